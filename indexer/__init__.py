@@ -1,0 +1,1 @@
+"""Notes → validation → chunks → embeddings → FAISS + metadata; hybrid search."""

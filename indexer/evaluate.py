@@ -1,0 +1,143 @@
+"""Retrieval evaluation: Recall@1, Recall@3 and MRR per language, for dense, BM25 and hybrid search."""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from indexer.search import MODES, Retriever
+from indexer.text import detect_lang
+
+logger = logging.getLogger(__name__)
+
+DEVSET = Path(__file__).resolve().parent / "data" / "devset.jsonl"
+UNKNOWN = Path(__file__).resolve().parent / "data" / "unknown.jsonl"
+
+
+class EvalDataError(Exception):
+    """The evaluation file is malformed."""
+
+
+@dataclass(frozen=True)
+class EvalItem:
+    query: str
+    slugs: tuple[str, ...]
+    lang: str
+
+
+@dataclass
+class Metrics:
+    n: int = 0
+    recall_at_1: float = 0.0
+    recall_at_3: float = 0.0
+    mrr: float = 0.0
+
+
+@dataclass
+class RetrievalEvaluation:
+    """Scores for each search mode and language (``ru``, ``en``, ``all``).
+
+    The primary metric is hybrid Recall@1 over all questions.
+    """
+
+    table: dict[str, dict[str, Metrics]] = field(default_factory=dict)
+    misses: dict[str, list[tuple[str, list[str], str]]] = field(default_factory=dict)
+    # Share of dev questions whose top hybrid hit counts as relevant, and share of unknown-topic
+    # questions refused (top hit not relevant); None when no unknown-topic file was given.
+    answered_known: float | None = None
+    refused_unknown: float | None = None
+    primary_metric = "hybrid/all/recall_at_1"
+
+    @property
+    def primary(self) -> float:
+        return self.table["hybrid"]["all"].recall_at_1
+
+    def format(self) -> str:
+        langs = [lang for lang in ("ru", "en", "all") if any(lang in t for t in self.table.values())]
+        header = f"{'mode':<8}" + "".join(f"{lang + ' R@1':>10}{lang + ' R@3':>10}{lang + ' MRR':>10}" for lang in langs)
+        lines = [header, "-" * len(header)]
+        for mode, by_lang in self.table.items():
+            row = f"{mode:<8}"
+            for lang in langs:
+                m = by_lang.get(lang, Metrics())
+                row += f"{m.recall_at_1:>10.3f}{m.recall_at_3:>10.3f}{m.mrr:>10.3f}"
+            lines.append(row)
+        counts = ", ".join(f"{lang}: {self.table[next(iter(self.table))][lang].n}" for lang in langs)
+        lines.append(f"questions — {counts}")
+        if self.answered_known is not None:
+            lines.append(f"answered (top hit relevant) on dev questions: {self.answered_known:.3f}")
+        if self.refused_unknown is not None:
+            lines.append(f"refused ('I don't know') on unknown-topic questions: {self.refused_unknown:.3f}")
+        return "\n".join(lines)
+
+
+def load_eval_file(path: Path) -> list[EvalItem]:
+    """Read ``{"q": ..., "slugs": [...]}`` lines (``lang`` optional, detected when absent)."""
+    items: list[EvalItem] = []
+    for lineno, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+            query, slugs = row["q"], row["slugs"]
+        except (json.JSONDecodeError, KeyError, TypeError) as exc:
+            raise EvalDataError(f"{path}:{lineno}: expected {{\"q\": str, \"slugs\": [str, ...]}} ({exc})") from None
+        if not isinstance(query, str) or not isinstance(slugs, list) or not slugs:
+            raise EvalDataError(f"{path}:{lineno}: 'q' must be a string and 'slugs' a non-empty list")
+        items.append(EvalItem(query, tuple(slugs), row.get("lang") or detect_lang(query)))
+    if not items:
+        raise EvalDataError(f"{path}: no questions")
+    return items
+
+
+def load_unknown_file(path: Path) -> list[str]:
+    """Questions (``{"q": ...}`` lines) about topics no note covers."""
+    queries = []
+    for lineno, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if line.strip():
+            try:
+                queries.append(str(json.loads(line)["q"]))
+            except (json.JSONDecodeError, KeyError, TypeError) as exc:
+                raise EvalDataError(f"{path}:{lineno}: expected {{\"q\": str}} ({exc})") from None
+    return queries
+
+
+def evaluate_retrieval(
+    retriever: Retriever,
+    items: list[EvalItem],
+    modes: tuple[str, ...] = MODES,
+    unknown_queries: list[str] | None = None,
+) -> RetrievalEvaluation:
+    """Run every question through each mode and aggregate the metrics.
+
+    With ``unknown_queries``, also measure the "I don't know" decision (:attr:`Hit.relevant`).
+    """
+    unknown = sorted({s for item in items for s in item.slugs if s not in retriever.notes})
+    if unknown:
+        raise EvalDataError(f"the eval file names slugs the index does not have: {', '.join(unknown)}")
+    vectors = retriever.encoder.encode([item.query for item in items])
+    result = RetrievalEvaluation()
+    for mode in modes:
+        sums: dict[str, list[float]] = {}
+        misses = []
+        for item, vector in zip(items, vectors, strict=True):
+            ranked = [h.slug for h in retriever.search(item.query, k=10, mode=mode, vector=vector)]
+            rank = next((i + 1 for i, slug in enumerate(ranked) if slug in item.slugs), None)
+            values = [float(rank == 1), float(rank is not None and rank <= 3), 1.0 / rank if rank else 0.0]
+            for lang in (item.lang, "all"):
+                acc = sums.setdefault(lang, [0.0, 0.0, 0.0, 0.0])
+                acc[0] += 1
+                for i, v in enumerate(values):
+                    acc[i + 1] += v
+            if rank != 1:
+                misses.append((item.query, ranked[:3], item.slugs[0]))
+        result.table[mode] = {lang: Metrics(int(n), r1 / n, r3 / n, mrr / n) for lang, (n, r1, r3, mrr) in sums.items()}
+        result.misses[mode] = misses
+    top = [retriever.search(item.query, k=1, vector=vector) for item, vector in zip(items, vectors, strict=True)]
+    result.answered_known = sum(bool(h) and h[0].relevant for h in top) / len(items)
+    if unknown_queries:
+        refused = [not (h and h[0].relevant) for h in (retriever.search(q, k=1) for q in unknown_queries)]
+        result.refused_unknown = sum(refused) / len(refused)
+    return result

@@ -1,0 +1,51 @@
+"""Language detection and stemmed tokens for BM25 (Russian and English)."""
+
+from __future__ import annotations
+
+import re
+import threading
+
+import snowballstemmer
+from bm25s.stopwords import STOPWORDS_EN, STOPWORDS_RUSSIAN
+
+WORD_RE = re.compile(r"[a-zа-яё0-9]+(?:[.'][a-z0-9]+)*", re.IGNORECASE)
+CYRILLIC_RE = re.compile(r"[а-яё]", re.IGNORECASE)
+LATIN_RE = re.compile(r"[a-z]", re.IGNORECASE)
+
+# Question words carry no topic; they would make every "что такое …" match every note.
+_EXTRA_STOP = {
+    "такое", "это", "зачем", "почему", "какой", "какая", "какие", "объясни", "расскажи", "мне", "пожалуйста",
+    "плз", "чё", "че", "шо", "вообще", "нужен", "нужно", "можно", "про", "explain", "tell", "please", "pls",
+    "whats", "what's", "does", "mean", "about", "me", "actually",
+}
+STOPWORDS = {w.replace("ё", "е") for w in (*STOPWORDS_EN, *STOPWORDS_RUSSIAN, *_EXTRA_STOP)}
+
+_local = threading.local()  # snowball stemmers are not thread-safe
+
+
+def _stemmers() -> tuple[snowballstemmer.stemmer, snowballstemmer.stemmer]:
+    if not hasattr(_local, "ru"):
+        _local.ru = snowballstemmer.stemmer("russian")
+        _local.en = snowballstemmer.stemmer("english")
+    return _local.ru, _local.en
+
+
+def detect_lang(text: str) -> str:
+    """``"ru"`` when Cyrillic letters are at least a third of the letters, else ``"en"``."""
+    cyr = len(CYRILLIC_RE.findall(text))
+    lat = len(LATIN_RE.findall(text))
+    if cyr == 0 and lat == 0:
+        return "ru"
+    return "ru" if cyr >= lat / 2 else "en"
+
+
+def tokenize(text: str) -> list[str]:
+    """Lowercased, ``ё``→``е``, stop words dropped, each word stemmed by its own script's stemmer."""
+    ru, en = _stemmers()
+    tokens: list[str] = []
+    for word in WORD_RE.findall(text.lower().replace("ё", "е")):
+        if word in STOPWORDS or (len(word) < 2 and not word.isdigit()):
+            continue
+        stemmer = ru if CYRILLIC_RE.search(word) else en
+        tokens.append(stemmer.stemWord(word))
+    return tokens
