@@ -1,0 +1,1 @@
+"""The product surface: answer pipeline, Telegram app, moderation, storage, CLI, settings."""

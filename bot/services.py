@@ -1,0 +1,76 @@
+"""Long-lived services (retriever, router, demo runner) loaded once and shared by the surfaces.
+
+The retriever can be hot-swapped: :meth:`Services.refresh_index` reloads when the index's
+``current`` link points at a new version (after an approval rebuilds the index, or in another replica).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from bot.answer import AnswerPipeline
+from indexer.build import current_version_dir
+from indexer.search import Retriever
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class Services:
+    """What the answer pipeline needs; built by :func:`load_services`."""
+
+    retriever: Retriever
+    router: Any | None = None
+    demo_specs: list[Any] = field(default_factory=list)
+    index_root: Path | None = None
+    _runner: Any | None = None
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    @property
+    def pipeline(self) -> AnswerPipeline:
+        return AnswerPipeline(self.retriever, router=self.router, demos=self.demo_specs)
+
+    @property
+    def demo_runner(self) -> Any:
+        """The demo worker, started on first use (it imports torch in a child process)."""
+        with self._lock:
+            if self._runner is None:
+                from demos.worker import DemoRunner
+
+                self._runner = DemoRunner()
+            return self._runner
+
+    def refresh_index(self) -> bool:
+        """Load the serving index version if it changed; returns True when swapped."""
+        target = current_version_dir(self.index_root)
+        if target == self.retriever.version_dir:
+            return False
+        fresh = Retriever(target, self.retriever.encoder)
+        self.retriever = fresh  # one reference assignment: readers see the old or the new index
+        logger.info("index hot-swapped to %s", fresh.version)
+        return True
+
+    def close(self) -> None:
+        if self._runner is not None:
+            self._runner.close()
+            self._runner = None
+
+
+def load_services(index_root: Path | None = None, with_router: bool = True) -> Services:
+    """Load the retriever (and the router when its model exists) from ``MEMEBOT_HOME``."""
+    from demos.registry import list_demos
+
+    retriever = Retriever.load(index_root)
+    router = None
+    if with_router:
+        from router.infer import RouterMissingError, load_router
+
+        try:
+            router = load_router()
+        except RouterMissingError as exc:
+            logger.warning("%s; answering without intent routing", exc)
+    return Services(retriever=retriever, router=router, demo_specs=list_demos(), index_root=index_root)

@@ -1,0 +1,1 @@
+"""Intent routing: training data, fine-tuning and inference with confidence."""

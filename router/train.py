@@ -1,0 +1,304 @@
+"""Fine-tune the intent classifier, evaluate it against the baselines, choose confidence thresholds.
+
+``train_router`` writes ``model.pt`` and ``meta.json`` (labels, data hash, metrics, thresholds) under
+``$MEMEBOT_HOME/router``. Deterministic for a given seed.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import random
+import re
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import numpy as np
+import torch
+from tqdm import tqdm
+
+from indexer.encoders import Encoder, get_encoder
+from indexer.paths import memebot_home
+from router.baselines import LogRegBaseline, keyword_intent
+from router.data import DATA_FILE, INTENTS, Example, data_hash, load_examples, stratified_split
+from router.metrics import ClassificationReport, classification_report
+from router.model import MAX_TOKENS, IntentClassifier, load_tokenizer
+
+logger = logging.getLogger(__name__)
+
+MODEL_VERSION = 2  # bump when the architecture or training recipe changes: forces retraining
+
+
+@dataclass
+class TrainConfig:
+    seed: int = 0
+    epochs: int = 6
+    batch_size: int = 16
+    encoder_lr: float = 5e-5
+    head_lr: float = 2e-3
+    weight_decay: float = 0.01
+    test_fraction: float = 0.2
+    use_sentence_vectors: bool = True
+    dropout: float = 0.1
+    augment: int = 1  # noisy copies (typos, case, punctuation) per training example
+    subset: int | None = None  # per intent, for quick tests
+    threads: int = 2
+
+
+@dataclass
+class Thresholds:
+    """A prediction is confident when ``confidence >= min_confidence`` and ``margin >= min_margin``."""
+
+    min_confidence: float
+    min_margin: float
+    accepted_accuracy: float = 0.0
+    coverage: float = 0.0
+
+
+@dataclass
+class TrainResult:
+    model_dir: Path
+    report: ClassificationReport
+    baselines: list[ClassificationReport]
+    thresholds: Thresholds
+    seconds: float
+    meta: dict = field(default_factory=dict)
+
+
+def router_dir() -> Path:
+    return memebot_home() / "router"
+
+
+def _seed_everything(seed: int) -> None:
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)
+
+
+def choose_thresholds(confidences: np.ndarray, margins: np.ndarray, correct: np.ndarray, target: float = 0.99) -> Thresholds:
+    """Pick (confidence, margin) thresholds on held-out predictions.
+
+    Among thresholds whose accepted predictions are at least ``target`` accurate, take the one that
+    accepts the most; if none reaches ``target``, the one with the best accepted accuracy.
+    """
+    best: tuple[float, float, float, float] | None = None  # (coverage, accuracy, t, m)
+    fallback: tuple[float, float, float, float] | None = None
+    for t in sorted({0.0, *np.round(confidences, 3)}):
+        for m in (0.0, 0.05, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5):
+            accepted = (confidences >= t) & (margins >= m)
+            if not accepted.any():
+                continue
+            coverage = float(accepted.mean())
+            accuracy = float(correct[accepted].mean())
+            if accuracy >= target and (best is None or coverage > best[0]):
+                best = (coverage, accuracy, float(t), m)
+            if fallback is None or (accuracy, coverage) > (fallback[1], fallback[0]):
+                fallback = (coverage, accuracy, float(t), m)
+    chosen = best or fallback
+    assert chosen is not None
+    return Thresholds(min_confidence=chosen[2], min_margin=chosen[3], accepted_accuracy=chosen[1], coverage=chosen[0])
+
+
+class Featurizer:
+    """Tokenises texts for MiniLM and encodes them with the frozen multilingual sentence encoder."""
+
+    def __init__(self, sentence_encoder: Encoder | None = None):
+        self.tokenizer = load_tokenizer()
+        self.sentence_encoder = sentence_encoder or get_encoder("use")
+
+    def tokens(self, texts: list[str]) -> dict[str, torch.Tensor]:
+        return self.tokenizer(texts, return_tensors="pt", padding=True, truncation=True, max_length=MAX_TOKENS)
+
+    def vectors(self, texts: list[str]) -> torch.Tensor:
+        return torch.from_numpy(self.sentence_encoder.encode(texts))
+
+
+def predict_proba(model: IntentClassifier, featurizer: Featurizer, texts: list[str], vectors: torch.Tensor, batch: int = 64) -> np.ndarray:
+    model.eval()
+    out = []
+    with torch.inference_mode():
+        for i in range(0, len(texts), batch):
+            toks = featurizer.tokens(texts[i : i + batch])
+            logits = model(toks["input_ids"], toks["attention_mask"], vectors[i : i + batch])
+            out.append(torch.softmax(logits, dim=-1).numpy())
+    return np.vstack(out)
+
+
+def _subset(examples: list[Example], per_intent: int, seed: int) -> list[Example]:
+    rng = random.Random(seed)
+    chosen: list[Example] = []
+    for intent in INTENTS:
+        items = sorted((e for e in examples if e.intent == intent), key=lambda e: e.text)
+        rng.shuffle(items)
+        chosen.extend(items[:per_intent])
+    return chosen
+
+
+def noisy_copy(text: str, rng: random.Random) -> str:
+    """A chat-style variant: a typo or two, sometimes no punctuation or a different case."""
+    chars = list(text)
+    for _ in range(rng.randint(1, 2)):
+        if len(chars) < 4:
+            break
+        i = rng.randrange(1, len(chars) - 1)
+        op = rng.random()
+        if op < 0.35:
+            del chars[i]
+        elif op < 0.7:
+            chars[i], chars[i + 1] = chars[i + 1], chars[i]
+        else:
+            chars.insert(i, chars[i])
+    out = "".join(chars)
+    r = rng.random()
+    if r < 0.3:
+        out = re.sub(r"[?!.,«»\"]", "", out)
+    elif r < 0.45:
+        out = out.lower()
+    return out.strip() or text
+
+
+def augment_examples(examples: list[Example], copies: int, seed: int) -> list[Example]:
+    rng = random.Random(seed)
+    extra = [Example(noisy_copy(e.text, rng), e.intent, e.lang) for e in examples for _ in range(copies)]
+    return examples + extra
+
+
+def fit_classifier(
+    train: list[Example], featurizer: Featurizer, config: TrainConfig, progress: bool | None = None
+) -> IntentClassifier:
+    """Fine-tune MiniLM + head end to end on ``train``."""
+    _seed_everything(config.seed)
+    model = IntentClassifier(len(INTENTS), use_sentence_vectors=config.use_sentence_vectors, dropout=config.dropout)
+    train = augment_examples(train, config.augment, config.seed) if config.augment else train
+    texts = [e.text for e in train]
+    labels = torch.tensor([INTENTS.index(e.intent) for e in train])
+    vectors = featurizer.vectors(texts)
+    if config.use_sentence_vectors:
+        # Start where the linear baseline ends: its weights on the frozen multilingual vectors.
+        linear = LogRegBaseline(INTENTS, seed=config.seed).fit(vectors.numpy(), [e.intent for e in train]).model
+        model.init_sentence_head(torch.tensor(linear.coef_, dtype=torch.float32), torch.tensor(linear.intercept_, dtype=torch.float32))
+    head_params = [p for n, p in model.named_parameters() if not n.startswith("encoder.")]
+    optimizer = torch.optim.AdamW(
+        [
+            {"params": model.encoder.parameters(), "lr": config.encoder_lr},
+            {"params": head_params, "lr": config.head_lr},
+        ],
+        weight_decay=config.weight_decay,
+    )
+    steps_per_epoch = (len(texts) + config.batch_size - 1) // config.batch_size
+    total = steps_per_epoch * config.epochs
+    warmup = max(1, total // 10)
+    scheduler = torch.optim.lr_scheduler.LambdaLR(
+        optimizer, lambda s: min(1.0, (s + 1) / warmup) * max(0.0, (total - s) / max(1, total - warmup))
+    )
+    loss_fn = torch.nn.CrossEntropyLoss(label_smoothing=0.05)
+    generator = torch.Generator().manual_seed(config.seed)
+    bar = tqdm(total=total, desc="fine-tuning router", unit="step", disable=None if progress is None else not progress)
+    for epoch in range(config.epochs):
+        model.train()
+        order = torch.randperm(len(texts), generator=generator).tolist()
+        epoch_loss = 0.0
+        for i in range(0, len(order), config.batch_size):
+            idx = order[i : i + config.batch_size]
+            toks = featurizer.tokens([texts[j] for j in idx])
+            logits = model(toks["input_ids"], toks["attention_mask"], vectors[idx])
+            loss = loss_fn(logits, labels[idx])
+            optimizer.zero_grad()
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+            optimizer.step()
+            scheduler.step()
+            epoch_loss += loss.item() * len(idx)
+            bar.update(1)
+            bar.set_postfix(epoch=epoch + 1, loss=f"{loss.item():.3f}")
+        logger.info("epoch %d loss %.4f", epoch + 1, epoch_loss / len(texts))
+    bar.close()
+    return model
+
+
+def evaluate_baselines(train: list[Example], test: list[Example], featurizer: Featurizer, seed: int = 0) -> list[ClassificationReport]:
+    gold = [e.intent for e in test]
+    keyword = classification_report("keyword rules", gold, [keyword_intent(e.text) for e in test])
+    logreg = LogRegBaseline(INTENTS, seed=seed).fit(featurizer.vectors([e.text for e in train]).numpy(), [e.intent for e in train])
+    lr_report = classification_report("logreg on USE", gold, logreg.predict(featurizer.vectors([e.text for e in test]).numpy()))
+    return [keyword, lr_report]
+
+
+def train_router(
+    config: TrainConfig | None = None,
+    out_dir: Path | None = None,
+    data_file: Path = DATA_FILE,
+    progress: bool | None = None,
+) -> TrainResult:
+    """Train on the stratified train split, evaluate on the held-out split, save model and metadata.
+
+    Example::
+
+        result = train_router(TrainConfig(seed=0))
+        result.report.macro_f1
+    """
+    config = config or TrainConfig()
+    started = time.perf_counter()
+    torch.set_num_threads(config.threads)
+    out_dir = out_dir or router_dir()
+    examples = load_examples(data_file)
+    if config.subset:
+        examples = _subset(examples, config.subset, config.seed)
+    train, test = stratified_split(examples, config.test_fraction, config.seed)
+    featurizer = Featurizer()
+    model = fit_classifier(train, featurizer, config, progress)
+
+    test_texts = [e.text for e in test]
+    probs = predict_proba(model, featurizer, test_texts, featurizer.vectors(test_texts))
+    order = np.sort(probs, axis=1)
+    confidences, margins = order[:, -1], order[:, -1] - order[:, -2]
+    predicted = [INTENTS[i] for i in probs.argmax(1)]
+    gold = [e.intent for e in test]
+    name = "fine-tuned MiniLM+USE" if config.use_sentence_vectors else "fine-tuned MiniLM"
+    report = classification_report(name, gold, predicted)
+    thresholds = choose_thresholds(confidences, margins, np.array([p == g for p, g in zip(predicted, gold, strict=True)]))
+    baselines = evaluate_baselines(train, test, featurizer, config.seed)
+    seconds = time.perf_counter() - started
+
+    meta = {
+        "model_version": MODEL_VERSION,
+        "labels": list(INTENTS),
+        "data_hash": data_hash(data_file),
+        "data_file": str(data_file),
+        "config": asdict(config),
+        "examples": {"train": len(train), "test": len(test)},
+        "metrics": report.to_json(),
+        "baselines": [b.to_json() for b in baselines],
+        "thresholds": asdict(thresholds),
+        "train_seconds": round(seconds, 1),
+        "trained_at": time.strftime("%Y-%m-%dT%H:%M:%S"),
+    }
+    out_dir.mkdir(parents=True, exist_ok=True)
+    tmp_model = out_dir / f".model.pt.{os.getpid()}"
+    torch.save(model.state_dict(), tmp_model)
+    os.replace(tmp_model, out_dir / "model.pt")
+    tmp_meta = out_dir / f".meta.json.{os.getpid()}"
+    tmp_meta.write_text(json.dumps(meta, indent=2, ensure_ascii=False))
+    os.replace(tmp_meta, out_dir / "meta.json")  # meta last: its presence means the model is complete
+    return TrainResult(out_dir, report, baselines, thresholds, seconds, meta)
+
+
+def needs_training(out_dir: Path | None = None, data_file: Path = DATA_FILE) -> str | None:
+    """Why the router must be (re)trained, or None when the saved model is current."""
+    out_dir = out_dir or router_dir()
+    meta_path = out_dir / "meta.json"
+    if not meta_path.exists() or not (out_dir / "model.pt").exists():
+        return "no trained router model"
+    try:
+        meta = json.loads(meta_path.read_text())
+    except (OSError, json.JSONDecodeError):
+        return "router metadata unreadable"
+    if meta.get("model_version") != MODEL_VERSION:
+        return "router recipe changed"
+    if meta.get("data_hash") != data_hash(data_file):
+        return "intent data changed"
+    if meta.get("config", {}).get("subset"):
+        return "saved router was trained on a subset"
+    return None

@@ -1,0 +1,188 @@
+"""Shared fixtures: an autouse temporary MEMEBOT_HOME, the real encoders and index loaded once per session."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import textwrap
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+REPO = Path(__file__).resolve().parent.parent
+KNOWLEDGE = REPO / "knowledge"
+# The home `make test` prepared (index and trained router), captured before tests redirect it.
+PREPARED_HOME = Path(os.environ.get("MEMEBOT_HOME") or REPO / "var").resolve()
+
+
+@pytest.fixture(autouse=True)
+def memebot_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Every test gets its own empty data directory."""
+    home = tmp_path / "home"
+    monkeypatch.setenv("MEMEBOT_HOME", str(home))
+    monkeypatch.delenv("TELEGRAM_BOT_TOKEN", raising=False)
+    return home
+
+
+class CountingEncoder:
+    """The real encoder, counting how many texts it was asked to embed."""
+
+    def __init__(self, inner):  # noqa: ANN001
+        self.inner = inner
+        self.name = inner.name
+        self.dim = inner.dim
+        self.calls: list[int] = []
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        self.calls.append(len(texts))
+        return self.inner.encode(texts)
+
+    @property
+    def embedded(self) -> int:
+        return sum(self.calls)
+
+
+@pytest.fixture(scope="session")
+def use_encoder():  # noqa: ANN201
+    from indexer.encoders import get_encoder
+
+    return get_encoder("use")
+
+
+@pytest.fixture()
+def counting_encoder(use_encoder) -> CountingEncoder:  # noqa: ANN001
+    return CountingEncoder(use_encoder)
+
+
+@pytest.fixture(scope="session")
+def demo_ids() -> set[str]:
+    from demos.registry import list_demos
+
+    return {d.id for d in list_demos()}
+
+
+@pytest.fixture(scope="session")
+def index_root(tmp_path_factory: pytest.TempPathFactory, use_encoder, demo_ids) -> Path:  # noqa: ANN001
+    """The real knowledge base indexed once per session."""
+    from indexer.build import build_index
+
+    root = tmp_path_factory.mktemp("index")
+    build_index(notes_dir=KNOWLEDGE, root=root, encoder=use_encoder, known_demos=demo_ids, progress=False)
+    return root
+
+
+@pytest.fixture(scope="session")
+def retriever(index_root: Path, use_encoder):  # noqa: ANN001, ANN201
+    from indexer.search import Retriever
+
+    return Retriever.load(index_root, use_encoder)
+
+
+@pytest.fixture(scope="session")
+def router_model_dir() -> Path:
+    """The real trained router (trained here only if `make test` did not prepare it)."""
+    from router.train import needs_training, train_router
+
+    model_dir = PREPARED_HOME / "router"
+    if needs_training(model_dir) is not None:
+        train_router(out_dir=model_dir, progress=False)
+    return model_dir
+
+
+@pytest.fixture(scope="session")
+def intent_router(router_model_dir: Path, use_encoder):  # noqa: ANN001, ANN201
+    from router.infer import load_router
+
+    return load_router(router_model_dir, use_encoder)
+
+
+@pytest.fixture()
+def home_with_index(memebot_home: Path, index_root: Path, router_model_dir: Path) -> Path:
+    """A MEMEBOT_HOME holding a copy of the session index and the trained router, for CLI tests."""
+    shutil.copytree(index_root, memebot_home / "index", symlinks=True)
+    shutil.copytree(router_model_dir, memebot_home / "router")
+    return memebot_home
+
+
+NOTE_TEMPLATE = """\
+---
+slug: {slug}
+kind: concept
+title: {title}
+title_en: {title_en}
+aliases: [{aliases}]
+tags: [test]
+related: [{related}]
+source: test
+---
+## Коротко
+{short_ru}
+
+## Подробнее
+Подробный текст про {title}.
+
+## In short
+{short_en}
+"""
+
+
+@pytest.fixture()
+def make_notes(tmp_path: Path) -> Callable[..., Path]:
+    """Write a small notes tree; returns its root. Notes are given as slug → overrides."""
+
+    def make(notes: dict[str, dict[str, str]] | None = None, root: Path | None = None) -> Path:
+        root = root or tmp_path / "knowledge"
+        notes = notes if notes is not None else {
+            "alpha": {"title": "Альфа-распад", "title_en": "Alpha decay", "aliases": "альфа, alpha"},
+            "beta": {"title": "Бета-версия", "title_en": "Beta release", "aliases": "бета, beta", "related": "alpha"},
+            "gamma": {"title": "Гамма-коррекция", "title_en": "Gamma correction", "aliases": "гамма, gamma"},
+        }
+        for slug, fields in notes.items():
+            values = {
+                "slug": slug,
+                "title": slug,
+                "title_en": slug,
+                "aliases": slug,
+                "related": "",
+                "short_ru": f"Короткое объяснение темы {fields.get('title', slug)}.",
+                "short_en": f"A short explanation of {fields.get('title_en', slug)}.",
+                **fields,
+            }
+            path = root / "concepts" / f"{slug}.md"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(fields.get("raw") or NOTE_TEMPLATE.format(**values), encoding="utf-8")
+        return root
+
+    return make
+
+
+def write(path: Path, text: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(textwrap.dedent(text), encoding="utf-8")
+    return path
+
+
+@pytest.fixture()
+def home_index_only(memebot_home: Path, index_root: Path) -> Path:
+    shutil.copytree(index_root, memebot_home / "index", symlinks=True)
+    return memebot_home
+
+
+@pytest.fixture()
+def cli_runner() -> Iterator[Callable[..., object]]:
+    """Invoke the real click CLI in-process (shares the session's loaded encoder)."""
+    from click.testing import CliRunner
+
+    from bot.cli import _register_commands, cli
+
+    _register_commands()
+    runner = CliRunner()
+
+    def invoke(*args: str, input: str | None = None):  # noqa: ANN202, A002
+        return runner.invoke(cli, list(args), input=input, catch_exceptions=False)
+
+    yield invoke

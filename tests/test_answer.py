@@ -1,0 +1,92 @@
+"""The answer pipeline with the real index, the real router and the real demo registry."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.answer import AnswerPipeline
+
+
+@pytest.fixture(scope="module")
+def pipeline(retriever, intent_router):  # noqa: ANN001, ANN201
+    from demos.registry import list_demos
+
+    return AnswerPipeline(retriever, router=intent_router, demos=list_demos())
+
+
+@pytest.fixture(scope="module")
+def pipeline_without_router(retriever):  # noqa: ANN001, ANN201
+    from demos.registry import list_demos
+
+    return AnswerPipeline(retriever, router=None, demos=list_demos())
+
+
+def test_russian_concept_question(pipeline) -> None:  # noqa: ANN001
+    answer = pipeline.answer("что такое дропаут")
+    assert answer.lang == "ru" and answer.intent == "explain_concept" and answer.known
+    assert answer.note.slug == "dropout"
+    assert answer.note.short("ru") in answer.text
+    assert answer.demo.id == "dropout" and not answer.demo.run
+    assert "Связанное:" in answer.text
+
+
+def test_english_meme_question_answers_in_english(pipeline) -> None:  # noqa: ANN001
+    answer = pipeline.answer("what's the joke with the cat pretending to drink from the tap")
+    assert answer.lang == "en" and answer.intent == "explain_meme"
+    assert answer.note.slug == "meme-finetune-cat"
+    assert answer.note.short("en") in answer.text
+
+
+def test_meme_intent_prefers_the_meme_note(pipeline) -> None:  # noqa: ANN001
+    answer = pipeline.answer("почему шутят что иксджибуст выигрывает все соревы на каггле")
+    assert answer.intent == "explain_meme"
+    assert answer.note.slug == "meme-xgboost-kaggle"
+
+
+def test_resources_question_gets_a_resource_note(pipeline) -> None:  # noqa: ANN001
+    answer = pipeline.answer("что почитать по теории вероятностей")
+    assert answer.intent == "resources"
+    assert answer.note.kind == "resource" and answer.note.slug == "resources-probability"
+
+
+def test_off_topic_gets_a_polite_refusal(pipeline) -> None:  # noqa: ANN001
+    for query, lang in [("рецепт борща", "ru"), ("price of a used toyota corolla", "en")]:
+        answer = pipeline.answer(query)
+        assert answer.intent == "off_topic" and answer.note is None and not answer.known
+        assert answer.text.startswith("Это не про машинное обучение" if lang == "ru" else "That's not about machine learning")
+
+
+def test_help_and_empty_question(pipeline) -> None:  # noqa: ANN001
+    assert pipeline.answer("привет, что ты умеешь?").intent == "help"
+    assert "Что можно спросить" in pipeline.answer("привет, что ты умеешь?").text
+    assert "Try asking" in pipeline.answer("   ", lang="en").text
+
+
+def test_unknown_ml_topic_is_admitted_not_guessed(pipeline) -> None:  # noqa: ANN001
+    answer = pipeline.answer("how does word2vec learn embeddings")
+    assert answer.note is None and not answer.known
+    assert answer.text.startswith("I don't know this one")
+
+
+def test_run_demo_extracts_and_validates_parameters(pipeline) -> None:  # noqa: ANN001
+    answer = pipeline.answer("покажи дропаут на примере, p=0.3")
+    assert answer.intent == "run_demo"
+    assert answer.demo.id == "dropout" and answer.demo.run and answer.demo.params["p"] == pytest.approx(0.3)
+
+    bad = pipeline.answer("run the dropout demo with p=7")
+    assert bad.intent == "run_demo" and bad.demo.id == "dropout" and not bad.demo.run
+    assert "0.05" in bad.demo.error and "1" in bad.demo.error and bad.text == bad.demo.error
+
+
+def test_without_router_answers_by_retrieval(pipeline_without_router) -> None:  # noqa: ANN001
+    answer = pipeline_without_router.answer("what is dropout")
+    assert answer.intent is None and answer.confidence is None and answer.note.slug == "dropout"
+
+
+def test_json_contract(pipeline) -> None:  # noqa: ANN001
+    data = pipeline.answer("что такое переобучение").to_json()
+    assert set(data) == {"query", "lang", "intent", "confidence", "results", "demo", "answer"}
+    assert data["lang"] == "ru" and data["intent"] == "explain_concept" and 0 < data["confidence"] <= 1
+    assert data["results"][0]["slug"] == "overfitting"
+    assert set(data["results"][0]) == {"slug", "kind", "title", "score"}
+    assert data["results"][0]["title"] == "Переобучение"

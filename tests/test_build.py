@@ -1,0 +1,123 @@
+"""Index builds: incremental by content hash, atomic under a crash, refusing invalid notes."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from indexer.build import build_index, chunk_note, current_version_dir
+from indexer.notes import NoteError, load_notes
+from indexer.search import Retriever
+from tests.conftest import KNOWLEDGE, REPO
+
+
+def test_chunks_cover_titles_aliases_and_sections(make_notes) -> None:  # noqa: ANN001
+    note = load_notes(make_notes())[1]
+    chunks = chunk_note(note)
+    sections = [c.section for c in chunks]
+    assert sections[0] == "title" and "Бета-версия" in chunks[0].text and "Beta release" in chunks[0].text
+    assert [c.text for c in chunks if c.section == "alias"] == ["бета", "beta"]
+    assert {"Коротко", "Подробнее", "In short"} <= set(sections)
+    assert all(len(c.text) < 400 for c in chunks)
+
+
+def test_incremental_build_embeds_only_what_changed(make_notes, counting_encoder, tmp_path: Path) -> None:  # noqa: ANN001
+    notes_dir, root = make_notes(), tmp_path / "index"
+    first = build_index(notes_dir, root, counting_encoder, progress=False)
+    assert first.version and sorted(first.added) == ["alpha", "beta", "gamma"]
+    assert counting_encoder.embedded == first.chunks == first.embedded_chunks
+
+    counting_encoder.calls.clear()
+    noop = build_index(notes_dir, root, counting_encoder, progress=False)
+    assert noop.version is None and counting_encoder.embedded == 0
+    assert current_version_dir(root).name == first.version
+
+    gamma = notes_dir / "concepts" / "gamma.md"
+    gamma.write_text(gamma.read_text(encoding="utf-8").replace("Гамма-коррекция.", "Гамма-коррекция яркости."), encoding="utf-8")
+    (notes_dir / "concepts" / "alpha.md").unlink()
+    beta = notes_dir / "concepts" / "beta.md"
+    beta.write_text(beta.read_text(encoding="utf-8").replace("related: [alpha]", "related: []"), encoding="utf-8")
+    second = build_index(notes_dir, root, counting_encoder, progress=False)
+    assert second.removed == ["alpha"] and sorted(second.changed) == ["beta", "gamma"] and second.unchanged == 0
+    gamma_chunks = len(chunk_note(load_notes(notes_dir)[1]))
+    beta_chunks = len(chunk_note(load_notes(notes_dir)[0]))
+    assert counting_encoder.embedded == gamma_chunks + beta_chunks
+
+    retriever = Retriever.load(root, counting_encoder.inner)
+    assert set(retriever.notes) == {"beta", "gamma"}
+    assert all(h.slug != "alpha" for h in retriever.search("альфа alpha", k=5))
+
+
+def test_invalid_notes_refuse_the_build_and_keep_the_old_index(make_notes, use_encoder, tmp_path: Path) -> None:  # noqa: ANN001
+    notes_dir, root = make_notes(), tmp_path / "index"
+    first = build_index(notes_dir, root, use_encoder, progress=False)
+    (notes_dir / "concepts" / "gamma.md").write_text("---\nslug: [\n---\n", encoding="utf-8")
+    with pytest.raises(NoteError) as info:
+        build_index(notes_dir, root, use_encoder, progress=False)
+    assert "bad YAML" in str(info.value)
+    assert current_version_dir(root).name == first.version
+
+
+def test_index_build_cli_reports_problems_with_exit_2(make_notes, cli_runner, monkeypatch) -> None:  # noqa: ANN001
+    root = make_notes()
+    (root / "concepts" / "gamma.md").write_text("---\nslug: gamma\n---\n", encoding="utf-8")
+    monkeypatch.setenv("MEMEBOT_KNOWLEDGE", str(root))
+    result = cli_runner("index", "build", "--no-progress")
+    assert result.exit_code == 2
+    assert f"{root / 'concepts' / 'gamma.md'}:2: missing field 'kind'" in result.output
+    assert "the previous index keeps serving" in result.output
+
+
+def _wait_for(predicate, timeout: float) -> bool:  # noqa: ANN001
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.01)
+    return False
+
+
+@pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGINT])
+def test_build_killed_midway_leaves_the_old_index_serving(
+    sig: signal.Signals, index_root: Path, use_encoder, memebot_home: Path, tmp_path: Path  # noqa: ANN001
+) -> None:
+    """A real `memebot index build` process is killed while embedding; the old version keeps answering."""
+    import shutil
+
+    root = memebot_home / "index"
+    shutil.copytree(index_root, root, symlinks=True)
+    before = current_version_dir(root)
+    notes = tmp_path / "knowledge"
+    shutil.copytree(KNOWLEDGE, notes)
+    for path in notes.rglob("*.md"):  # touch every note so the whole collection is re-embedded
+        path.write_text(path.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    env = {**os.environ, "MEMEBOT_KNOWLEDGE": str(notes), "PYTHONPATH": str(REPO)}
+    proc = subprocess.Popen(
+        [sys.executable, "-c", "from bot.cli import main; main()", "index", "build", "--progress"],
+        env=env, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True,
+    )
+    # The progress bar shows the build is embedding; kill it there.
+    seen = ""
+    while "embedding" not in seen:
+        line = proc.stderr.readline()
+        assert line, f"build ended before embedding: rc={proc.poll()}"
+        seen += line
+        if "\r" in line or "embedding" in line:
+            break
+    proc.send_signal(sig)
+    proc.wait(timeout=60)
+    assert proc.returncode != 0
+    assert current_version_dir(root) == before
+    retriever = Retriever.load(root, use_encoder)
+    assert retriever.search("что такое дропаут", k=1)[0].slug == "dropout"
+
+    # The next build cleans the half-written version away and publishes a complete one.
+    summary = build_index(notes, root, use_encoder, progress=False)
+    assert summary.version and current_version_dir(root).name == summary.version
+    assert not list((root / "versions").glob(".tmp-*"))

@@ -1,0 +1,79 @@
+"""The `memebot` command line: ask (text, --json, --jsonl), eval, friendly errors."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+from tests.conftest import REPO
+
+
+def test_ask_prints_a_readable_answer(home_with_index, cli_runner) -> None:  # noqa: ANN001
+    result = cli_runner("ask", "что такое дропаут")
+    assert result.exit_code == 0
+    lines = result.output.splitlines()
+    assert lines[0] == "Дропаут"
+    assert "Связанное:" in result.output and "memebot demo run dropout" in result.output
+
+
+def test_ask_json_contract(home_with_index, cli_runner) -> None:  # noqa: ANN001
+    result = cli_runner("ask", "--json", "what is transfer learning")
+    data = json.loads(result.output)
+    assert data["query"] == "what is transfer learning" and data["lang"] == "en"
+    assert data["intent"] == "explain_concept" and isinstance(data["confidence"], float)
+    assert data["results"][0] == {**data["results"][0], "slug": "transfer-learning", "kind": "concept"}
+    assert data["demo"] == {"id": "transfer-logreg", "params": {}, "run": False}
+    assert data["answer"].startswith("Transfer learning")
+
+
+def test_ask_jsonl_answers_each_line_in_one_process(home_with_index, cli_runner) -> None:  # noqa: ANN001
+    questions = "что такое дропаут\n\nwhat is momentum in sgd\nрецепт борща\n"
+    result = cli_runner("ask", "--jsonl", input=questions)
+    rows = [json.loads(line) for line in result.output.splitlines()]
+    assert [r["query"] for r in rows] == ["что такое дропаут", "what is momentum in sgd", "рецепт борща"]
+    assert [r["results"][0]["slug"] for r in rows[:2]] == ["dropout", "momentum"]
+    assert rows[2]["intent"] == "off_topic"
+
+
+def test_ask_unknown_topic_is_honest(home_with_index, cli_runner) -> None:  # noqa: ANN001
+    result = cli_runner("ask", "--json", "что такое вариационный автоэнкодер")
+    data = json.loads(result.output)
+    assert data["answer"].startswith("Такого я не знаю")
+
+
+def test_ask_without_index_says_what_to_run(cli_runner) -> None:  # noqa: ANN001
+    result = cli_runner("ask", "что такое дропаут")
+    assert result.exit_code == 2
+    assert "run 'memebot index build'" in result.output and "Traceback" not in result.output
+
+
+def test_ask_without_question_is_a_usage_error(home_with_index, cli_runner) -> None:  # noqa: ANN001
+    result = cli_runner("ask", "  ")
+    assert result.exit_code == 2 and "give a question" in result.output
+
+
+def test_eval_prints_the_three_modes_side_by_side(home_with_index, cli_runner) -> None:  # noqa: ANN001
+    result = cli_runner("eval")
+    assert result.exit_code == 0
+    rows = {line.split()[0]: line.split()[1:] for line in result.output.splitlines() if line[:6] in ("hybrid", "dense ", "bm25  ")}
+    assert set(rows) == {"hybrid", "dense", "bm25"} and all(len(v) == 9 for v in rows.values())
+    assert "refused ('I don't know') on unknown-topic questions" in result.output
+
+
+def test_eval_rejects_a_malformed_file(home_with_index, cli_runner, tmp_path) -> None:  # noqa: ANN001
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"q": "x"}\n', encoding="utf-8")
+    result = cli_runner("eval", str(bad))
+    assert result.exit_code == 2 and f"{bad}:1: expected" in result.output
+
+
+def test_console_script_runs_in_a_fresh_process(home_with_index) -> None:  # noqa: ANN001
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    proc = subprocess.run(
+        [sys.executable, "-c", "from bot.cli import main; main()", "ask", "--json", "что такое файнтюн"],
+        env=env, capture_output=True, text=True, timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout)["results"][0]["slug"] == "fine-tuning"
