@@ -32,9 +32,12 @@ router: index
 run: router
 	@if [ -n "$$TELEGRAM_BOT_TOKEN" ]; then exec $(MEMEBOT) serve; else exec $(MEMEBOT) chat; fi
 
+# The storage tests also run against a real PostgreSQL: a throwaway cluster on 127.0.0.1,
+# removed afterwards even when tests fail.
 test: router
 	$(VENV)/bin/ruff check .
-	$(PY) -m pytest -q
+	@dir=$$(mktemp -d); trap 'scripts/pg-test.sh stop "$$dir" || rm -rf "$$dir"' EXIT; \
+	url=$$(scripts/pg-test.sh start "$$dir") && MEMEBOT_TEST_POSTGRES_URL="$$url" $(PY) -m pytest -q
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -1,0 +1,248 @@
+"""The database on SQLite and on a real PostgreSQL server: migrations, feedback, compare-and-set,
+concurrent approvals and crash recovery.
+
+The PostgreSQL half runs when ``MEMEBOT_TEST_POSTGRES_URL`` is set (``scripts/pg-test.sh start DIR``
+prints one); each test gets its own freshly created database on that server.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import shutil
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+from sqlalchemy import create_engine, inspect, select, text
+from sqlalchemy.engine import make_url
+
+from bot.storage import Database, Submission, open_database
+from bot.submissions import APPROVED, PENDING, PUBLISHED, SubmissionService
+from indexer.notes import load_notes
+from tests.conftest import KNOWLEDGE
+
+ADMINS = frozenset({1001, 1002})
+AUTHOR = 501
+PG_ENV = "MEMEBOT_TEST_POSTGRES_URL"
+
+
+def _psycopg(url: str):  # noqa: ANN202
+    parsed = make_url(url)
+    return parsed.set(drivername="postgresql+psycopg") if parsed.drivername == "postgresql" else parsed
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A URL of an empty database: a SQLite file, or a database created for this test on the server."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'memebot.sqlite3'}"
+        return
+    server = os.environ.get(PG_ENV)
+    if not server:
+        pytest.skip(f"{PG_ENV} is not set; start a server with: scripts/pg-test.sh start DIR")
+    name = f"memebot_t_{uuid.uuid4().hex[:16]}"
+    admin = create_engine(_psycopg(server), isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        yield make_url(server).set(database=name).render_as_string(hide_password=False)
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    finally:
+        admin.dispose()
+
+
+@pytest.fixture()
+def db(database_url: str) -> Iterator[Database]:
+    database = open_database(database_url)
+    yield database
+    database.dispose()
+
+
+def png(seed: int, size: int = 256) -> bytes:
+    """A random black-and-white block picture: different seeds give far-apart perceptual hashes."""
+    blocks = np.random.default_rng(seed).integers(0, 2, size=(8, 8), dtype=np.uint8) * 255
+    image = Image.fromarray(blocks, mode="L").resize((size, size), Image.NEAREST).convert("RGB")
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+@pytest.fixture()
+def notes_dir(tmp_path: Path) -> Path:
+    return Path(shutil.copytree(KNOWLEDGE, tmp_path / "knowledge"))
+
+
+def notes_from(notes_dir: Path, submission_id: int) -> list[Path]:
+    return [p for p in (notes_dir / "memes").glob("*.md") if f"source: submission {submission_id}\n" in p.read_text("utf-8")]
+
+
+def pending_submission(service: SubmissionService, seed: int = 1, title: str = "Лосс ушёл в NaN на пятничном деплое") -> int:
+    draft = service.create_draft(AUTHOR, AUTHOR, "ru", png(seed), title, "Градиенты взорвались, и лосс стал NaN. Смешно всем, кто деплоил в пятницу.")
+    return service.confirm(draft.id, AUTHOR).id
+
+
+# --------------------------------------------------------------------------- schema and feedback
+
+
+def test_migrations_apply_and_are_idempotent(database_url: str) -> None:
+    db = open_database(database_url)
+    db.dispose()
+    db = open_database(database_url)  # a second upgrade is a no-op
+    try:
+        inspector = inspect(db.engine)
+        assert {"answers", "feedback", "submissions", "audit_log", "alembic_version"} <= set(inspector.get_table_names())
+        with db.engine.connect() as conn:
+            assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == "0002"
+        indexes = {ix["name"]: ix for ix in inspector.get_indexes("submissions")}
+        assert indexes["uq_submissions_slug"]["unique"]
+        columns = {c["name"] for c in inspector.get_columns("submissions")}
+        assert {"status", "slug", "image_phash", "aliases", "related", "notified"} <= columns
+    finally:
+        db.dispose()
+
+
+def test_feedback_and_answers_round_trip(db: Database) -> None:
+    answer_id = db.record_answer(42, 4242, "что такое дропаут 🤔", "dropout", "ru")
+    record = db.answer_record(answer_id)
+    assert (record.query, record.slug, record.lang) == ("что такое дропаут 🤔", "dropout", "ru")
+    assert db.answer_record(answer_id + 1000) is None
+    db.add_feedback(42, 4242, "что такое дропаут 🤔", "dropout", 1)
+    db.add_feedback(43, 4343, "what is momentum", "momentum", -1)
+    rows = db.feedback()
+    assert [(r.user_id, r.query, r.slug, r.vote) for r in rows] == [
+        (42, "что такое дропаут 🤔", "dropout", 1),
+        (43, "what is momentum", "momentum", -1),
+    ]
+    assert rows[0].created_at is not None
+
+
+def test_big_telegram_ids_and_json_columns_round_trip(db: Database, notes_dir: Path, memebot_home: Path) -> None:
+    service = SubmissionService(db, ADMINS, memebot_home, notes_dir)
+    big = 7_000_000_000  # Telegram ids exceed 32 bits
+    draft = service.create_draft(big, -1001234567890, "en", png(3), "Attention is all you need ✨")
+    view = service.edit(service.confirm(draft.id, big).id, 1001, aliases=["attention meme", "внимание — всё"], related=["bert"])
+    again = service.get(view.id)
+    assert (again.user_id, again.chat_id) == (big, -1001234567890)
+    assert again.aliases == ["attention meme", "внимание — всё"] and again.related == ["bert"]
+    assert service.audit(view.id)[-1].after["aliases"] == ["attention meme", "внимание — всё"]
+
+
+# --------------------------------------------------------------------------- compare-and-set
+
+
+def test_compare_and_set_lets_exactly_one_writer_win(database_url: str, notes_dir: Path, memebot_home: Path) -> None:
+    """Writer A claims the row and holds its transaction open; writer B's UPDATE waits, then finds
+    the status changed and updates nothing. Each writer has its own engine (connection pool)."""
+    setup = open_database(database_url)
+    service = SubmissionService(setup, ADMINS, memebot_home, notes_dir)
+    sid = pending_submission(service)
+    first, second = Database(database_url), Database(database_url)
+    claimed = threading.Event()
+    results: dict[str, object] = {}
+
+    def writer_a() -> None:
+        with first.session() as s:
+            results["a"] = SubmissionService._cas(s, sid, PENDING, APPROVED)
+            claimed.set()
+            time.sleep(0.5)  # B is now blocked on the row (PostgreSQL) or the write lock (SQLite)
+
+    def writer_b() -> None:
+        claimed.wait(10)
+        started = time.perf_counter()
+        with second.session() as s:
+            results["b"] = SubmissionService._cas(s, sid, PENDING, APPROVED)
+        results["b_waited"] = time.perf_counter() - started
+
+    threads = [threading.Thread(target=writer_a), threading.Thread(target=writer_b)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    try:
+        assert results["a"] is not None and results["a"].status == APPROVED
+        assert results["b"] is None
+        assert results["b_waited"] >= 0.2, "B must wait for A's transaction, not read a stale row"
+        assert service.get(sid).status == APPROVED
+        with second.session() as s:  # and once decided, a second claim is refused immediately
+            assert SubmissionService._cas(s, sid, PENDING, APPROVED) is None
+    finally:
+        for database in (first, second, setup):
+            database.dispose()
+
+
+def test_concurrent_approvals_publish_one_note(database_url: str, notes_dir: Path, memebot_home: Path, tmp_path: Path) -> None:
+    """Two admins, two processes' worth of state (own Database and service each), one moment."""
+    setup = open_database(database_url)
+    sid = pending_submission(SubmissionService(setup, ADMINS, memebot_home, notes_dir))
+    rebuilds: list[int] = []
+
+    def rebuild() -> None:
+        rebuilds.append(1)
+        load_notes(notes_dir)  # what the index build checks first: the notes must stay valid
+
+    barrier = threading.Barrier(2)
+    results: dict[int, object] = {}
+
+    def approve(admin: int) -> None:
+        database = Database(database_url)
+        try:
+            service = SubmissionService(database, ADMINS, memebot_home, notes_dir, rebuild_index=rebuild)
+            barrier.wait(10)
+            results[admin] = service.approve(sid, admin)
+        except Exception as exc:  # noqa: BLE001 - reported by the assertion below
+            results[admin] = exc
+        finally:
+            database.dispose()
+
+    threads = [threading.Thread(target=approve, args=(admin,)) for admin in sorted(ADMINS)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    try:
+        views = list(results.values())
+        assert all(not isinstance(v, Exception) for v in views), views
+        assert [v.status for v in views] == [PUBLISHED, PUBLISHED]
+        assert views[0].slug == views[1].slug and views[0].slug.startswith("meme-los")
+        assert [p.stem for p in notes_from(notes_dir, sid)] == [views[0].slug]
+        assert len(list((notes_dir / "memes" / "images").glob(f"{views[0].slug}.*"))) == 1
+        with setup.session() as s:
+            assert s.scalars(select(Submission.status).where(Submission.id == sid)).one() == PUBLISHED
+        actions = [e.action for e in SubmissionService(setup, ADMINS, memebot_home, notes_dir).audit(sid)]
+        assert actions.count("approve") == 1 and actions.count("publish") == 1
+        assert len(rebuilds) == 1
+        load_notes(notes_dir)
+    finally:
+        setup.dispose()
+
+
+def test_two_submissions_with_the_same_slug_do_not_collide(db: Database, notes_dir: Path, memebot_home: Path) -> None:
+    service = SubmissionService(db, ADMINS, memebot_home, notes_dir)
+    first = pending_submission(service, seed=11, title="Overfit!")
+    second = pending_submission(service, seed=12, title="overfit?")
+    a, b = service.approve(first, 1001), service.approve(second, 1002)
+    assert (a.slug, b.slug) == ("meme-overfit", "meme-overfit-2")
+    load_notes(notes_dir)
+
+
+def test_crash_after_commit_is_recovered_on_this_backend(db: Database, notes_dir: Path, memebot_home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    service = SubmissionService(db, ADMINS, memebot_home, notes_dir)
+    sid = pending_submission(service)
+
+    def crash(*_args: object) -> None:
+        raise RuntimeError("power cut")
+
+    monkeypatch.setattr(SubmissionService, "_write_note", crash)
+    with pytest.raises(RuntimeError):
+        service.approve(sid, 1001)
+    assert service.get(sid).status == APPROVED and notes_from(notes_dir, sid) == []
+    monkeypatch.undo()
+    assert SubmissionService(db, ADMINS, memebot_home, notes_dir).recover() == [sid]
+    assert service.get(sid).status == PUBLISHED and len(notes_from(notes_dir, sid)) == 1
