@@ -1,0 +1,125 @@
+"""Deliberately slow, failing and memory-hungry demos for testing ``demos.worker.DemoRunner``.
+
+Loaded with ``DemoRunner(extra_modules=["tests.demo_fixtures"])``; the module is imported both
+in the test process (for parameter validation) and in the worker.  Importing it is cheap.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from typing import Any
+
+from demos.base import Demo, DemoOutput, Param, RunContext
+
+CHUNK_MB = 64
+
+
+def _echo(params: dict[str, Any], ctx: RunContext) -> DemoOutput:
+    return DemoOutput(
+        text=ctx.t(f"эхо x={params['x']}", f"echo x={params['x']}"),
+        code="pass",
+        metrics={"x": params["x"], "pid": os.getpid()},
+    )
+
+
+def _slow(params: dict[str, Any], ctx: RunContext) -> DemoOutput:
+    """Burn CPU in pure Python (does not yield, does not sleep) until time is up."""
+    deadline = time.monotonic() + float(params["seconds"])
+    n = 0
+    while time.monotonic() < deadline:
+        n += 1
+    return DemoOutput(text=f"spun {n} times", code="while True: pass", metrics={"n": n})
+
+
+def _raise(params: dict[str, Any], ctx: RunContext) -> DemoOutput:
+    raise ValueError("boom from test-raise")
+
+
+def _exit(params: dict[str, Any], ctx: RunContext) -> DemoOutput:
+    os._exit(int(params["code"]))
+
+
+def _memory(params: dict[str, Any], ctx: RunContext) -> DemoOutput:
+    """Allocate and touch private memory in 64 MB chunks until ``mb`` MB (or the limit) is reached."""
+    chunks: list[Any] = []
+    n_chunks = int(params["mb"]) // CHUNK_MB
+    if params["lib"] == "torch":
+        import torch
+
+        for _ in range(n_chunks):
+            chunks.append(torch.ones(CHUNK_MB * 1024 * 1024 // 4))
+    else:
+        import numpy as np
+
+        for _ in range(n_chunks):
+            chunks.append(np.ones(CHUNK_MB * 1024 * 1024 // 8))
+    return DemoOutput(text=f"allocated {len(chunks) * CHUNK_MB} MB", code="", metrics={"chunks": len(chunks)})
+
+
+def _shared_memory(params: dict[str, Any], ctx: RunContext) -> DemoOutput:
+    """Touch shared anonymous memory: RLIMIT_DATA does not count it, only the RSS watchdog sees it."""
+    import mmap
+
+    import numpy as np
+
+    maps = []
+    for _ in range(int(params["mb"]) // CHUNK_MB):
+        m = mmap.mmap(-1, CHUNK_MB * 1024 * 1024)  # MAP_SHARED | MAP_ANONYMOUS
+        np.frombuffer(m, dtype=np.uint8)[:] = 1  # touch every page without a private copy
+        maps.append(m)
+        time.sleep(0.01)
+    return DemoOutput(text=f"mapped {len(maps) * CHUNK_MB} MB", code="", metrics={"maps": len(maps)})
+
+
+DEMOS = [
+    Demo(
+        "test-echo",
+        "тест: эхо",
+        "test: echo",
+        "none",
+        (Param("x", "float", 1.0, 0.0, 10.0, aliases=("икс",)),),
+        _echo,
+        uses_torch=False,
+    ),
+    Demo(
+        "test-slow",
+        "тест: медленное",
+        "test: slow",
+        "none",
+        (Param("seconds", "float", 60.0, 0.0, 600.0),),
+        _slow,
+        uses_torch=False,
+    ),
+    Demo("test-raise", "тест: исключение", "test: raises", "none", (), _raise, uses_torch=False),
+    Demo(
+        "test-exit",
+        "тест: процесс умирает",
+        "test: process dies",
+        "none",
+        (Param("code", "int", 3, 0, 255),),
+        _exit,
+        uses_torch=False,
+    ),
+    Demo(
+        "test-memory",
+        "тест: жадный до памяти",
+        "test: memory hog",
+        "none",
+        (
+            Param("mb", "int", 100_000, 64, 1_000_000),
+            Param("lib", "choice", "numpy", choices=("numpy", "torch")),
+        ),
+        _memory,
+        uses_torch=False,
+    ),
+    Demo(
+        "test-shm",
+        "тест: разделяемая память",
+        "test: shared memory hog",
+        "none",
+        (Param("mb", "int", 100_000, 64, 1_000_000),),
+        _shared_memory,
+        uses_torch=False,
+    ),
+]
