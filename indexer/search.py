@@ -25,7 +25,7 @@ RRF_K = 5
 # When is the best note an answer rather than a guess? Chosen on the dev set (true answers) against
 # indexer/data/unknown.jsonl (ML questions no note covers); `memebot eval` reports both rates.
 # Dense cosine alone separates them poorly; dense and BM25 agreeing on the top note separates well.
-RELEVANCE = {"dense": 0.55, "bm25": 4.0, "agreed_dense": 0.30}
+RELEVANCE = {"dense": 0.65, "bm25": 5.0, "agreed_dense": 0.30}
 MODES = ("hybrid", "dense", "bm25")
 
 
@@ -125,7 +125,7 @@ class Retriever:
 
     # ------------------------------------------------------------ single methods
 
-    def dense_scores(self, query: str | np.ndarray, k_chunks: int = 50) -> dict[str, float]:
+    def dense_scores(self, query: str | np.ndarray, k_chunks: int = 5000) -> dict[str, float]:
         """Best cosine similarity per note among the top ``k_chunks`` chunks."""
         vector = self.encoder.encode([query]) if isinstance(query, str) else query.reshape(1, -1)
         k = min(k_chunks, self.index.ntotal)
@@ -165,7 +165,8 @@ class Retriever:
             if sparse:
                 rankings.append(sorted(sparse, key=sparse.__getitem__, reverse=True))
             fused = rrf_fuse(rankings)
-        order = sorted(fused, key=lambda s: (-fused[s], s))[:k]
+        # RRF often ties (rank 1 + rank 3 = rank 3 + rank 1): the better dense similarity wins a tie.
+        order = sorted(fused, key=lambda s: (-fused[s], -dense.get(s, 0.0), -sparse.get(s, 0.0), s))[:k]
         dense_rank = {slug: i for i, slug in enumerate(sorted(dense, key=dense.__getitem__, reverse=True), 1)}
         bm25_rank = {slug: i for i, slug in enumerate(sorted(sparse, key=sparse.__getitem__, reverse=True), 1)}
         hits = []

@@ -36,11 +36,9 @@ def load_tokenizer():  # noqa: ANN201 - a transformers tokenizer
 class IntentClassifier(nn.Module):
     """``forward(input_ids, attention_mask, sentence_vectors) -> logits`` over the intents.
 
-    logits = head_sentence(USE vector) + head_text(LayerNorm(mean-pooled MiniLM)). The sentence head
-    can start from a logistic regression fitted on the frozen vectors (:meth:`init_sentence_head`)
-    and the text head from zero, so training starts at the linear baseline and fine-tuning MiniLM
-    learns what the multilingual vector misses. ``use_sentence_vectors=False`` is the plain
-    fine-tuned MiniLM (the ablation).
+    The head sees ``[mean-pooled MiniLM ; USE vector]`` through LayerNorm, dropout and a linear
+    layer; MiniLM and the head are fine-tuned end to end while USE stays frozen.
+    ``use_sentence_vectors=False`` is the plain fine-tuned MiniLM (the ablation).
     """
 
     def __init__(self, n_labels: int, sentence_dim: int = 512, use_sentence_vectors: bool = True, dropout: float = 0.1):
@@ -52,27 +50,16 @@ class IntentClassifier(nn.Module):
         self.encoder = AutoModel.from_pretrained(path, config=AutoConfig.from_pretrained(path))
         hidden = self.encoder.config.hidden_size
         self.use_sentence_vectors = use_sentence_vectors
-        self.norm = nn.LayerNorm(hidden)
+        in_dim = hidden + (sentence_dim if use_sentence_vectors else 0)
+        self.norm = nn.LayerNorm(in_dim)
         self.dropout = nn.Dropout(dropout)
-        self.head_text = nn.Linear(hidden, n_labels)
-        self.head_sentence = nn.Linear(sentence_dim, n_labels) if use_sentence_vectors else None
-        if use_sentence_vectors:
-            nn.init.zeros_(self.head_text.weight)
-            nn.init.zeros_(self.head_text.bias)
-
-    @torch.no_grad()
-    def init_sentence_head(self, weight: torch.Tensor, bias: torch.Tensor) -> None:
-        """Start the sentence head from a linear classifier fitted on the frozen sentence vectors."""
-        assert self.head_sentence is not None
-        self.head_sentence.weight.copy_(weight)
-        self.head_sentence.bias.copy_(bias)
+        self.head = nn.Linear(in_dim, n_labels)
 
     def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor, sentence_vectors: torch.Tensor | None = None) -> torch.Tensor:
         out = self.encoder(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
         mask = attention_mask.unsqueeze(-1).to(out.dtype)
         pooled = (out * mask).sum(1) / mask.sum(1).clamp(min=1.0)
-        logits = self.head_text(self.dropout(self.norm(pooled)))
-        if self.head_sentence is not None:
+        if self.use_sentence_vectors:
             assert sentence_vectors is not None
-            logits = logits + self.head_sentence(sentence_vectors)
-        return logits
+            pooled = torch.cat([pooled, sentence_vectors], dim=-1)
+        return self.head(self.dropout(self.norm(pooled)))

@@ -10,7 +10,6 @@ import json
 import logging
 import os
 import random
-import re
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -28,7 +27,7 @@ from router.model import MAX_TOKENS, IntentClassifier, load_tokenizer
 
 logger = logging.getLogger(__name__)
 
-MODEL_VERSION = 2  # bump when the architecture or training recipe changes: forces retraining
+MODEL_VERSION = 3  # bump when the architecture or training recipe changes: forces retraining
 
 
 @dataclass
@@ -42,7 +41,6 @@ class TrainConfig:
     test_fraction: float = 0.2
     use_sentence_vectors: bool = True
     dropout: float = 0.1
-    augment: int = 1  # noisy copies (typos, case, punctuation) per training example
     subset: int | None = None  # per intent, for quick tests
     threads: int = 2
 
@@ -136,49 +134,15 @@ def _subset(examples: list[Example], per_intent: int, seed: int) -> list[Example
     return chosen
 
 
-def noisy_copy(text: str, rng: random.Random) -> str:
-    """A chat-style variant: a typo or two, sometimes no punctuation or a different case."""
-    chars = list(text)
-    for _ in range(rng.randint(1, 2)):
-        if len(chars) < 4:
-            break
-        i = rng.randrange(1, len(chars) - 1)
-        op = rng.random()
-        if op < 0.35:
-            del chars[i]
-        elif op < 0.7:
-            chars[i], chars[i + 1] = chars[i + 1], chars[i]
-        else:
-            chars.insert(i, chars[i])
-    out = "".join(chars)
-    r = rng.random()
-    if r < 0.3:
-        out = re.sub(r"[?!.,«»\"]", "", out)
-    elif r < 0.45:
-        out = out.lower()
-    return out.strip() or text
-
-
-def augment_examples(examples: list[Example], copies: int, seed: int) -> list[Example]:
-    rng = random.Random(seed)
-    extra = [Example(noisy_copy(e.text, rng), e.intent, e.lang) for e in examples for _ in range(copies)]
-    return examples + extra
-
-
 def fit_classifier(
     train: list[Example], featurizer: Featurizer, config: TrainConfig, progress: bool | None = None
 ) -> IntentClassifier:
     """Fine-tune MiniLM + head end to end on ``train``."""
     _seed_everything(config.seed)
     model = IntentClassifier(len(INTENTS), use_sentence_vectors=config.use_sentence_vectors, dropout=config.dropout)
-    train = augment_examples(train, config.augment, config.seed) if config.augment else train
     texts = [e.text for e in train]
     labels = torch.tensor([INTENTS.index(e.intent) for e in train])
     vectors = featurizer.vectors(texts)
-    if config.use_sentence_vectors:
-        # Start where the linear baseline ends: its weights on the frozen multilingual vectors.
-        linear = LogRegBaseline(INTENTS, seed=config.seed).fit(vectors.numpy(), [e.intent for e in train]).model
-        model.init_sentence_head(torch.tensor(linear.coef_, dtype=torch.float32), torch.tensor(linear.intercept_, dtype=torch.float32))
     head_params = [p for n, p in model.named_parameters() if not n.startswith("encoder.")]
     optimizer = torch.optim.AdamW(
         [
