@@ -10,8 +10,10 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from bot.texts import text
+from demos.errors import DemoError
+from demos.registry import validate_params
 from indexer.notes import Note
-from indexer.search import Hit, Retriever
+from indexer.search import ANSWERABLE_WITHIN, Hit, Retriever, answerable
 from indexer.text import detect_lang
 from router.params import extract_demo_request
 
@@ -20,6 +22,7 @@ logger = logging.getLogger(__name__)
 SUGGESTIONS = 3
 # A suggestion under "I don't know" should at least be loosely related.
 SUGGESTION_MIN_DENSE = 0.3
+
 
 EXPLAIN_KIND = {"explain_meme": "meme", "explain_concept": "concept", "resources": "resource"}
 
@@ -119,12 +122,12 @@ class AnswerPipeline:
             return self._fixed(answer, "submit")
         if intent == "run_demo":
             return self._demo(answer, hits)
+        if intent == "resources":
+            # Asked what to read: the best resource note, even if a concept note matches the words better.
+            resources = [h for h in self.retriever.search(query, k=20, vector=vector) if h.kind == "resource"]
+            return self._from_hits(answer, resources[:1] + hits, prefer_kind="resource", known=bool(resources))
         if intent in EXPLAIN_KIND:
-            preferred = [h for h in hits if h.kind == EXPLAIN_KIND[intent]]
-            if intent == "resources" and not preferred:
-                preferred = [h for h in self.retriever.search(query, k=20, vector=vector) if h.kind == "resource"]
-            ordered = preferred + [h for h in hits if h not in preferred]
-            return self._from_hits(answer, ordered)
+            return self._from_hits(answer, hits, prefer_kind=EXPLAIN_KIND[intent])
         return self._from_hits(answer, hits)
 
     # ----------------------------------------------------------------- pieces
@@ -133,9 +136,27 @@ class AnswerPipeline:
         answer.text = text(key, answer.lang)
         return answer
 
-    def _from_hits(self, answer: Answer, hits: list[Hit], suggest_always: bool = False) -> Answer:
+    def _from_hits(
+        self, answer: Answer, hits: list[Hit], suggest_always: bool = False, prefer_kind: str | None = None, known: bool | None = None
+    ) -> Answer:
+        """Answer from the best hit, or admit not knowing.
+
+        Whether the question is answerable is judged on the top hits (``known`` overrides); the
+        answer is then the best note of ``prefer_kind`` among them, else the first relevant one.
+        """
         lang = answer.lang
-        if not hits or not hits[0].relevant:
+        dedup: dict[str, Hit] = {}
+        for h in hits:
+            dedup.setdefault(h.slug, h)
+        hits = list(dedup.values())
+        if known is None:
+            known = answerable(hits)
+        if known:
+            top = hits[:ANSWERABLE_WITHIN]
+            preferred = next((h for h in top if h.kind == prefer_kind and h.dense >= SUGGESTION_MIN_DENSE), None) if prefer_kind else None
+            preferred = preferred or next((h for h in top if h.relevant), hits[0])
+            hits = [preferred] + [h for h in hits if h is not preferred]
+        if not known:
             answer.known = False
             answer.suggestions = [h for h in hits if h.relevant or h.dense >= SUGGESTION_MIN_DENSE][:SUGGESTIONS]
             if answer.suggestions:
@@ -163,12 +184,9 @@ class AnswerPipeline:
         choice = DemoChoice(request.demo_id, run=True)
         spec = next(d for d in self.demos if d.id == request.demo_id)
         try:
-            from demos.registry import validate_params
-
             choice.params = validate_params(spec, request.params)
-        except Exception as exc:  # DemoParamError: shown to the user in their language
-            message = getattr(exc, "message", None)
-            choice.error = message(answer.lang) if callable(message) else str(exc)
+        except DemoError as exc:  # out of range or wrong type: say so in the user's language
+            choice.error = exc.message(answer.lang)
             choice.run = False
         answer.demo = choice
         if spec.note_slug in self.retriever.notes:

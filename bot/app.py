@@ -600,7 +600,12 @@ def make_post_init(settings: Settings, services: Services | None = None, db: Dat
 
         data: BotData = application.bot_data
         data.settings = settings
-        data.services = services or await asyncio.to_thread(load_services)
+        if services is None:
+            data.services = await asyncio.to_thread(load_services)
+            # Start the demo worker now: importing torch in it takes seconds, not on a user's first demo.
+            await asyncio.to_thread(lambda: data.services.demo_runner)
+        else:
+            data.services = services
         data.db = db or await asyncio.to_thread(open_database, settings.database_url)
         data.images = await asyncio.to_thread(_image_index, data.services)
         data.limiter = RateLimiter(settings.rate_limit_per_minute)

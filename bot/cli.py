@@ -153,7 +153,14 @@ def chat() -> None:
 @click.option("--misses", is_flag=True, help="List the hybrid misses.")
 def eval_cmd(file: Path | None, unknown: Path | None, misses: bool) -> None:
     """Recall@1, Recall@3 and MRR per language for dense, BM25 and hybrid (FILE: {"q", "slugs"} lines)."""
-    from indexer.evaluate import DEVSET, UNKNOWN, EvalDataError, evaluate_retrieval, load_eval_file, load_unknown_file
+    from indexer.evaluate import (
+        DEVSET,
+        UNKNOWN,
+        EvalDataError,
+        evaluate_retrieval,
+        load_eval_file,
+        load_unknown_file,
+    )
 
     services = _load_services(with_router=False)
     try:
@@ -215,9 +222,8 @@ def home() -> None:
 
 
 def _register_commands() -> None:
-    from bot.cli_demo import demo
-
     from bot.cli_admin import admin
+    from bot.cli_demo import demo
     from bot.cli_router import router
 
     cli.add_command(demo)

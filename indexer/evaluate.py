@@ -7,7 +7,7 @@ import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from indexer.search import MODES, Retriever
+from indexer.search import MODES, Retriever, answerable
 from indexer.text import detect_lang
 
 logger = logging.getLogger(__name__)
@@ -44,8 +44,8 @@ class RetrievalEvaluation:
 
     table: dict[str, dict[str, Metrics]] = field(default_factory=dict)
     misses: dict[str, list[tuple[str, list[str], str]]] = field(default_factory=dict)
-    # Share of dev questions whose top hybrid hit counts as relevant, and share of unknown-topic
-    # questions refused (top hit not relevant); None when no unknown-topic file was given.
+    # Share of dev questions judged answerable (:func:`indexer.search.answerable`), and share of
+    # unknown-topic questions refused; None when no unknown-topic file was given.
     answered_known: float | None = None
     refused_unknown: float | None = None
     primary_metric = "hybrid/all/recall_at_1"
@@ -67,7 +67,7 @@ class RetrievalEvaluation:
         counts = ", ".join(f"{lang}: {self.table[next(iter(self.table))][lang].n}" for lang in langs)
         lines.append(f"questions — {counts}")
         if self.answered_known is not None:
-            lines.append(f"answered (top hit relevant) on dev questions: {self.answered_known:.3f}")
+            lines.append(f"answered (judged answerable) on dev questions: {self.answered_known:.3f}")
         if self.refused_unknown is not None:
             lines.append(f"refused ('I don't know') on unknown-topic questions: {self.refused_unknown:.3f}")
         return "\n".join(lines)
@@ -135,9 +135,9 @@ def evaluate_retrieval(
                 misses.append((item.query, ranked[:3], item.slugs[0]))
         result.table[mode] = {lang: Metrics(int(n), r1 / n, r3 / n, mrr / n) for lang, (n, r1, r3, mrr) in sums.items()}
         result.misses[mode] = misses
-    top = [retriever.search(item.query, k=1, vector=vector) for item, vector in zip(items, vectors, strict=True)]
-    result.answered_known = sum(bool(h) and h[0].relevant for h in top) / len(items)
+    top = [retriever.search(item.query, k=5, vector=vector) for item, vector in zip(items, vectors, strict=True)]
+    result.answered_known = sum(answerable(h) for h in top) / len(items)
     if unknown_queries:
-        refused = [not (h and h[0].relevant) for h in (retriever.search(q, k=1) for q in unknown_queries)]
+        refused = [not answerable(retriever.search(q, k=5)) for q in unknown_queries]
         result.refused_unknown = sum(refused) / len(refused)
     return result

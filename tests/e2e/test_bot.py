@@ -9,7 +9,7 @@ import aiohttp
 import pytest
 
 from bot.render import MESSAGE_LIMIT
-from tests.e2e.conftest import ADMIN, EN_USER, LONG_NOTE_SLUG, RU_USER, button_data
+from tests.e2e.conftest import ADMIN, EN_USER, RU_USER, button_data
 from tests.e2e.emulator import User, free_port, utf16_len
 
 pytestmark = pytest.mark.e2e
