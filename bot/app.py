@@ -432,7 +432,7 @@ async def show_deeper(update: Update, context: BotContext, note: Note, lang: str
     query = update.callback_query
     related = [context.services.retriever.notes[s] for s in note.related if s in context.services.retriever.notes][:3]
     parts = split_message(note_html(note, lang, deep=True))
-    markup = answer_keyboard(note, lang, related, None, deep=True)
+    markup = answer_keyboard(note, lang, related, _answer_id_of(query.message), deep=True)
     try:
         await query.edit_message_text(parts[0], parse_mode=ParseMode.HTML, reply_markup=None if len(parts) > 1 else markup, disable_web_page_preview=True)
     except BadRequest as exc:
@@ -440,6 +440,17 @@ async def show_deeper(update: Update, context: BotContext, note: Note, lang: str
             raise
     for i, part in enumerate(parts[1:], start=2):
         await context.bot.send_message(update.effective_chat.id, part, parse_mode=ParseMode.HTML, reply_markup=markup if i == len(parts) else None)
+
+
+def _answer_id_of(message: Message | None) -> int | None:
+    """The answer id behind the 👍/👎 buttons of a message we sent, so edits keep the feedback buttons."""
+    markup = getattr(message, "reply_markup", None)
+    for row in markup.inline_keyboard if markup else ():
+        for button in row:
+            parsed = parse_callback(button.callback_data if isinstance(button.callback_data, str) else None)
+            if parsed is not None and parsed.kind == CB_VOTE:
+                return int(parsed.fields["answer"])
+    return None
 
 
 async def on_vote(update: Update, context: BotContext, answer_id: int, vote: int) -> None:
@@ -529,13 +540,9 @@ async def on_error(update: object, context: BotContext) -> None:
     """Log with the update id and traceback; apologise to the user; keep running."""
     update_id = update.update_id if isinstance(update, Update) else None
     logger.error("error while handling update %s", update_id, exc_info=context.error)
-    if isinstance(update, Update):
-        lang = user_lang(update)
+    if isinstance(update, Update) and update.effective_chat is not None:
         try:
-            if update.callback_query is not None:
-                await update.callback_query.answer(t("error", lang))
-            elif update.effective_chat is not None:
-                await context.bot.send_message(update.effective_chat.id, esc(t("error", lang)))
+            await context.bot.send_message(update.effective_chat.id, esc(t("error", user_lang(update))))
         except TelegramError:
             logger.warning("could not send the apology for update %s", update_id, exc_info=True)
 
@@ -612,8 +619,13 @@ def make_post_init(settings: Settings, services: Services | None = None, db: Dat
         data.submissions = make_submission_service(settings, data)
         recovered = await asyncio.to_thread(data.submissions.recover)
         if recovered:
+            from bot.moderation import notify_submitter
+
             logger.info("finished interrupted publications: %s", recovered)
             await hot_swap(application)
+            for submission_id in recovered:
+                view = await asyncio.to_thread(data.submissions.get, submission_id)
+                await notify_submitter(application.bot, data.submissions, view)
         if application.job_queue is not None:
             application.job_queue.run_repeating(refresh_index_job, interval=settings.index_poll_seconds, first=settings.index_poll_seconds)
 

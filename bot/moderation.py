@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+import warnings
 
 from telegram import Update
 from telegram.constants import ParseMode
@@ -22,10 +23,13 @@ from telegram.ext import (
     MessageHandler,
     filters,
 )
+from telegram.warnings import PTBUserWarning
 
 from bot.render import CB_ADMIN, callback, esc, keyboard, parse_callback, truncate_caption
 
 logger = logging.getLogger(__name__)
+# Our conversations key on (chat, user), not on one message: the per_message hint does not apply.
+warnings.filterwarnings("ignore", message=r".*per_message=False.*CallbackQueryHandler", category=PTBUserWarning)
 
 # Conversation states.
 PICTURE, TITLE, EXPLANATION, CONFIRM = range(4)
@@ -348,7 +352,7 @@ async def approve(update: Update, context, submission_id: int) -> None:  # noqa:
     await context.bot.send_message(
         update.effective_chat.id, esc(mt("published_admin", _lang(update), id=view.id, slug=view.slug, admin=admin.id)), parse_mode=ParseMode.HTML
     )
-    await notify_submitter(context, view)
+    await notify_submitter(context.bot, service, view)
 
 
 async def reject(update: Update, context, submission_id: int, reason_code: str | None, reason_text: str | None = None) -> None:  # noqa: ANN001
@@ -357,20 +361,19 @@ async def reject(update: Update, context, submission_id: int, reason_code: str |
     reason = reason_text or REASONS[reason_code][current.user_lang]
     view = await asyncio.to_thread(service.reject, submission_id, update.effective_user.id, reason)
     await context.bot.send_message(update.effective_chat.id, esc(mt("rejected_admin", _lang(update), id=view.id, reason=reason)), parse_mode=ParseMode.HTML)
-    await notify_submitter(context, view)
+    await notify_submitter(context.bot, service, view)
 
 
-async def notify_submitter(context, view) -> None:  # noqa: ANN001
+async def notify_submitter(bot, service, view) -> None:  # noqa: ANN001
     """Tell the submitter the outcome, once (the claim in the database makes it once)."""
     if view.status not in ("published", "rejected"):
         return
-    service = _service(context)
     if not await asyncio.to_thread(service.mark_notified, view.id):
         return
     key = "approved_user" if view.status == "published" else "rejected_user"
     message = mt(key, view.user_lang, id=view.id, title=view.title, reason=view.reason or "")
     try:
-        await context.bot.send_message(view.chat_id, esc(message), parse_mode=ParseMode.HTML)
+        await bot.send_message(view.chat_id, esc(message), parse_mode=ParseMode.HTML)
     except TelegramError:
         logger.warning("could not notify the submitter of %s", view.id, exc_info=True)
         await asyncio.to_thread(service.unmark_notified, view.id)

