@@ -1,0 +1,154 @@
+"""The intent router: data, training on a subset, the real model's held-out metrics, confidence,
+parameter extraction and validation."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from demos.errors import DemoParamError
+from demos.registry import get_demo, list_demos, validate_params
+from router.baselines import keyword_intent
+from router.data import INTENTS, IntentDataError, load_examples, stratified_split
+from router.params import extract_demo_request, extract_params, find_demo_id
+from router.train import TrainConfig, choose_thresholds, needs_training, train_router
+
+
+def test_training_data_is_large_bilingual_and_unique() -> None:
+    examples = load_examples()
+    per_intent = Counter(e.intent for e in examples)
+    assert set(per_intent) == set(INTENTS) and min(per_intent.values()) >= 80
+    for intent in INTENTS:
+        langs = Counter(e.lang for e in examples if e.intent == intent)
+        assert langs["ru"] >= 35 and langs["en"] >= 35, intent
+    texts = [e.text.lower() for e in examples]
+    assert len(texts) == len(set(texts))
+
+
+def test_split_is_stratified_and_deterministic() -> None:
+    examples = load_examples()
+    train, test = stratified_split(examples, 0.2, seed=0)
+    assert stratified_split(examples, 0.2, seed=0) == (train, test)
+    assert not {e.text for e in train} & {e.text for e in test}
+    for intent in INTENTS:
+        share = sum(e.intent == intent for e in test) / sum(e.intent == intent for e in examples)
+        assert 0.15 <= share <= 0.25
+
+
+def test_bad_intent_file_is_a_clear_error(tmp_path: Path) -> None:
+    bad = tmp_path / "intents.yaml"
+    bad.write_text("greeting:\n  en: [hi]\n", encoding="utf-8")
+    with pytest.raises(IntentDataError, match="unknown intent 'greeting'"):
+        load_examples(bad)
+
+
+def test_training_on_a_subset_writes_model_and_metadata(tmp_path: Path) -> None:
+    out = tmp_path / "router"
+    result = train_router(TrainConfig(epochs=1, subset=12, batch_size=16), out_dir=out, progress=False)
+    meta = json.loads((out / "meta.json").read_text())
+    assert (out / "model.pt").stat().st_size > 1_000_000
+    assert meta["labels"] == list(INTENTS) and len(meta["data_hash"]) == 64
+    assert meta["examples"]["train"] + meta["examples"]["test"] == 12 * len(INTENTS)
+    assert meta["metrics"]["macro_f1"] == pytest.approx(result.report.macro_f1)
+    assert {b["name"] for b in meta["baselines"]} == {"keyword rules", "logreg on USE"}
+    assert needs_training(out) == "saved router was trained on a subset"
+
+
+def test_real_model_meets_the_targets_on_held_out_data(intent_router) -> None:  # noqa: ANN001
+    meta = intent_router.meta
+    ours = meta["metrics"]["macro_f1"]
+    assert ours >= 0.95
+    for baseline in meta["baselines"]:
+        assert ours > baseline["macro_f1"], baseline["name"]
+    # Recompute on the held-out split with the saved model: the metadata is not taken on trust.
+    _, test = stratified_split(load_examples(), meta["config"]["test_fraction"], meta["config"]["seed"])
+    predicted = [INTENTS[i] for i in intent_router.scores([e.text for e in test]).argmax(1)]
+    accuracy = np.mean([p == e.intent for p, e in zip(predicted, test, strict=True)])
+    assert accuracy == pytest.approx(meta["metrics"]["accuracy"], abs=0.01)
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("что такое дропаут", "explain_concept"),
+        ("what is dropout actually doing", "explain_concept"),
+        ("покажи дропаут на примере, p=0.3", "run_demo"),
+        ("run the FGSM demo with eps 0.1", "run_demo"),
+        ("в чём прикол мема с котом у крана", "explain_meme"),
+        ("что почитать по теории вероятностей", "resources"),
+        ("how can I submit a meme", "submit_meme"),
+        ("привет", "help"),
+        ("price of a used toyota", "off_topic"),
+        ("какая погода завтра в москве", "off_topic"),
+    ],
+)
+def test_routes_typical_questions(intent_router, text: str, intent: str) -> None:  # noqa: ANN001
+    route = intent_router.route(text)
+    assert route.intent == intent and route.confident
+    assert 0 < route.confidence <= 1 and sum(route.scores.values()) == pytest.approx(1.0, abs=1e-4)
+
+
+def test_unsure_route_falls_back_to_retrieval_with_suggestions(intent_router, retriever) -> None:  # noqa: ANN001
+    from bot.answer import AnswerPipeline
+
+    pipeline = AnswerPipeline(retriever, router=intent_router, demos=list_demos())
+    # A bare keyword gives the classifier little to go on; the answer then comes from retrieval.
+    query = "дропаут"
+    route = intent_router.route(query)
+    answer = pipeline.answer(query)
+    if route.confident:
+        assert answer.intent == route.intent
+    assert answer.note is not None and answer.note.slug == "dropout"
+
+
+def test_thresholds_are_chosen_from_held_out_predictions() -> None:
+    confidences = np.array([0.99, 0.95, 0.9, 0.6, 0.55, 0.4])
+    margins = np.array([0.98, 0.9, 0.8, 0.2, 0.1, 0.05])
+    correct = np.array([True, True, True, False, True, False])
+    chosen = choose_thresholds(confidences, margins, correct, target=0.99)
+    accepted = (confidences >= chosen.min_confidence) & (margins >= chosen.min_margin)
+    assert correct[accepted].all() and accepted.sum() == 3
+    assert chosen.coverage == pytest.approx(0.5) and chosen.accepted_accuracy == 1.0
+
+
+def test_keyword_baseline_rules() -> None:
+    assert keyword_intent("покажи дропаут") == "run_demo"
+    assert keyword_intent("как предложить мем") == "submit_meme"
+    assert keyword_intent("рецепт борща") == "off_topic"
+
+
+@pytest.mark.parametrize(
+    ("text", "demo", "params"),
+    [
+        ("покажи dropout на примере, p=0.3", "dropout", {"p": "0.3"}),
+        ("запусти dropout с вероятностью 0,5", "dropout", {"p": "0,5"}),
+        ("run adversarial with eps 0.1", "adversarial", {"eps": "0.1"}),
+        ("show spatial-dropout p: 0.2", "spatial-dropout", {"p": "0.2"}),
+    ],
+)
+def test_extracts_demo_and_parameters(text: str, demo: str, params: dict[str, str]) -> None:
+    request = extract_demo_request(text, list_demos())
+    assert request.demo_id == demo
+    assert request.params == params
+
+
+def test_demo_named_nowhere_uses_the_retrieval_fallback() -> None:
+    assert find_demo_id("покажи как работает эта штука", list_demos()) is None
+    assert extract_demo_request("покажи на примере", list_demos(), fallback_demo_id="fine-tuning").demo_id == "fine-tuning"
+
+
+def test_bare_number_goes_to_the_only_parameter() -> None:
+    spec = get_demo("dropout")
+    assert extract_params("дропаут 0.7", spec.params) == {"p": "0.7"}
+
+
+@pytest.mark.parametrize(("raw", "lang", "expected"), [({"p": "1.5"}, "ru", "от 0.05 до 1"), ({"p": "abc"}, "en", "must be a number")])
+def test_out_of_range_or_wrong_type_names_the_allowed_range(raw: dict[str, str], lang: str, expected: str) -> None:
+    with pytest.raises(DemoParamError) as info:
+        validate_params(get_demo("dropout"), raw)
+    assert expected in info.value.message(lang)
+    assert validate_params(get_demo("dropout"), {"p": "0,3"})["p"] == pytest.approx(0.3)
