@@ -71,11 +71,11 @@ def main() -> None:
                 found, p50, p95 = timed_search(hnsw, queries, args.k)
                 rows.append((n, f"hnsw M=32 ef={ef}", build, p50, p95, recall(found, truth)))
 
-        nlist = int(4 * np.sqrt(n))
+        nlist = min(1024, int(4 * np.sqrt(n)))
         quantizer = faiss.IndexFlatIP(DIM)
         ivf = faiss.IndexIVFFlat(quantizer, DIM, nlist, faiss.METRIC_INNER_PRODUCT)
         t = time.perf_counter()
-        ivf.train(data[rng.choice(n, size=min(n, 50 * nlist), replace=False)])
+        ivf.train(data[rng.choice(n, size=min(n, 40 * nlist), replace=False)])
         ivf.add(data)
         build = time.perf_counter() - t
         for nprobe in (8, 32):

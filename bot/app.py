@@ -69,38 +69,6 @@ EXAMPLES = {
 INLINE_RESULTS = 5
 DEMO_DEFAULT_SEED = 0
 
-BOT_TEXTS: dict[str, dict[str, str]] = {
-    "deeper": {"ru": "Подробнее", "en": "In depth"},
-    "run_demo": {"ru": "▶ Запустить демо", "en": "▶ Run the demo"},
-    "thanks": {"ru": "Спасибо за отзыв!", "en": "Thanks for the feedback!"},
-    "stale": {"ru": "Эта кнопка устарела. Спросите ещё раз.", "en": "This button has expired. Please ask again."},
-    "rate_limited": {
-        "ru": "Слишком много запросов: не больше {limit} в минуту. Подождите немного и спросите снова.",
-        "en": "Too many requests: at most {limit} a minute. Please wait a bit and ask again.",
-    },
-    "error": {"ru": "Извините, что-то пошло не так. Попробуйте ещё раз.", "en": "Sorry, something went wrong. Please try again."},
-    "demo_list": {"ru": "Демо, которые можно запустить:", "en": "Demos you can run:"},
-    "demo_usage": {"ru": "Например: /demo dropout p=0.3", "en": "For example: /demo dropout p=0.3"},
-    "memes": {"ru": "Мемы, которые я знаю:", "en": "Memes I know:"},
-    "concepts": {"ru": "Понятия, которые я знаю:", "en": "Concepts I know:"},
-    "photo_unknown": {
-        "ru": "Не узнал этот мем и не смог прочитать на картинке ничего знакомого. Опишите его словами — попробую объяснить.",
-        "en": "I don't recognise this meme and couldn't read anything familiar in it. Describe it in words and I'll try.",
-    },
-    "photo_read": {"ru": "На картинке прочитал: «{text}»", "en": "I read on the picture: \"{text}\""},
-    "code": {"ru": "Код эксперимента:", "en": "The code that ran:"},
-    "bad_param": {"ru": "Не понял параметр «{arg}». Пишите как name=value, например p=0.3.", "en": "Couldn't parse \"{arg}\". Write name=value, e.g. p=0.3."},
-    "no_such_note": {"ru": "Этой заметки больше нет.", "en": "That note no longer exists."},
-}
-
-
-def t(key: str, lang: str, **kwargs: object) -> str:
-    """A bot text in ``lang``; falls back to the shared texts in :mod:`bot.texts`."""
-    entry = BOT_TEXTS.get(key)
-    if entry is None:
-        return text(key, lang, **kwargs)
-    template = entry.get(lang) or entry["ru"]
-    return template.format(**kwargs) if kwargs else template
 
 
 class RateLimiter:
@@ -179,9 +147,9 @@ def answer_keyboard(note: Note, lang: str, related: list[Note], answer_id: int |
     rows: list[list[tuple[str, str]]] = []
     first: list[tuple[str, str]] = []
     if not deep:
-        first.append((t("deeper", lang), callback(CB_DEEPER, note.slug, lang)))
+        first.append((text("deeper", lang), callback(CB_DEEPER, note.slug, lang)))
     if note.demo:
-        first.append((t("run_demo", lang), callback(CB_DEMO, note.demo, lang)))
+        first.append((text("run_demo", lang), callback(CB_DEMO, note.demo, lang)))
     rows.append(first)
     for rel in related[:3]:
         rows.append([("→ " + rel.display_title(lang), callback(CB_NOTE, rel.slug, lang))])
@@ -238,7 +206,7 @@ async def send_answer(context: BotContext, update: Update, answer: Answer, reply
     suggestions = [[("→ " + (h.title if lang == "ru" else h.title_en), callback(CB_NOTE, h.slug, lang))] for h in answer.suggestions]
     if answer.demo is not None and answer.demo.error:
         # Bad parameters: say which range is allowed, offer the defaults.
-        markup = keyboard([[(t("run_demo", lang), callback(CB_DEMO, answer.demo.id, lang))]])
+        markup = keyboard([[(text("run_demo", lang), callback(CB_DEMO, answer.demo.id, lang))]])
         await send_html(context, chat_id, esc(answer.demo.error), markup, reply_to)
     elif answer.note is not None:
         await send_note(context, update, answer.note, lang, answer.query, reply_to)
@@ -273,7 +241,7 @@ async def run_demo(context: BotContext, chat_id: int, demo_id: str, params: dict
         await context.bot.send_media_group(chat_id, media)
     body = f"<b>{esc(title)}</b>\n\n" + "\n\n".join(esc(p) for p in result.text.split("\n\n") if p.strip())
     await send_html(context, chat_id, body)
-    code = f"<b>{esc(t('code', lang))}</b>\n<pre><code class=\"language-python\">{esc(result.code.strip())}</code></pre>"
+    code = f"<b>{esc(text('code', lang))}</b>\n<pre><code class=\"language-python\">{esc(result.code.strip())}</code></pre>"
     for part in split_message(code):
         if part.startswith("<b>") and "<pre>" in part:
             await context.bot.send_message(chat_id, part, parse_mode=ParseMode.HTML)
@@ -310,7 +278,7 @@ async def rate_limit(update: Update, context: BotContext) -> None:
     if allowed:
         return
     lang = user_lang(update)
-    notice = t("rate_limited", lang, limit=limiter.per_minute)
+    notice = text("rate_limited", lang, limit=limiter.per_minute)
     if update.callback_query is not None:
         await update.callback_query.answer(notice, show_alert=False)
     elif first_refusal and update.effective_chat is not None:
@@ -348,13 +316,13 @@ async def demo_command(update: Update, context: BotContext) -> None:
     args = context.args or []
     if not args:
         rows = [[(d.title_ru if lang == "ru" else d.title_en, callback(CB_DEMO, d.id, lang))] for d in context.services.demo_specs]
-        await send_html(context, chat_id, esc(t("demo_list", lang) + "\n" + t("demo_usage", lang)), keyboard(rows))
+        await send_html(context, chat_id, esc(text("demo_list", lang) + "\n" + text("demo_usage", lang)), keyboard(rows))
         return
     raw: dict[str, str] = {}
     for arg in args[1:]:
         name, sep, value = arg.partition("=")
         if not sep or not name or not value:
-            await context.bot.send_message(chat_id, esc(t("bad_param", lang, arg=arg[:50])), parse_mode=ParseMode.HTML)
+            await context.bot.send_message(chat_id, esc(text("bad_param", lang, arg=arg[:50])), parse_mode=ParseMode.HTML)
             return
         raw[name] = value
     try:
@@ -381,7 +349,7 @@ async def list_command(update: Update, context: BotContext) -> None:
     kind = "meme" if update.effective_message.text.lstrip("/").startswith("meme") else "concept"
     notes = sorted((n for n in context.services.retriever.notes.values() if n.kind == kind), key=lambda n: n.display_title(lang))
     rows = [[(n.display_title(lang)[:60], callback(CB_NOTE, n.slug, lang))] for n in notes]
-    await send_html(context, update.effective_chat.id, esc(t("memes" if kind == "meme" else "concepts", lang)), keyboard(rows))
+    await send_html(context, update.effective_chat.id, esc(text("memes" if kind == "meme" else "concepts", lang)), keyboard(rows))
 
 
 async def on_callback(update: Update, context: BotContext) -> None:
@@ -391,7 +359,7 @@ async def on_callback(update: Update, context: BotContext) -> None:
     parsed = parse_callback(query.data)
     if parsed is None or parsed.kind not in (CB_DEEPER, CB_NOTE, CB_DEMO, CB_VOTE, CB_ASK):
         logger.warning("stale or forged callback data %r from user %s", query.data, update.effective_user.id)
-        await query.answer(t("stale", lang))
+        await query.answer(text("stale", lang))
         return
     fields = parsed.fields
     lang = fields.get("lang", lang)
@@ -402,7 +370,7 @@ async def on_callback(update: Update, context: BotContext) -> None:
         return
     if parsed.kind == CB_DEMO:
         if fields["demo"] not in {d.id for d in context.services.demo_specs}:
-            await query.answer(t("stale", lang))
+            await query.answer(text("stale", lang))
             return
         await query.answer()
         await run_demo(context, chat_id, fields["demo"], {}, lang)
@@ -410,7 +378,7 @@ async def on_callback(update: Update, context: BotContext) -> None:
     if parsed.kind == CB_ASK:
         index = int(fields["index"])
         if index >= len(EXAMPLES[lang]):
-            await query.answer(t("stale", lang))
+            await query.answer(text("stale", lang))
             return
         await query.answer()
         answer = await asyncio.to_thread(context.services.pipeline.answer, EXAMPLES[lang][index], lang)
@@ -418,7 +386,7 @@ async def on_callback(update: Update, context: BotContext) -> None:
         return
     note = notes.get(fields["slug"])
     if note is None:
-        await query.answer(t("no_such_note", lang))
+        await query.answer(text("no_such_note", lang))
         return
     await query.answer()
     if parsed.kind == CB_NOTE:
@@ -460,10 +428,10 @@ async def on_vote(update: Update, context: BotContext, answer_id: int, vote: int
     db = context.memebot.db
     record = await asyncio.to_thread(db.answer_record, answer_id) if db else None
     if record is None or record.slug is None or record.chat_id != update.effective_chat.id:
-        await query.answer(t("stale", lang))
+        await query.answer(text("stale", lang))
         return
     await asyncio.to_thread(db.add_feedback, update.effective_user.id, update.effective_chat.id, record.query, record.slug, vote)
-    await query.answer(t("thanks", lang))
+    await query.answer(text("thanks", lang))
 
 
 async def on_photo(update: Update, context: BotContext) -> None:
@@ -499,14 +467,14 @@ async def on_photo(update: Update, context: BotContext) -> None:
         return
     query = " ".join(x for x in (caption, recognition.ocr) if x).strip()
     if not query:
-        await send_html(context, message.chat_id, esc(t("photo_unknown", lang)), help_keyboard(lang))
+        await send_html(context, message.chat_id, esc(text("photo_unknown", lang)), help_keyboard(lang))
         return
     answer = await asyncio.to_thread(context.services.pipeline.answer, query, lang)
     if answer.note is None:
-        await send_html(context, message.chat_id, esc(t("photo_unknown", lang)), help_keyboard(lang))
+        await send_html(context, message.chat_id, esc(text("photo_unknown", lang)), help_keyboard(lang))
         return
     if recognition.ocr:
-        await context.bot.send_message(message.chat_id, esc(t("photo_read", lang, text=recognition.ocr[:200])), parse_mode=ParseMode.HTML)
+        await context.bot.send_message(message.chat_id, esc(text("photo_read", lang, text=recognition.ocr[:200])), parse_mode=ParseMode.HTML)
     await send_note(context, update, answer.note, lang, query, reply_to=message.message_id)
 
 
@@ -542,7 +510,7 @@ async def on_error(update: object, context: BotContext) -> None:
     logger.error("error while handling update %s", update_id, exc_info=context.error)
     if isinstance(update, Update) and update.effective_chat is not None:
         try:
-            await context.bot.send_message(update.effective_chat.id, esc(t("error", user_lang(update))))
+            await context.bot.send_message(update.effective_chat.id, esc(text("error", user_lang(update))))
         except TelegramError:
             logger.warning("could not send the apology for update %s", update_id, exc_info=True)
 

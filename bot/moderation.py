@@ -26,6 +26,7 @@ from telegram.ext import (
 from telegram.warnings import PTBUserWarning
 
 from bot.render import CB_ADMIN, callback, esc, keyboard, parse_callback, truncate_caption
+from bot.texts import text
 
 logger = logging.getLogger(__name__)
 # Our conversations key on (chat, user), not on one message: the per_message hint does not apply.
@@ -39,75 +40,12 @@ CB_SUBMIT = "s"
 SUBMIT_RE = re.compile(r"^s:(?P<action>start|confirm|cancel):(?P<arg>\d{1,12}|ru|en)$")
 QUICK_REASONS = ("dup", "offtopic", "quality", "rules")
 
-TEXTS: dict[str, dict[str, str]] = {
-    "ask_picture": {
-        "ru": "Пришлите картинку мема (фото или файл-картинку). /cancel — отменить.",
-        "en": "Send the meme picture (a photo or an image file). /cancel to stop.",
-    },
-    "ask_title": {"ru": "Как называется мем? Одной строкой.", "en": "What's the meme called? One line."},
-    "ask_explanation": {
-        "ru": "Почему это смешно человеку из ML? Объясните своими словами или нажмите /skip.",
-        "en": "Why is it funny to an ML person? Explain in your own words, or /skip.",
-    },
-    "need_picture": {"ru": "Нужна картинка: фото или файл-изображение.", "en": "I need a picture: a photo or an image file."},
-    "need_text": {"ru": "Нужен текст.", "en": "I need text here."},
-    "preview": {"ru": "Так заявка увидят админы. Отправить?", "en": "This is what the admins will see. Send it?"},
-    "send": {"ru": "✅ Отправить", "en": "✅ Send"},
-    "cancel": {"ru": "✖ Отмена", "en": "✖ Cancel"},
-    "cancelled": {"ru": "Отменено. Ничего не отправлено.", "en": "Cancelled. Nothing was sent."},
-    "submitted": {
-        "ru": "Спасибо! Заявка №{id} отправлена админам. Я напишу, когда они решат.",
-        "en": "Thanks! Submission #{id} went to the admins. I'll tell you when they decide.",
-    },
-    "approved_user": {
-        "ru": "Ваш мем №{id} «{title}» одобрен и опубликован. Спросите меня о нём!",
-        "en": "Your meme #{id} \"{title}\" was approved and published. Ask me about it!",
-    },
-    "rejected_user": {
-        "ru": "Ваш мем №{id} «{title}» отклонён. Причина: {reason}",
-        "en": "Your meme #{id} \"{title}\" was rejected. Reason: {reason}",
-    },
-    "duplicate_known": {
-        "ru": "Похоже, этот мем уже есть: «{title}». Вот объяснение:",
-        "en": "Looks like I already know this meme: \"{title}\". Here's the explanation:",
-    },
-    "start_button": {"ru": "📤 Предложить мем", "en": "📤 Submit a meme"},
-    "submit_intro": {
-        "ru": "Предложите мем: картинка, название, объяснение — админы посмотрят.",
-        "en": "Submit a meme: a picture, a title, an explanation — the admins will review it.",
-    },
-    "not_allowed": {"ru": "Это могут делать только админы.", "en": "Only admins can do that."},
-    "admin_new": {"ru": "Новая заявка №{id} от {user}", "en": "New submission #{id} from {user}"},
-    "approve": {"ru": "✅ Одобрить", "en": "✅ Approve"},
-    "reject": {"ru": "❌ Отклонить", "en": "❌ Reject"},
-    "edit": {"ru": "✏️ Исправить", "en": "✏️ Edit"},
-    "published_admin": {"ru": "✅ №{id} опубликован как {slug} (одобрил {admin})", "en": "✅ #{id} published as {slug} (by {admin})"},
-    "rejected_admin": {"ru": "❌ №{id} отклонён: {reason}", "en": "❌ #{id} rejected: {reason}"},
-    "choose_reason": {"ru": "Причина отказа для №{id}:", "en": "Why reject #{id}?"},
-    "custom_reason": {"ru": "Своя причина…", "en": "Other reason…"},
-    "ask_reason": {"ru": "Напишите причину отказа для №{id} одним сообщением.", "en": "Write the reason for rejecting #{id} in one message."},
-    "ask_edit": {
-        "ru": "Пришлите правки для №{id} одним сообщением, по строке на поле:\n"
-        "title: …\nexplanation: …\naliases: a, b\nrelated: dropout, overfitting",
-        "en": "Send the edits for #{id} in one message, one field per line:\n"
-        "title: …\nexplanation: …\naliases: a, b\nrelated: dropout, overfitting",
-    },
-    "edited": {"ru": "Исправлено. Теперь одобрить?", "en": "Edited. Approve now?"},
-    "queue_empty": {"ru": "Очередь пуста.", "en": "The queue is empty."},
-    "queue": {"ru": "Ждут решения:", "en": "Waiting for a decision:"},
-    "already": {"ru": "Заявка №{id} уже в состоянии «{status}».", "en": "Submission #{id} is already {status}."},
-}
 REASONS = {
     "dup": {"ru": "такой мем уже есть", "en": "we already have this meme"},
     "offtopic": {"ru": "это не про машинное обучение", "en": "it is not about machine learning"},
     "quality": {"ru": "картинка плохо читается", "en": "the picture is hard to read"},
     "rules": {"ru": "нарушает правила сообщества", "en": "it breaks the community rules"},
 }
-
-
-def mt(key: str, lang: str, **kwargs: object) -> str:
-    template = TEXTS[key].get(lang) or TEXTS[key]["ru"]
-    return template.format(**kwargs) if kwargs else template
 
 
 def _lang(update: Update) -> str:
@@ -121,7 +59,7 @@ def _service(context):  # noqa: ANN001, ANN202
 
 
 def submit_button(lang: str):  # noqa: ANN201
-    return keyboard([[(mt("start_button", lang), f"s:start:{lang}")]])
+    return keyboard([[(text("start_button", lang), f"s:start:{lang}")]])
 
 
 # --------------------------------------------------------------------------- user conversation
@@ -133,7 +71,7 @@ async def submit_start(update: Update, context) -> int:  # noqa: ANN001
     if update.callback_query is not None:
         await update.callback_query.answer()
     context.user_data["submission"] = {"lang": lang}
-    await context.bot.send_message(update.effective_chat.id, esc(mt("ask_picture", lang)), parse_mode=ParseMode.HTML)
+    await context.bot.send_message(update.effective_chat.id, esc(text("ask_picture", lang)), parse_mode=ParseMode.HTML)
     return PICTURE
 
 
@@ -155,14 +93,14 @@ async def submit_picture(update: Update, context) -> int:  # noqa: ANN001
         await message.reply_text(exc.message(lang))
         return PICTURE
     state["image"] = data
-    await message.reply_text(mt("ask_title", lang))
+    await message.reply_text(text("ask_title", lang))
     return TITLE
 
 
 async def submit_not_picture(update: Update, context) -> int:  # noqa: ANN001
     """Anything but a picture while one is expected."""
     lang = context.user_data.get("submission", {}).get("lang", _lang(update))
-    await update.effective_message.reply_text(mt("need_picture", lang))
+    await update.effective_message.reply_text(text("need_picture", lang))
     return PICTURE
 
 
@@ -176,7 +114,7 @@ async def submit_title(update: Update, context) -> int:  # noqa: ANN001
     except SubmissionError as exc:
         await update.effective_message.reply_text(exc.message(state["lang"]))
         return TITLE
-    await update.effective_message.reply_text(mt("ask_explanation", state["lang"]))
+    await update.effective_message.reply_text(text("ask_explanation", state["lang"]))
     return EXPLANATION
 
 
@@ -206,8 +144,8 @@ async def submit_explanation(update: Update, context) -> int:  # noqa: ANN001
         await message.reply_text(exc.message(lang))
         return EXPLANATION if "explanation" in type(exc).__name__.lower() else ConversationHandler.END
     state["id"] = view.id
-    caption = _caption(view.title, view.explanation, mt("preview", lang))
-    buttons = keyboard([[(mt("send", lang), f"s:confirm:{view.id}"), (mt("cancel", lang), f"s:cancel:{view.id}")]])
+    caption = _caption(view.title, view.explanation, text("preview", lang))
+    buttons = keyboard([[(text("send", lang), f"s:confirm:{view.id}"), (text("cancel", lang), f"s:cancel:{view.id}")]])
     await context.bot.send_photo(update.effective_chat.id, state["image"], caption=caption, parse_mode=ParseMode.HTML, reply_markup=buttons)
     return CONFIRM
 
@@ -239,10 +177,10 @@ async def submit_confirm(update: Update, context) -> int:  # noqa: ANN001
     try:
         if match.group("action") == "cancel":
             await asyncio.to_thread(service.cancel, submission_id, update.effective_user.id)
-            await context.bot.send_message(update.effective_chat.id, mt("cancelled", lang))
+            await context.bot.send_message(update.effective_chat.id, text("cancelled", lang))
         else:
             view = await asyncio.to_thread(service.confirm, submission_id, update.effective_user.id)
-            await context.bot.send_message(update.effective_chat.id, mt("submitted", lang, id=view.id))
+            await context.bot.send_message(update.effective_chat.id, text("submitted", lang, id=view.id))
             await notify_admins(context, view)
     except SubmissionError as exc:
         await context.bot.send_message(update.effective_chat.id, exc.message(lang))
@@ -262,7 +200,7 @@ async def submit_cancel(update: Update, context) -> int:  # noqa: ANN001
         except SubmissionError as exc:  # already sent or decided: say so instead of "cancelled"
             await update.effective_message.reply_text(exc.message(lang))
             return ConversationHandler.END
-    await update.effective_message.reply_text(mt("cancelled", lang))
+    await update.effective_message.reply_text(text("cancelled", lang))
     return ConversationHandler.END
 
 
@@ -272,8 +210,8 @@ async def submit_cancel(update: Update, context) -> int:  # noqa: ANN001
 def admin_keyboard(submission_id: int, lang: str):  # noqa: ANN201
     return keyboard(
         [
-            [(mt("approve", lang), callback(CB_ADMIN, "approve", submission_id)), (mt("reject", lang), callback(CB_ADMIN, "reject", submission_id))],
-            [(mt("edit", lang), callback(CB_ADMIN, "edit", submission_id))],
+            [(text("approve", lang), callback(CB_ADMIN, "approve", submission_id)), (text("reject", lang), callback(CB_ADMIN, "reject", submission_id))],
+            [(text("edit", lang), callback(CB_ADMIN, "edit", submission_id))],
         ]
     )
 
@@ -284,7 +222,7 @@ async def notify_admins(context, view) -> None:  # noqa: ANN001
     image = await asyncio.to_thread(view.image_path.read_bytes)
     for admin_id in sorted(service.admins):
         lang = "ru"
-        caption = _caption(view.title, view.explanation, mt("admin_new", lang, id=view.id, user=view.user_id))
+        caption = _caption(view.title, view.explanation, text("admin_new", lang, id=view.id, user=view.user_id))
         try:
             await context.bot.send_photo(admin_id, image, caption=caption, parse_mode=ParseMode.HTML, reply_markup=admin_keyboard(view.id, lang))
         except TelegramError:
@@ -296,9 +234,9 @@ async def _refuse(update: Update, context, action: str, submission_id: int | Non
     lang = _lang(update)
     await asyncio.to_thread(_service(context).record_denied, update.effective_user.id, action, submission_id)
     if update.callback_query is not None:
-        await update.callback_query.answer(mt("not_allowed", lang), show_alert=True)
+        await update.callback_query.answer(text("not_allowed", lang), show_alert=True)
     else:
-        await update.effective_message.reply_text(mt("not_allowed", lang))
+        await update.effective_message.reply_text(text("not_allowed", lang))
 
 
 async def admin_button(update: Update, context) -> int | None:  # noqa: ANN001
@@ -322,17 +260,17 @@ async def admin_button(update: Update, context) -> int | None:  # noqa: ANN001
             await approve(update, context, submission_id)
         elif action == "reject":
             rows = [[(REASONS[code][lang], callback(CB_ADMIN, "reason", submission_id, code))] for code in QUICK_REASONS]
-            rows.append([(mt("custom_reason", lang), callback(CB_ADMIN, "reason", submission_id, "custom"))])
-            await context.bot.send_message(update.effective_chat.id, mt("choose_reason", lang, id=submission_id), reply_markup=keyboard(rows))
+            rows.append([(text("custom_reason", lang), callback(CB_ADMIN, "reason", submission_id, "custom"))])
+            await context.bot.send_message(update.effective_chat.id, text("choose_reason", lang, id=submission_id), reply_markup=keyboard(rows))
         elif action == "reason" and arg in REASONS:
             await reject(update, context, submission_id, arg)
         elif action == "reason" and arg == "custom":
             context.user_data["admin_target"] = submission_id
-            await context.bot.send_message(update.effective_chat.id, mt("ask_reason", lang, id=submission_id))
+            await context.bot.send_message(update.effective_chat.id, text("ask_reason", lang, id=submission_id))
             return ADMIN_REASON
         elif action == "edit":
             context.user_data["admin_target"] = submission_id
-            await context.bot.send_message(update.effective_chat.id, mt("ask_edit", lang, id=submission_id))
+            await context.bot.send_message(update.effective_chat.id, text("ask_edit", lang, id=submission_id))
             return ADMIN_EDIT
     except InvalidTransition as exc:
         await context.bot.send_message(update.effective_chat.id, exc.message(lang))
@@ -350,7 +288,7 @@ async def approve(update: Update, context, submission_id: int) -> None:  # noqa:
     view = await asyncio.to_thread(service.approve, submission_id, admin.id)
     await hot_swap(context.application)
     await context.bot.send_message(
-        update.effective_chat.id, esc(mt("published_admin", _lang(update), id=view.id, slug=view.slug, admin=admin.id)), parse_mode=ParseMode.HTML
+        update.effective_chat.id, esc(text("published_admin", _lang(update), id=view.id, slug=view.slug, admin=admin.id)), parse_mode=ParseMode.HTML
     )
     await notify_submitter(context.bot, service, view)
 
@@ -360,7 +298,7 @@ async def reject(update: Update, context, submission_id: int, reason_code: str |
     current = await asyncio.to_thread(service.get, submission_id)
     reason = reason_text or REASONS[reason_code][current.user_lang]
     view = await asyncio.to_thread(service.reject, submission_id, update.effective_user.id, reason)
-    await context.bot.send_message(update.effective_chat.id, esc(mt("rejected_admin", _lang(update), id=view.id, reason=reason)), parse_mode=ParseMode.HTML)
+    await context.bot.send_message(update.effective_chat.id, esc(text("rejected_admin", _lang(update), id=view.id, reason=reason)), parse_mode=ParseMode.HTML)
     await notify_submitter(context.bot, service, view)
 
 
@@ -371,7 +309,7 @@ async def notify_submitter(bot, service, view) -> None:  # noqa: ANN001
     if not await asyncio.to_thread(service.mark_notified, view.id):
         return
     key = "approved_user" if view.status == "published" else "rejected_user"
-    message = mt(key, view.user_lang, id=view.id, title=view.title, reason=view.reason or "")
+    message = text(key, view.user_lang, id=view.id, title=view.title, reason=view.reason or "")
     try:
         await bot.send_message(view.chat_id, esc(message), parse_mode=ParseMode.HTML)
     except TelegramError:
@@ -427,7 +365,7 @@ async def admin_edit(update: Update, context) -> int:  # noqa: ANN001
     except SubmissionError as exc:
         await update.effective_message.reply_text(exc.message(lang))
         return ConversationHandler.END
-    caption = _caption(view.title, view.explanation, mt("edited", lang))
+    caption = _caption(view.title, view.explanation, text("edited", lang))
     await update.effective_message.reply_text(caption, parse_mode=ParseMode.HTML, reply_markup=admin_keyboard(view.id, lang))
     return ConversationHandler.END
 
@@ -441,9 +379,9 @@ async def queue_command(update: Update, context) -> None:  # noqa: ANN001
         return
     pending = await asyncio.to_thread(service.pending)
     if not pending:
-        await update.effective_message.reply_text(mt("queue_empty", lang))
+        await update.effective_message.reply_text(text("queue_empty", lang))
         return
-    lines = [mt("queue", lang)] + [f"№{v.id}: {v.title} (user {v.user_id})" for v in pending]
+    lines = [text("queue", lang)] + [f"№{v.id}: {v.title} (user {v.user_id})" for v in pending]
     rows = [[(f"✅ {v.id}", callback(CB_ADMIN, "approve", v.id)), (f"❌ {v.id}", callback(CB_ADMIN, "reject", v.id))] for v in pending[:20]]
     await update.effective_message.reply_text(esc("\n".join(lines)), parse_mode=ParseMode.HTML, reply_markup=keyboard(rows))
 
@@ -451,7 +389,7 @@ async def queue_command(update: Update, context) -> None:  # noqa: ANN001
 async def start_submission_from_question(update: Update, context) -> None:  # noqa: ANN001
     """A `submit_meme` question: offer the submission button (the conversation starts from it)."""
     lang = _lang(update)
-    await context.bot.send_message(update.effective_chat.id, esc(mt("submit_intro", lang)), parse_mode=ParseMode.HTML, reply_markup=submit_button(lang))
+    await context.bot.send_message(update.effective_chat.id, esc(text("submit_intro", lang)), parse_mode=ParseMode.HTML, reply_markup=submit_button(lang))
 
 
 def register_moderation(application: Application) -> None:

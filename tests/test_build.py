@@ -121,3 +121,19 @@ def test_build_killed_midway_leaves_the_old_index_serving(
     summary = build_index(notes, root, use_encoder, progress=False)
     assert summary.version and current_version_dir(root).name == summary.version
     assert not list((root / "versions").glob(".tmp-*"))
+
+
+def test_large_collections_switch_to_an_approximate_index() -> None:
+    import numpy as np
+
+    from indexer.build import make_faiss_index
+
+    rng = np.random.default_rng(0)
+    vectors = rng.standard_normal((500, 64)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    exact, kind = make_faiss_index(vectors, approx_threshold=1000)
+    approx, approx_kind = make_faiss_index(vectors, approx_threshold=100)
+    assert kind == "flat" and approx_kind.startswith("hnsw")
+    _, truth = exact.search(vectors[:20], 5)
+    _, found = approx.search(vectors[:20], 5)
+    assert np.mean([len(set(a) & set(b)) / 5 for a, b in zip(found, truth, strict=True)]) >= 0.9
