@@ -1,6 +1,7 @@
 """The real bot under load, through the local Bot API emulator (long polling over HTTP).
 
-Each simulated user asks questions one after another, waiting for each reply. Latency runs from
+Each simulated user asks questions one after another, waiting for each reply and then thinking
+for ``--think`` seconds (0 = fire the next question at once, a saturation test). Latency runs from
 the user's message arriving at the emulator to the bot's reply arriving there. Checks that every
 question got exactly one reply (none lost, none doubled).
 
@@ -28,7 +29,7 @@ QUESTIONS = [
 ]
 
 
-async def run(users: int, per_user: int, services, tmp: Path) -> tuple[float, float, float, int, int]:  # noqa: ANN001
+async def run(users: int, per_user: int, think: float, services, tmp: Path) -> tuple[float, float, float, int, int]:  # noqa: ANN001
     from bot.app import build_application
     from bot.serve import start_polling, stop_polling
     from bot.settings import Settings
@@ -56,6 +57,7 @@ async def run(users: int, per_user: int, services, tmp: Path) -> tuple[float, fl
                     lost += 1
                     continue
                 latencies.append(calls[before].time - sent)
+                await asyncio.sleep(think)
 
         started = time.monotonic()
         await asyncio.gather(*(user_session(i) for i in range(users)))
@@ -73,7 +75,8 @@ async def run(users: int, per_user: int, services, tmp: Path) -> tuple[float, fl
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--users", type=int, nargs="+", default=[1, 20, 100])
-    parser.add_argument("--questions", type=int, default=5)
+    parser.add_argument("--questions", type=int, default=10)
+    parser.add_argument("--think", type=float, nargs="+", default=[1.0, 0.0], help="seconds between a reply and the next question")
     args = parser.parse_args()
     import transformers
 
@@ -82,12 +85,13 @@ def main() -> None:
 
     services = load_services()
     services.pipeline.answer("warm up")
-    print("| users | questions each | answers/s | p50 ms | p95 ms | lost | doubled |")
-    print("|---:|---:|---:|---:|---:|---:|---:|")
+    print("| users | think s | questions each | answers/s | p50 ms | p95 ms | lost | doubled |")
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|")
     with tempfile.TemporaryDirectory() as tmp:
-        for users in args.users:
-            rate, p50, p95, lost, doubled = asyncio.run(run(users, args.questions, services, Path(tmp)))
-            print(f"| {users} | {args.questions} | {rate:.1f} | {p50:.0f} | {p95:.0f} | {lost} | {doubled} |")
+        for think in args.think:
+            for users in args.users:
+                rate, p50, p95, lost, doubled = asyncio.run(run(users, args.questions, think, services, Path(tmp)))
+                print(f"| {users} | {think:g} | {args.questions} | {rate:.1f} | {p50:.0f} | {p95:.0f} | {lost} | {doubled} |", flush=True)
 
 
 if __name__ == "__main__":

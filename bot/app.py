@@ -300,7 +300,8 @@ async def on_text(update: Update, context: BotContext) -> None:
     if not addressed_to_bot(message, context.bot.id, context.bot.username):
         return
     query = _strip_mention(message, context.bot.username)
-    await context.bot.send_chat_action(message.chat_id, ChatAction.TYPING)
+    # No "typing…" here: a text answer takes milliseconds, and every call counts against
+    # Telegram's 30-per-second flood limit that AIORateLimiter enforces.
     answer = await asyncio.to_thread(context.services.pipeline.answer, query)
     reply_to = message.message_id if message.chat.type != ChatType.PRIVATE else None
     await send_answer(context, update, answer, reply_to)
