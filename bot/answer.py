@@ -111,7 +111,11 @@ class AnswerPipeline:
         if not query:
             return self._fixed(answer, "help")
         if route is not None and not route.confident:
-            # Unsure which intent: let retrieval decide, and offer alternatives.
+            # Unsure which intent: let retrieval decide, and offer alternatives. If retrieval finds
+            # nothing either and the router leans to off-topic or help, say that instead.
+            if not answerable(hits) and intent in ("off_topic", "help"):
+                answer.known = intent == "help"
+                return self._fixed(answer, intent)
             return self._from_hits(answer, hits, suggest_always=True)
         if intent == "help":
             return self._fixed(answer, "help")

@@ -206,3 +206,20 @@ async def test_two_admins_approving_at_once_publish_one_note(start_bot, writable
     assert len(published) == 1 and view.status == "published"
     told = [c for c in bot.calls_to(RU_USER.id, "sendMessage") if "одобрен" in c.params["text"]]
     assert len(told) == 1, "the submitter is told once"
+
+
+async def test_admin_edits_title_and_aliases_before_approving(start_bot, writable_services) -> None:  # noqa: ANN001
+    bot = await start_moderated(start_bot, writable_services)
+    submission_id = await submit(bot, RU_USER, new_meme_picture(7), title="мем про лыжи", explanation=None)
+    await bot.press(ADMIN, await admin_message(bot, ADMIN, submission_id), f"a:edit:{submission_id}", method="sendMessage")
+    assert "title:" in bot.calls_to(ADMIN.id, "sendMessage")[-1].params["text"]
+    (preview,) = await bot.say(ADMIN, "title: Лыжник в локальном минимуме\nexplanation: SGD застрял.\naliases: лыжник sgd, skier sgd\nrelated: gradient-descent")
+    assert "Лыжник в локальном минимуме" in preview.params["text"]
+    edited = bot.last_bot_message(ADMIN.id)
+    await bot.press(ADMIN, edited, f"a:approve:{submission_id}")
+    await bot.emu.wait_for("sendMessage", timeout=60, predicate=lambda c: str(c.params.get("chat_id")) == str(RU_USER.id) and "одобрен" in c.params["text"])
+    view = bot.app.bot_data.submissions.get(submission_id)
+    note = bot.app.bot_data.services.retriever.notes[view.slug]
+    assert note.title == "Лыжник в локальном минимуме" and "skier sgd" in note.aliases and note.related == ["gradient-descent"]
+    (reply,) = await bot.say(EN_USER, "explain the skier sgd meme")
+    assert reply.params["text"].startswith("<b>Лыжник в локальном минимуме</b>") or "Лыжник" in reply.params["text"]
