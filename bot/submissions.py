@@ -709,33 +709,27 @@ class SubmissionService:
                     for ext in {ext for _, ext in rows}:
                         self.image_path(sha, ext).unlink(missing_ok=True)
 
+    def _owner_step(self, submission_id: int, user_id: int, action: str, new_status: str) -> SubmissionView:
+        """The author moves their own draft on (compare-and-set from ``draft``); others are refused."""
+        if self.get(submission_id).user_id != user_id:
+            self.record_denied(user_id, action, submission_id)
+            raise NotAllowed(action, user_id, need="owner")
+        with self.db.session() as s:
+            row = self._cas(s, submission_id, DRAFT, new_status)
+            if row is not None:
+                self._audit(s, user_id, action, submission_id, {**row.snapshot(), "status": DRAFT}, row.snapshot())
+        return self.get(submission_id)
+
     def confirm(self, submission_id: int, user_id: int) -> SubmissionView:
         """The author sends the draft to moderation: ``draft → pending``. Idempotent."""
-        current = self.get(submission_id)
-        if current.user_id != user_id:
-            self.record_denied(user_id, "confirm", submission_id)
-            raise NotAllowed("confirm", user_id, need="owner")
-        with self.db.session() as s:
-            row = self._cas(s, submission_id, DRAFT, PENDING)
-            if row is not None:
-                self._audit(s, user_id, "confirm", submission_id, {**row.snapshot(), "status": DRAFT}, row.snapshot())
-                return self._view(row)
-        view = self.get(submission_id)
+        view = self._owner_step(submission_id, user_id, "confirm", PENDING)
         if view.status in (PENDING, APPROVED, PUBLISHED):
             return view
         raise InvalidTransition(view.status, "confirm", submission_id)
 
     def cancel(self, submission_id: int, user_id: int) -> None:
         """The author drops the draft: ``draft → cancelled`` (its picture is deleted). Idempotent."""
-        current = self.get(submission_id)
-        if current.user_id != user_id:
-            self.record_denied(user_id, "cancel", submission_id)
-            raise NotAllowed("cancel", user_id, need="owner")
-        with self.db.session() as s:
-            row = self._cas(s, submission_id, DRAFT, CANCELLED)
-            if row is not None:
-                self._audit(s, user_id, "cancel", submission_id, {**row.snapshot(), "status": DRAFT}, row.snapshot())
-        view = self.get(submission_id)
+        view = self._owner_step(submission_id, user_id, "cancel", CANCELLED)
         if view.status != CANCELLED:
             raise InvalidTransition(view.status, "cancel", submission_id)
         self._gc_images({view.image_sha256})
