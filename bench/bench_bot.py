@@ -1,7 +1,8 @@
 """The real bot under load, through the local Bot API emulator (long polling over HTTP).
 
 Each simulated user asks questions one after another, waiting for each reply and then thinking
-for ``--think`` seconds (0 = fire the next question at once, a saturation test). Latency runs from
+for ``--think`` seconds on average (uniform 0.5×–1.5×, and users start at random moments within the
+first think time, as people do; 0 = fire the next question at once, a saturation test). Latency runs from
 the user's message arriving at the emulator to the bot's reply arriving there. Checks that every
 question got exactly one reply (none lost, none doubled).
 
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import random
 import sys
 import tempfile
 import time
@@ -41,12 +43,17 @@ async def run(users: int, per_user: int, think: float, services, tmp: Path) -> t
         settings = Settings(token=emu.token, api_url=emu.url, home=tmp, database_url=db_url, rate_limit_per_minute=10_000, index_poll_seconds=3600)
         app = build_application(settings, services=services, db=open_database(db_url))
         await start_polling(app, timeout=1)
+        warm = User(id=9, first_name="warm-up", language_code="en")  # first request pays one-off set-up costs
+        emu.user_message(warm.id, warm, text="what is dropout")
+        await emu.wait_for("sendMessage", timeout=60, predicate=lambda c: c.params.get("chat_id") == warm.id)
         latencies: list[float] = []
         lost = 0
 
         async def user_session(i: int) -> None:
             nonlocal lost
             user = User(id=10_000 + i, first_name=f"user{i}", language_code="en")
+            rng = random.Random(i)
+            await asyncio.sleep(rng.uniform(0, think))
             for n in range(per_user):
                 before = len([c for c in emu.calls("sendMessage") if c.params.get("chat_id") == user.id])
                 sent = time.monotonic()
@@ -57,7 +64,7 @@ async def run(users: int, per_user: int, think: float, services, tmp: Path) -> t
                     lost += 1
                     continue
                 latencies.append(calls[before].time - sent)
-                await asyncio.sleep(think)
+                await asyncio.sleep(rng.uniform(0.5 * think, 1.5 * think))
 
         started = time.monotonic()
         await asyncio.gather(*(user_session(i) for i in range(users)))
@@ -65,6 +72,8 @@ async def run(users: int, per_user: int, think: float, services, tmp: Path) -> t
         await asyncio.sleep(0.5)
         replies = {}
         for call in emu.calls("sendMessage"):
+            if call.params["chat_id"] == warm.id:
+                continue
             replies[call.params["chat_id"]] = replies.get(call.params["chat_id"], 0) + 1
         doubled = sum(max(0, count - per_user) for count in replies.values())
         await stop_polling(app)
