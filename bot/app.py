@@ -46,6 +46,7 @@ from bot.render import (
     CB_NOTE,
     CB_VOTE,
     callback,
+    code_messages,
     esc,
     keyboard,
     note_markdown_to_html,
@@ -241,12 +242,8 @@ async def run_demo(context: BotContext, chat_id: int, demo_id: str, params: dict
         await context.bot.send_media_group(chat_id, media)
     body = f"<b>{esc(title)}</b>\n\n" + "\n\n".join(esc(p) for p in result.text.split("\n\n") if p.strip())
     await send_html(context, chat_id, body)
-    code = f"<b>{esc(text('code', lang))}</b>\n<pre><code class=\"language-python\">{esc(result.code.strip())}</code></pre>"
-    for part in split_message(code):
-        if part.startswith("<b>") and "<pre>" in part:
-            await context.bot.send_message(chat_id, part, parse_mode=ParseMode.HTML)
-        else:  # a code block too long for one message: send it in plain pieces
-            await context.bot.send_message(chat_id, part if part.startswith("<") else f"<pre>{part}</pre>", parse_mode=ParseMode.HTML)
+    for part in code_messages(text("code", lang), result.code):
+        await context.bot.send_message(chat_id, part, parse_mode=ParseMode.HTML)
 
 
 def _strip_mention(message: Message, username: str) -> str:

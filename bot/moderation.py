@@ -156,7 +156,7 @@ def _caption(title: str, explanation: str, footer: str = "") -> str:
         body += "\n\n" + esc(explanation)
     if footer:
         body += "\n\n" + esc(footer)
-    return truncate_caption(body) if len(body) > 1000 else body
+    return truncate_caption(body)
 
 
 async def submit_confirm(update: Update, context) -> int:  # noqa: ANN001

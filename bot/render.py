@@ -132,6 +132,25 @@ def _blocks(text: str, limit: int) -> list[str]:
     return blocks
 
 
+def code_messages(title: str, code: str, limit: int = MESSAGE_LIMIT) -> list[str]:
+    """Code as ``<pre><code>`` messages, each a complete block under ``limit`` (split between lines).
+
+    Splitting finished HTML could cut a ``<pre>`` in two; splitting the code first cannot.
+    """
+    header = f"<b>{esc(title)}</b>\n"
+    opening, closing = '<pre><code class="language-python">', "</code></pre>"
+    room = limit - telegram_length(header) - 8
+    pieces, current = [], ""
+    for line in code.strip().splitlines():
+        candidate = f"{current}\n{line}" if current else line
+        if current and telegram_length(esc(candidate)) > room:
+            pieces.append(current)
+            candidate = line
+        current = candidate[:room]
+    pieces.append(current)
+    return [(header if i == 0 else "") + opening + esc(piece) + closing for i, piece in enumerate(pieces)]
+
+
 def truncate_caption(text: str, limit: int = CAPTION_LIMIT) -> str:
     """A plain (escaped) caption cut at a word boundary with an ellipsis to fit ``limit``."""
     if telegram_length(text) <= limit:

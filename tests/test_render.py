@@ -8,6 +8,7 @@ from bot.render import (
     CALLBACK_LIMIT,
     MESSAGE_LIMIT,
     callback,
+    code_messages,
     esc,
     note_markdown_to_html,
     parse_callback,
@@ -58,3 +59,13 @@ def test_callback_builder_refuses_what_would_not_parse() -> None:
     assert callback("d", "dropout", "ru") == "d:dropout:ru"
     with pytest.raises(ValueError):
         callback("d", "x" * CALLBACK_LIMIT, "ru")
+
+
+def test_long_code_is_sent_as_complete_blocks() -> None:
+    code = "\n".join(f"x_{i} = torch.randn({i}) < 0  # & escaped" for i in range(400))
+    parts = code_messages("Код эксперимента:", code)
+    assert len(parts) > 1 and parts[0].startswith("<b>Код эксперимента:</b>")
+    for part in parts:
+        assert telegram_length(part) <= MESSAGE_LIMIT
+        assert part.count("<pre>") == part.count("</pre>") == 1
+    assert code_messages("T", "print(1)") == ['<b>T</b>\n<pre><code class="language-python">print(1)</code></pre>']
