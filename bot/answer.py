@@ -28,7 +28,7 @@ EXPLAIN_KIND = {"explain_meme": "meme", "explain_concept": "concept", "resources
 
 
 class IntentRouter(Protocol):
-    def route(self, text: str) -> Any: ...
+    def route(self, text: str, vector: Any = None) -> Any: ...
 
 
 @dataclass
