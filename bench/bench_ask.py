@@ -44,13 +44,14 @@ def main() -> None:
 
     transformers.logging.set_verbosity_error()
     from bot.answer import AnswerPipeline
+    from bot.config import load_settings
     from bot.services import load_services
     from demos.registry import list_demos
     from indexer.build import build_index
     from indexer.evaluate import DEVSET, load_eval_file
 
     questions = [i.query for i in load_eval_file(DEVSET)]
-    services = load_services()
+    services = load_services(load_settings().home)
     assert services.router is not None, "train the router first (memebot router train)"
     with_router = services.pipeline
     without_router = AnswerPipeline(services.retriever, router=None, demos=list_demos())
@@ -83,10 +84,10 @@ def main() -> None:
         root = Path(tmp) / "index"
         demos = {d.id for d in list_demos()}
         t = time.perf_counter()
-        full = build_index(root=root, encoder=encoder, known_demos=demos, progress=False)
+        full = build_index(load_settings().knowledge_dir, root, encoder=encoder, known_demos=demos, progress=False)
         full_s = time.perf_counter() - t
         t = time.perf_counter()
-        noop = build_index(root=root, encoder=encoder, known_demos=demos, progress=False)
+        noop = build_index(load_settings().knowledge_dir, root, encoder=encoder, known_demos=demos, progress=False)
         noop_s = time.perf_counter() - t
     print(f"full index build: {full_s:.2f} s ({full.notes} notes, {full.chunks} chunks); "
           f"no-op incremental build: {noop_s:.3f} s (version {noop.version})")

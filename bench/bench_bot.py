@@ -40,7 +40,7 @@ async def run(users: int, per_user: int, think: float, services, tmp: Path) -> t
 
     async with BotApiEmulator() as emu:
         db_url = f"sqlite:///{tmp / f'bench-{users}.sqlite3'}"
-        settings = Settings(token=emu.token, api_url=emu.url, home=tmp, database_url=db_url, rate_limit_per_minute=10_000, index_poll_seconds=3600)
+        settings = Settings(token=emu.token, api_url=emu.url, home=tmp, knowledge_dir=tmp / "knowledge", database_url=db_url, rate_limit_per_minute=10_000, index_poll_seconds=3600)
         app = build_application(settings, services=services, db=open_database(db_url))
         await start_polling(app, timeout=1)
         warm = User(id=9, first_name="warm-up", language_code="en")  # first request pays one-off set-up costs
@@ -90,9 +90,10 @@ def main() -> None:
     import transformers
 
     transformers.logging.set_verbosity_error()
+    from bot.config import load_settings
     from bot.services import load_services
 
-    services = load_services()
+    services = load_services(load_settings().home)
     services.pipeline.answer("warm up")
     print("| users | think s | questions each | answers/s | p50 ms | p95 ms | lost | doubled |")
     print("|---:|---:|---:|---:|---:|---:|---:|---:|")

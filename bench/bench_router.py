@@ -22,7 +22,7 @@ def main() -> None:
     transformers.logging.set_verbosity_error()
     from router.infer import load_router
     from router.metrics import ClassificationReport, format_side_by_side
-    from router.train import TrainConfig, train_router
+    from router.training.train import TrainConfig, train_router
 
     shipped = load_router()
     meta = shipped.meta

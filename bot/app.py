@@ -542,7 +542,6 @@ def make_submission_service(settings: Settings, data: BotData):  # noqa: ANN201
     """Submissions write notes into the knowledge dir and rebuild the index the bot serves."""
     from bot.submissions import SubmissionService
     from indexer.build import build_index
-    from indexer.paths import knowledge_dir
 
     services = data.services
     assert services is not None and data.db is not None
@@ -556,7 +555,7 @@ def make_submission_service(settings: Settings, data: BotData):  # noqa: ANN201
         data.db,
         settings.admins,
         settings.home,
-        knowledge_dir(),
+        settings.knowledge_dir,
         image_index_provider=lambda: data.images,
         daily_limit=settings.daily_submissions,
         max_image_bytes=settings.max_image_bytes,
@@ -574,7 +573,7 @@ def make_post_init(settings: Settings, services: Services | None = None, db: Dat
         data: BotData = application.bot_data
         data.settings = settings
         if services is None:
-            data.services = await asyncio.to_thread(load_services)
+            data.services = await asyncio.to_thread(load_services, settings.home)
             # Start the demo worker now: importing torch in it takes seconds, not on a user's first demo.
             await asyncio.to_thread(lambda: data.services.demo_runner)
         else:

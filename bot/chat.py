@@ -9,7 +9,6 @@ import click
 
 from bot.answer import Answer
 from bot.services import Services
-from indexer.paths import memebot_home
 
 logger = logging.getLogger(__name__)
 
@@ -27,7 +26,7 @@ def _run_demo(services: Services, answer: Answer) -> None:
     except DemoError as exc:
         click.echo(exc.message(answer.lang))
         return
-    out = memebot_home() / "out" / answer.demo.id
+    out = services.home / "out" / answer.demo.id
     out.mkdir(parents=True, exist_ok=True)
     click.echo(result.text)
     click.echo("\n" + result.code)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from indexer.paths import knowledge_dir, memebot_home
+from bot.config import load_settings
 
 logger = logging.getLogger(__name__)
 
@@ -44,7 +44,7 @@ def _load_services(with_router: bool = True):  # noqa: ANN202
     from indexer.build import IndexMissingError
 
     try:
-        return load_services(with_router=with_router)
+        return load_services(load_settings().home, with_router=with_router)
     except IndexMissingError as exc:
         raise Fail(str(exc)) from None
 
@@ -64,7 +64,7 @@ def notes_check(notes_dir: Path | None) -> None:
     from indexer.notes import NoteError, load_notes
 
     try:
-        found = load_notes(notes_dir or knowledge_dir(), known_demos=_demo_ids())
+        found = load_notes(notes_dir or load_settings().knowledge_dir, known_demos=_demo_ids())
     except NoteError as exc:
         for problem in exc.problems:
             click.echo(str(problem), err=True)
@@ -92,7 +92,10 @@ def index_build(force: bool, encoder: str | None, progress: bool | None) -> None
     from indexer.notes import NoteError
 
     try:
+        settings = load_settings()
         summary = build_index(
+            settings.knowledge_dir,
+            settings.index_dir,
             encoder=get_encoder(encoder or DEFAULT_ENCODER), known_demos=_demo_ids(), progress=progress, force=force
         )
     except NoteError as exc:
@@ -206,7 +209,7 @@ def serve(webhook_url: str | None, port: int | None, listen: str | None, secret_
     if settings.webhook_secret and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", settings.webhook_secret):
         raise Fail("the webhook secret may only hold letters, digits, _ and - (1 to 256 characters)")
     try:
-        current_version_dir()
+        current_version_dir(settings.index_dir)
     except IndexMissingError as exc:
         raise Fail(str(exc)) from None
     run(settings)
@@ -218,7 +221,7 @@ def serve(webhook_url: str | None, port: int | None, listen: str | None, secret_
 @cli.command()
 def home() -> None:
     """Print the runtime data directory (MEMEBOT_HOME)."""
-    click.echo(str(memebot_home()))
+    click.echo(str(load_settings().home))
 
 
 def _register_commands() -> None:

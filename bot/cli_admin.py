@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -24,15 +23,13 @@ STATUS_CHOICES = ("draft", "pending", "approved", "published", "rejected", "canc
 
 def _admins_env() -> tuple[frozenset[int], int | None]:
     """The admin ids from MEMEBOT_ADMINS and the first one as written (the default ``--as``)."""
-    from bot.settings import SettingsError, parse_admins
+    from bot.config import ConfigError, load_settings
 
-    raw = os.environ.get("MEMEBOT_ADMINS", "")
     try:
-        admins = parse_admins(raw)
-    except SettingsError as exc:
+        order = load_settings().admins_in_order
+    except ConfigError as exc:
         raise Fail(str(exc)) from None
-    first = next((int(part) for part in re.split(r"[,\s]+", raw.strip()) if part), None)
-    return admins, first
+    return frozenset(order), (order[0] if order else None)
 
 
 def _actor(as_user: str | None) -> int:
@@ -54,10 +51,11 @@ def _submission_id(raw: str) -> int:
 
 def _rebuild_index() -> object:
     """The same incremental build as 'memebot index build': notes in MEMEBOT_KNOWLEDGE, index in MEMEBOT_HOME."""
+    from bot.config import load_settings
     from indexer.build import build_index
-    from indexer.paths import knowledge_dir
 
-    return build_index(notes_dir=knowledge_dir(), known_demos=_demo_ids(), progress=False)
+    settings = load_settings()
+    return build_index(settings.knowledge_dir, settings.index_dir, known_demos=_demo_ids(), progress=False)
 
 
 @contextmanager
@@ -65,14 +63,15 @@ def _service() -> Iterator[object]:
     """A SubmissionService over the configured database; library errors become one-line failures."""
     from sqlalchemy.exc import SQLAlchemyError
 
-    from bot.settings import database_url
+    from bot.config import load_settings
     from bot.storage import open_database
     from bot.submissions import SubmissionError, SubmissionService
-    from indexer.paths import knowledge_dir, memebot_home
 
     admins, _ = _admins_env()
-    home = memebot_home()
-    url = database_url(home)
+    settings = load_settings()
+    home = settings.home
+    home.mkdir(parents=True, exist_ok=True)
+    url = settings.database_url
     try:
         db = open_database(url)
     except SQLAlchemyError as exc:
@@ -82,7 +81,7 @@ def _service() -> Iterator[object]:
     library_logger = logging.getLogger("bot.submissions")
     library_logger.addFilter(_hide_refusals)
     try:
-        yield SubmissionService(db, admins, home, knowledge_dir(), rebuild_index=_rebuild_index)
+        yield SubmissionService(db, admins, home, settings.knowledge_dir, rebuild_index=_rebuild_index)
     except SubmissionError as exc:
         raise Fail(exc.message("en")) from None
     finally:

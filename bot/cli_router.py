@@ -28,14 +28,17 @@ def _quiet_transformers() -> None:
 @click.option("--progress/--no-progress", default=None, help="Progress bar (default: on a terminal).")
 def router_train(seed: int, epochs: int | None, if_needed: bool, progress: bool | None) -> None:
     """Train on the stratified split, report held-out metrics and baselines, save under MEMEBOT_HOME."""
+    from bot.config import load_settings
     from router.data import IntentDataError
     from router.metrics import format_side_by_side
-    from router.train import TrainConfig, needs_training, router_dir, train_router
+    from router.training.train import TrainConfig, needs_training, train_router
+
+    router_dir = load_settings().router_dir
 
     if if_needed:
-        reason = needs_training()
+        reason = needs_training(router_dir)
         if reason is None:
-            click.echo(f"router model is up to date ({router_dir()})")
+            click.echo(f"router model is up to date ({router_dir})")
             return
         click.echo(f"training router: {reason}")
     _quiet_transformers()
@@ -43,7 +46,7 @@ def router_train(seed: int, epochs: int | None, if_needed: bool, progress: bool 
     if epochs:
         config.epochs = epochs
     try:
-        result = train_router(config, progress=progress)
+        result = train_router(config, out_dir=router_dir, progress=progress)
     except IntentDataError as exc:
         raise Fail(str(exc)) from None
     click.echo(format_side_by_side([result.report, *result.baselines]))
@@ -61,14 +64,15 @@ def router_eval(as_json: bool) -> None:
     """Held-out per-intent P/R/F1, macro-F1 and confusion matrix, beside both baselines."""
     import numpy as np
 
+    from bot.config import load_settings
     from router.data import INTENTS, load_examples, stratified_split
     from router.infer import RouterMissingError, load_router
     from router.metrics import classification_report, format_confusion, format_side_by_side
-    from router.train import evaluate_baselines
+    from router.training.train import evaluate_baselines
 
     _quiet_transformers()
     try:
-        model = load_router()
+        model = load_router(load_settings().router_dir)
     except RouterMissingError as exc:
         raise Fail(str(exc)) from None
     cfg = model.meta["config"]

@@ -16,10 +16,11 @@ def main() -> int:
                 return 0 if response.status == 200 else 1
         except OSError:
             return 1
+    from bot.config import load_settings
     from indexer.build import IndexMissingError, current_version_dir
 
     try:
-        current_version_dir()
+        current_version_dir(load_settings().index_dir)
     except IndexMissingError:
         return 1
     return 0

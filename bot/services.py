@@ -27,6 +27,7 @@ class Services:
     router: Any | None = None
     demo_specs: list[Any] = field(default_factory=list)
     index_root: Path | None = None
+    home: Path = Path("var")
     _runner: Any | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -46,6 +47,8 @@ class Services:
 
     def refresh_index(self) -> bool:
         """Load the serving index version if it changed; returns True when swapped."""
+        if self.index_root is None:
+            return False
         target = current_version_dir(self.index_root)
         if target == self.retriever.version_dir:
             return False
@@ -60,17 +63,18 @@ class Services:
             self._runner = None
 
 
-def load_services(index_root: Path | None = None, with_router: bool = True) -> Services:
-    """Load the retriever (and the router when its model exists) from ``MEMEBOT_HOME``."""
+def load_services(home: Path, with_router: bool = True) -> Services:
+    """Load the retriever (and the router when its model exists) from ``home``."""
     from demos.registry import list_demos
 
+    index_root = home / "index"
     retriever = Retriever.load(index_root)
     router = None
     if with_router:
         from router.infer import RouterMissingError, load_router
 
         try:
-            router = load_router()
+            router = load_router(home / "router")
         except RouterMissingError as exc:
             logger.warning("%s; answering without intent routing", exc)
-    return Services(retriever=retriever, router=router, demo_specs=list_demos(), index_root=index_root)
+    return Services(retriever=retriever, router=router, demo_specs=list_demos(), index_root=index_root, home=home)

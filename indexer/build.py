@@ -25,7 +25,6 @@ from tqdm import tqdm
 
 from indexer.encoders import DEFAULT_ENCODER, Encoder, get_encoder
 from indexer.notes import SECTIONS, Note, load_notes
-from indexer.paths import index_dir, knowledge_dir
 
 logger = logging.getLogger(__name__)
 
@@ -154,9 +153,8 @@ def versions_dir(root: Path) -> Path:
     return root / "versions"
 
 
-def current_version_dir(root: Path | None = None) -> Path:
-    """The directory of the index version now serving. Raises IndexMissingError if none."""
-    root = root or index_dir()
+def current_version_dir(root: Path) -> Path:
+    """The directory of the index version now serving under ``root``. Raises IndexMissingError if none."""
     link = root / "current"
     if not link.exists():
         raise IndexMissingError(f"no index at {root}: run 'memebot index build'")
@@ -235,26 +233,24 @@ def _cleanup(root: Path, keep: str) -> None:
 
 
 def build_index(
-    notes_dir: Path | None = None,
-    root: Path | None = None,
+    notes_dir: Path,
+    root: Path,
     encoder: Encoder | None = None,
     known_demos: Iterable[str] | None = None,
     progress: bool | None = None,
     force: bool = False,
 ) -> BuildSummary:
-    """Validate notes and (re)build the index under ``root`` (default ``$MEMEBOT_HOME/index``).
+    """Validate the notes in ``notes_dir`` and (re)build the index under ``root``.
 
     Raises :class:`indexer.notes.NoteError` listing every problem if any note is invalid; the
     serving index is then left untouched. ``progress=None`` shows a bar only on a terminal.
 
     Example::
 
-        summary = build_index()
+        summary = build_index(Path("knowledge"), Path("var/index"))
         print(summary.describe())
     """
     started = time.perf_counter()
-    notes_dir = notes_dir or knowledge_dir()
-    root = root or index_dir()
     encoder = encoder or get_encoder(DEFAULT_ENCODER)
     notes = load_notes(notes_dir, known_demos=known_demos)
 

@@ -17,8 +17,6 @@ from typing import Protocol
 
 import numpy as np
 
-from indexer import paths  # noqa: F401  # sets HF_HUB_OFFLINE before any model import
-
 logger = logging.getLogger(__name__)
 
 DEFAULT_ENCODER = "use"

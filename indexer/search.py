@@ -20,7 +20,6 @@ from indexer.notes import Note
 from indexer.text import tokenize
 
 logger = logging.getLogger(__name__)
-logging.getLogger("bm25s").setLevel(logging.WARNING)  # it logs every index build at DEBUG
 
 # Small k trusts the top ranks of each list more; k=5 beat 20 and 60 on the dev set (bench/RESULTS.md).
 RRF_K = 5
@@ -105,7 +104,7 @@ class Retriever:
 
     Example::
 
-        retriever = Retriever.load()
+        retriever = Retriever.load(Path("var/index"))
         retriever.search("что такое дропаут", k=3)[0].slug  # 'dropout'
     """
 
@@ -144,7 +143,7 @@ class Retriever:
         return {slug for slug, names in self._names.items() if any(name in padded for name in names)}
 
     @classmethod
-    def load(cls, root: Path | None = None, encoder: Encoder | None = None) -> Retriever:
+    def load(cls, root: Path, encoder: Encoder | None = None) -> Retriever:
         """Load the version the ``current`` link points at (raises IndexMissingError if none)."""
         version_dir = current_version_dir(root)
         if encoder is None:

@@ -1,4 +1,4 @@
-"""Language detection and stemmed tokens for BM25 (Russian and English)."""
+"""Stemmed tokens for BM25 (Russian and English); language detection lives in :mod:`common.i18n`."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ import threading
 import snowballstemmer
 from bm25s.stopwords import STOPWORDS_EN, STOPWORDS_RUSSIAN
 
+from common.i18n import CYRILLIC_RE, detect_lang
+
 WORD_RE = re.compile(r"[a-zа-яё0-9]+(?:[.'][a-z0-9]+)*", re.IGNORECASE)
-CYRILLIC_RE = re.compile(r"[а-яё]", re.IGNORECASE)
-LATIN_RE = re.compile(r"[a-z]", re.IGNORECASE)
 
 # Question words carry no topic; they would make every "что такое …" match every note.
 _EXTRA_STOP = {
@@ -19,6 +19,8 @@ _EXTRA_STOP = {
     "whats", "what's", "does", "mean", "about", "me", "actually",
 }
 STOPWORDS = {w.replace("ё", "е") for w in (*STOPWORDS_EN, *STOPWORDS_RUSSIAN, *_EXTRA_STOP)}
+
+__all__ = ["STOPWORDS", "detect_lang", "tokenize"]
 
 _local = threading.local()  # snowball stemmers are not thread-safe
 
@@ -29,14 +31,6 @@ def _stemmers() -> tuple[snowballstemmer.stemmer, snowballstemmer.stemmer]:
         _local.en = snowballstemmer.stemmer("english")
     return _local.ru, _local.en
 
-
-def detect_lang(text: str) -> str:
-    """``"ru"`` when Cyrillic letters are at least a third of the letters, else ``"en"``."""
-    cyr = len(CYRILLIC_RE.findall(text))
-    lat = len(LATIN_RE.findall(text))
-    if cyr == 0 and lat == 0:
-        return "ru"
-    return "ru" if cyr >= lat / 2 else "en"
 
 
 def tokenize(text: str) -> list[str]:

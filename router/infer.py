@@ -13,14 +13,24 @@ import numpy as np
 import torch
 
 from indexer.encoders import Encoder, get_encoder
+from router.features import Featurizer
 from router.model import IntentClassifier
-from router.train import Featurizer, Thresholds, router_dir
 
 logger = logging.getLogger(__name__)
 
 
 class RouterMissingError(Exception):
     """No trained router model exists yet."""
+
+
+@dataclass
+class Thresholds:
+    """A prediction is confident when ``confidence >= min_confidence`` and ``margin >= min_margin``."""
+
+    min_confidence: float
+    min_margin: float
+    accepted_accuracy: float = 0.0
+    coverage: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -95,6 +105,6 @@ class IntentRouter:
         )
 
 
-def load_router(model_dir: Path | None = None, sentence_encoder: Encoder | None = None) -> IntentRouter:
-    """The trained router from ``$MEMEBOT_HOME/router`` (raises RouterMissingError if absent)."""
-    return IntentRouter(model_dir or router_dir(), sentence_encoder)
+def load_router(model_dir: Path, sentence_encoder: Encoder | None = None) -> IntentRouter:
+    """The trained router saved in ``model_dir`` (raises RouterMissingError if absent)."""
+    return IntentRouter(model_dir, sentence_encoder)

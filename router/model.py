@@ -14,8 +14,6 @@ from pathlib import Path
 import torch
 from torch import nn
 
-from indexer import paths  # noqa: F401  # HF_HUB_OFFLINE before transformers is imported
-
 logger = logging.getLogger(__name__)
 
 MAX_TOKENS = 64

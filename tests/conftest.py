@@ -71,7 +71,7 @@ def index_root(tmp_path_factory: pytest.TempPathFactory, use_encoder, demo_ids) 
     from indexer.build import build_index
 
     root = tmp_path_factory.mktemp("index")
-    build_index(notes_dir=KNOWLEDGE, root=root, encoder=use_encoder, known_demos=demo_ids, progress=False)
+    build_index(notes_dir=KNOWLEDGE, root=root, encoder=use_encoder, progress=False)
     return root
 
 
@@ -85,7 +85,7 @@ def retriever(index_root: Path, use_encoder):  # noqa: ANN001, ANN201
 @pytest.fixture(scope="session")
 def router_model_dir() -> Path:
     """The real trained router (trained here only if `make test` did not prepare it)."""
-    from router.train import needs_training, train_router
+    from router.training.train import needs_training, train_router
 
     model_dir = PREPARED_HOME / "router"
     if needs_training(model_dir) is not None:

@@ -11,7 +11,6 @@ import pytest
 from click.testing import CliRunner, Result
 
 from bot.cli_admin import admin
-from bot.settings import database_url
 from bot.storage import open_database
 from bot.submissions import PENDING, PUBLISHED, SubmissionService
 from indexer.notes import load_notes
@@ -35,7 +34,7 @@ def submissions(notes_dir: Path, memebot_home: Path) -> Callable[..., int]:
     """Create pending submissions the way the bot does (same database the CLI opens)."""
 
     def create(title: str, seed: int, explanation: str = "") -> int:
-        db = open_database(database_url(memebot_home))
+        db = open_database(f"sqlite:///{memebot_home / 'memebot.sqlite3'}")
         try:
             service = SubmissionService(db, frozenset(), memebot_home, notes_dir)
             draft = service.create_draft(AUTHOR, AUTHOR, "ru", png(seed), title, explanation)

@@ -12,10 +12,10 @@ import pytest
 
 from demos.errors import DemoParamError
 from demos.registry import get_demo, list_demos, validate_params
-from router.baselines import keyword_intent
 from router.data import INTENTS, IntentDataError, load_examples, stratified_split
 from router.params import extract_demo_request, extract_params, find_demo_id
-from router.train import TrainConfig, choose_thresholds, needs_training, train_router
+from router.training.baselines import keyword_intent
+from router.training.train import TrainConfig, choose_thresholds, needs_training, train_router
 
 
 def test_training_data_is_large_bilingual_and_unique() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import shutil
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field, replace
@@ -53,7 +54,7 @@ def e2e_knowledge(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def e2e_index(e2e_knowledge: Path, use_encoder, demo_ids, tmp_path_factory: pytest.TempPathFactory) -> Path:  # noqa: ANN001
     root = tmp_path_factory.mktemp("e2e-index")
-    build_index(notes_dir=e2e_knowledge, root=root, encoder=use_encoder, known_demos=demo_ids, progress=False)
+    build_index(notes_dir=e2e_knowledge, root=root, encoder=use_encoder, progress=False)
     return root
 
 
@@ -121,7 +122,8 @@ def bot_settings(memebot_home: Path, tmp_path: Path) -> Callable[..., Settings]:
             token=emu.token,
             api_url=emu.url,
             home=memebot_home,
-            admins=frozenset({ADMIN.id}),
+            knowledge_dir=Path(os.environ.get("MEMEBOT_KNOWLEDGE") or KNOWLEDGE),
+            admins_in_order=(ADMIN.id,),
             database_url=f"sqlite:///{tmp_path / 'bot.sqlite3'}",
             rate_limit_per_minute=1000,
             index_poll_seconds=1.0,

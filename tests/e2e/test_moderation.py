@@ -51,7 +51,7 @@ def writable_services(e2e_knowledge: Path, e2e_index: Path, use_encoder, intent_
 
 async def start_moderated(start_bot, services: Services, admins: tuple[User, ...] = (ADMIN,), **overrides):  # noqa: ANN001, ANN201
     """The bot, with admins who have opened a chat with it (Telegram only delivers to those)."""
-    bot = await start_bot(services=services, admins=frozenset(a.id for a in admins), **overrides)
+    bot = await start_bot(services=services, admins_in_order=tuple(a.id for a in admins), **overrides)
     for admin in admins:
         bot.emu.register_chat(admin.id, admin)
     return bot

@@ -18,12 +18,12 @@ import numpy as np
 import torch
 from tqdm import tqdm
 
-from indexer.encoders import Encoder, get_encoder
-from indexer.paths import memebot_home
-from router.baselines import LogRegBaseline, keyword_intent
 from router.data import DATA_FILE, INTENTS, Example, data_hash, load_examples, stratified_split
+from router.features import Featurizer
+from router.infer import Thresholds
 from router.metrics import ClassificationReport, classification_report
-from router.model import MAX_TOKENS, IntentClassifier, load_tokenizer
+from router.model import IntentClassifier
+from router.training.baselines import LogRegBaseline, keyword_intent
 
 logger = logging.getLogger(__name__)
 
@@ -46,16 +46,6 @@ class TrainConfig:
 
 
 @dataclass
-class Thresholds:
-    """A prediction is confident when ``confidence >= min_confidence`` and ``margin >= min_margin``."""
-
-    min_confidence: float
-    min_margin: float
-    accepted_accuracy: float = 0.0
-    coverage: float = 0.0
-
-
-@dataclass
 class TrainResult:
     model_dir: Path
     report: ClassificationReport
@@ -63,10 +53,6 @@ class TrainResult:
     thresholds: Thresholds
     seconds: float
     meta: dict = field(default_factory=dict)
-
-
-def router_dir() -> Path:
-    return memebot_home() / "router"
 
 
 def _seed_everything(seed: int) -> None:
@@ -97,20 +83,6 @@ def choose_thresholds(confidences: np.ndarray, margins: np.ndarray, correct: np.
     chosen = best or fallback
     assert chosen is not None
     return Thresholds(min_confidence=chosen[2], min_margin=chosen[3], accepted_accuracy=chosen[1], coverage=chosen[0])
-
-
-class Featurizer:
-    """Tokenises texts for MiniLM and encodes them with the frozen multilingual sentence encoder."""
-
-    def __init__(self, sentence_encoder: Encoder | None = None):
-        self.tokenizer = load_tokenizer()
-        self.sentence_encoder = sentence_encoder or get_encoder("use")
-
-    def tokens(self, texts: list[str]) -> dict[str, torch.Tensor]:
-        return self.tokenizer(texts, return_tensors="pt", padding=True, truncation=True, max_length=MAX_TOKENS)
-
-    def vectors(self, texts: list[str]) -> torch.Tensor:
-        return torch.from_numpy(self.sentence_encoder.encode(texts))
 
 
 def predict_proba(model: IntentClassifier, featurizer: Featurizer, texts: list[str], vectors: torch.Tensor, batch: int = 64) -> np.ndarray:
@@ -192,7 +164,8 @@ def evaluate_baselines(train: list[Example], test: list[Example], featurizer: Fe
 
 def train_router(
     config: TrainConfig | None = None,
-    out_dir: Path | None = None,
+    *,
+    out_dir: Path,
     data_file: Path = DATA_FILE,
     progress: bool | None = None,
 ) -> TrainResult:
@@ -200,13 +173,12 @@ def train_router(
 
     Example::
 
-        result = train_router(TrainConfig(seed=0))
+        result = train_router(TrainConfig(seed=0), out_dir=Path("var/router"))
         result.report.macro_f1
     """
     config = config or TrainConfig()
     started = time.perf_counter()
     torch.set_num_threads(config.threads)
-    out_dir = out_dir or router_dir()
     examples = load_examples(data_file)
     if config.subset:
         examples = _subset(examples, config.subset, config.seed)
@@ -249,9 +221,8 @@ def train_router(
     return TrainResult(out_dir, report, baselines, thresholds, seconds, meta)
 
 
-def needs_training(out_dir: Path | None = None, data_file: Path = DATA_FILE) -> str | None:
+def needs_training(out_dir: Path, data_file: Path = DATA_FILE) -> str | None:
     """Why the router must be (re)trained, or None when the saved model is current."""
-    out_dir = out_dir or router_dir()
     meta_path = out_dir / "meta.json"
     if not meta_path.exists() or not (out_dir / "model.pt").exists():
         return "no trained router model"
