@@ -37,6 +37,6 @@ RUN memebot index build --no-progress && memebot router train --no-progress
 
 VOLUME ["/data"]
 EXPOSE 8443
-HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 CMD ["python", "-m", "bot.healthcheck"]
+HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 CMD ["python", "-m", "bot.telegram.healthcheck"]
 
 CMD ["memebot", "serve"]

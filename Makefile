@@ -4,18 +4,28 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 MEMEBOT := $(VENV)/bin/memebot
+LOCK := requirements.lock
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export MEMEBOT_HOME ?= $(CURDIR)/var
 
-.PHONY: install system-deps index router run test lint bench clean
+.PHONY: install system-deps index router run test test-fast check lint typecheck format lock bench clean
 
-# The venv is rebuilt when pyproject.toml changes. torch==2.13.0 is pinned there (a CPU build is served here).
-$(VENV)/.installed: pyproject.toml
+# The venv is rebuilt when the lock or pyproject.toml changes. The lock pins every package
+# (torch==2.13.0, the CPU build served here); pyproject.toml keeps the loose ranges.
+$(VENV)/.installed: $(LOCK) pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev]'
+	$(PY) -m pip install --quiet -r $(LOCK)
+	$(PY) -m pip install --quiet --no-deps -e .
 	touch $@
+
+# Re-resolve the loose ranges in pyproject.toml into the lock, in a scratch venv.
+lock:
+	rm -rf .lock-venv && $(PYTHON) -m venv .lock-venv
+	.lock-venv/bin/pip install --quiet --upgrade pip && .lock-venv/bin/pip install --quiet '.[dev]'
+	.lock-venv/bin/pip freeze --exclude-editable | grep -v '^memebot' > $(LOCK)
+	rm -rf .lock-venv
 
 # Tesseract with Russian and English data for reading meme pictures (Debian packages; needs root).
 system-deps:
@@ -32,15 +42,30 @@ router: index
 run: router
 	@if [ -n "$$TELEGRAM_BOT_TOKEN" ]; then exec $(MEMEBOT) serve; else exec $(MEMEBOT) chat; fi
 
+# Lint, format and types: the same checks CI runs.
+check: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
+
+lint: check
+
+format: install
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+typecheck: install
+	$(VENV)/bin/mypy
+
 # The storage tests also run against a real PostgreSQL: a throwaway cluster on 127.0.0.1,
 # removed afterwards even when tests fail.
-test: router
-	$(VENV)/bin/ruff check .
+test: router check
 	@dir=$$(mktemp -d); trap 'scripts/pg-test.sh stop "$$dir" || rm -rf "$$dir"' EXIT; \
 	url=$$(scripts/pg-test.sh start "$$dir") && MEMEBOT_TEST_POSTGRES_URL="$$url" $(PY) -m pytest -q
 
-lint: install
-	$(VENV)/bin/ruff check .
+# Everything but model training, big builds and the end-to-end runs: under a minute.
+test-fast: install
+	$(PY) -m pytest -q -m "not slow and not e2e"
 
 bench: router
 	$(PY) bench/run_all.py

@@ -32,10 +32,10 @@ QUESTIONS = [
 
 
 async def run(users: int, per_user: int, think: float, services, tmp: Path) -> tuple[float, float, float, int, int]:  # noqa: ANN001
-    from bot.app import build_application
-    from bot.serve import start_polling, stop_polling
-    from bot.settings import Settings
+    from bot.config import Settings
     from bot.storage import open_database
+    from bot.telegram.app import build_application
+    from bot.telegram.serve import start_polling, stop_polling
     from tests.e2e.emulator import BotApiEmulator, User
 
     async with BotApiEmulator() as emu:

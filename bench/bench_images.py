@@ -25,7 +25,7 @@ sys.path.insert(0, str(REPO))
 
 import pytesseract  # noqa: E402
 
-from bot.images import (  # noqa: E402
+from bot.vision import (  # noqa: E402
     MemeImageIndex,
     load_image,
     ocr_text,

@@ -25,6 +25,15 @@ SPACES_RE = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
 MAX_QUESTION_CHARS = 1000
 
 
+def normalize_unicode(text: str) -> str:
+    """Line/paragraph separators as newlines, NFC, invisible formatting characters removed.
+
+    Control characters are kept, so a validator can name them; :func:`clean_text` drops them.
+    """
+    text = text.translate(LINE_SEPARATORS)
+    return unicodedata.normalize("NFC", text).translate(INVISIBLE)
+
+
 def clean_text(text: str, limit: int | None = None, multiline: bool = True) -> str:
     """NFKC, invisible characters removed, separators as newlines, controls dropped, capped at ``limit``.
 

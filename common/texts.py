@@ -132,6 +132,50 @@ TEXTS: dict[str, dict[str, str]] = {
     "queue": {"ru": "Ждут решения:", "en": "Waiting for a decision:"},
     # --- configuration (operators read these; the details are in English)
     "config_error": {"ru": "Ошибка настройки: {detail}", "en": "{detail}"},
+    # --- the command line and the data behind it
+    "index_missing": {
+        "ru": "Индекса ещё нет ({root}): соберите его командой 'memebot index build'.",
+        "en": "no index at {root}: run 'memebot index build'",
+    },
+    "index_unusable": {
+        "ru": "Индекс не читается ({detail}): пересоберите его командой 'memebot index build --force'.",
+        "en": "the index is unusable ({detail}): rebuild it with 'memebot index build --force'",
+    },
+    "router_missing": {
+        "ru": "Модели роутера нет в {model_dir}: обучите её командой 'memebot router train'.",
+        "en": "no router model in {model_dir}: run 'memebot router train'",
+    },
+    "encoder_error": {"ru": "Кодировщик текста недоступен: {detail}", "en": "{detail}"},
+    "data_file_error": {"ru": "Ошибка в файле данных: {detail}", "en": "{detail}"},
+    "cli_no_question": {
+        "ru": "Задайте вопрос, например: memebot ask \"что такое дропаут\" (или --jsonl и вопросы на stdin).",
+        "en": "give a question, e.g. memebot ask \"что такое дропаут\" (or use --jsonl with stdin)",
+    },
+    "cli_bad_param": {
+        "ru": "Параметр надо писать как имя=значение, например p=0.3; получено «{arg}»",
+        "en": "Parameters are written as name=value, e.g. p=0.3; got '{arg}'",
+    },
+    "cli_cannot_write": {
+        "ru": "Не удалось записать картинки в {path}: {reason}",
+        "en": "Could not write images to {path}: {reason}",
+    },
+    "cli_who_acts": {
+        "ru": "Кто действует? Укажите --as USER_ID или задайте MEMEBOT_ADMINS=12345 (Telegram id админов).",
+        "en": "who is acting? pass --as USER_ID or set MEMEBOT_ADMINS=12345 (Telegram user ids of the admins)",
+    },
+    "cli_bad_user_id": {
+        "ru": "--as принимает Telegram id пользователя (целое число), а не {value}",
+        "en": "--as takes a Telegram user id (a whole number), not {value}",
+    },
+    "cli_bad_submission_id": {
+        "ru": "Номер заявки — целое положительное число (см. 'memebot admin list'), а не {value}",
+        "en": "a submission id is a positive whole number (see 'memebot admin list'), not {value}",
+    },
+    "db_unavailable": {
+        "ru": "Не открывается база данных ({detail}); проверьте MEMEBOT_DATABASE_URL.",
+        "en": "cannot open the database ({detail}); check MEMEBOT_DATABASE_URL",
+    },
+    "recover_failed": {"ru": "Не удалось опубликовать: {detail}", "en": "{detail}"},
     # --- submissions: field names used inside the messages below
     "field_title": {"ru": "название", "en": "title"},
     "field_explanation": {"ru": "объяснение", "en": "explanation"},
@@ -190,7 +234,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "That does not look like a picture. Send a photo or a PNG/JPEG file.",
     },
     "sub_daily_limit": {
-        "ru": "За сутки можно прислать не больше {limit:мема|мемов|мемов}, и лимит исчерпан. Попробуйте снова {when}.",
+        "ru": "Лимит — {limit:мем|мема|мемов} в сутки, и он исчерпан. Попробуйте снова {when}.",
         "en": "You can send at most {limit:meme|memes} a day and you have reached that. Try again {when}.",
     },
     "when_tomorrow": {"ru": "завтра", "en": "tomorrow"},
@@ -244,6 +288,11 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "That file is too big: {mb} MB, and I accept up to {limit} MB. Please send a smaller picture.",
     },
     # --- demos
+    "demo_note": {"ru": "заметка", "en": "note"},
+    "demo_no_params": {"ru": "(без параметров)", "en": "(no parameters)"},
+    "demo_params": {"ru": "Параметры", "en": "Parameters"},
+    "demo_code_heading": {"ru": "Код", "en": "Code"},
+    "demo_images_heading": {"ru": "Картинки", "en": "Images"},
     "demo_error": {"ru": "Демо не удалось запустить: {detail}", "en": "The demo could not run: {detail}"},
     "demo_no_such": {"ru": "Нет демо «{demo_id}». Доступные: {known}", "en": "No demo '{demo_id}'. Available: {known}"},
     "demo_timeout": {

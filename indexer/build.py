@@ -23,6 +23,7 @@ import faiss
 import numpy as np
 from tqdm import tqdm
 
+from common.errors import UserError
 from indexer.encoders import DEFAULT_ENCODER, Encoder, get_encoder
 from indexer.notes import SECTIONS, Note, load_notes
 
@@ -42,12 +43,16 @@ SENTENCE_RE = re.compile(r"(?<=[.!?…])\s+")
 KEEP_VERSIONS = 3
 
 
-class IndexError_(Exception):
+class IndexError_(UserError):
     """The index is missing or unusable."""
+
+    key = "index_unusable"
 
 
 class IndexMissingError(IndexError_):
     """No index has been built yet."""
+
+    key = "index_missing"
 
 
 @dataclass(frozen=True)
@@ -133,6 +138,7 @@ def note_record(note: Note) -> dict:
 def make_faiss_index(vectors: np.ndarray, approx_threshold: int = APPROX_THRESHOLD) -> tuple[faiss.Index, str]:
     """Exact inner-product index for small collections, HNSW above ``approx_threshold`` vectors."""
     dim = vectors.shape[1]
+    index: faiss.Index
     if len(vectors) > approx_threshold:
         index = faiss.IndexHNSWFlat(dim, HNSW_M, faiss.METRIC_INNER_PRODUCT)
         index.hnsw.efConstruction = 80
@@ -157,7 +163,7 @@ def current_version_dir(root: Path) -> Path:
     """The directory of the index version now serving under ``root``. Raises IndexMissingError if none."""
     link = root / "current"
     if not link.exists():
-        raise IndexMissingError(f"no index at {root}: run 'memebot index build'")
+        raise IndexMissingError(root=str(root))
     return link.resolve()
 
 
@@ -299,7 +305,7 @@ def build_index(
     for position, cs in pending:
         parts[position] = embedded[offset : offset + len(cs)]
         offset += len(cs)
-    vectors = np.vstack(parts).astype(np.float32) if parts else np.zeros((0, encoder.dim), np.float32)
+    vectors = np.vstack([p for p in parts if p is not None]).astype(np.float32) if parts else np.zeros((0, encoder.dim), np.float32)
 
     version = time.strftime("%Y%m%d-%H%M%S") + "-" + uuid.uuid4().hex[:6]
     vdir = versions_dir(root)
@@ -324,7 +330,7 @@ def build_index(
     _cleanup(root, keep=version)
     summary.version = version
     summary.chunks = len(chunks)
-    summary.index_kind = manifest["index_kind"]
+    summary.index_kind = str(manifest["index_kind"])
     summary.seconds = time.perf_counter() - started
     logger.info("built index %s", version)
     return summary

@@ -17,13 +17,20 @@ from typing import Protocol
 
 import numpy as np
 
+from common.errors import UserError
+
 logger = logging.getLogger(__name__)
 
 DEFAULT_ENCODER = "use"
 
 
-class EncoderError(Exception):
+class EncoderError(UserError):
     """An encoder could not be loaded or used."""
+
+    key = "encoder_error"
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail=detail)
 
 
 class Encoder(Protocol):

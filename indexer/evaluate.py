@@ -7,6 +7,7 @@ import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from common.errors import UserError
 from indexer.search import MODES, Retriever, answerable
 from indexer.text import detect_lang
 
@@ -16,8 +17,13 @@ DEVSET = Path(__file__).resolve().parent / "data" / "devset.jsonl"
 UNKNOWN = Path(__file__).resolve().parent / "data" / "unknown.jsonl"
 
 
-class EvalDataError(Exception):
+class EvalDataError(UserError):
     """The evaluation file is malformed."""
+
+    key = "data_file_error"
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail=detail)
 
 
 @dataclass(frozen=True)

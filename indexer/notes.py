@@ -6,14 +6,18 @@ A note is ``knowledge/{memes,concepts,resources}/<slug>.md``; the format is desc
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import logging
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 import yaml
+
+from common.textnorm import name_key
 
 logger = logging.getLogger(__name__)
 
@@ -86,6 +90,11 @@ class Note:
         primary, other = (SECTION_DEEP_RU, SECTION_DEEP_EN) if lang == "ru" else (SECTION_DEEP_EN, SECTION_DEEP_RU)
         return self.sections.get(primary) or self.sections.get(other, "")
 
+    @property
+    def names(self) -> list[str]:
+        """The title, the English title and every alias: the names a question may call the note by."""
+        return [self.title, self.title_en, *self.aliases]
+
     def display_title(self, lang: str) -> str:
         return self.title if lang == "ru" else self.title_en
 
@@ -95,8 +104,9 @@ class Note:
 
 
 def normalize_alias(text: str) -> str:
-    """Aliases collide case-insensitively, with ``ё`` = ``е`` and runs of spaces folded."""
-    return " ".join(text.lower().replace("ё", "е").split())
+    """Aliases collide case-insensitively, with ``ё`` = ``е``, after NFKC, without invisible characters,
+    runs of spaces folded (see :func:`common.textnorm.name_key`)."""
+    return name_key(text)
 
 
 def _split_front_matter(text: str) -> tuple[str, str, int] | None:
@@ -223,6 +233,7 @@ def parse_note(path: Path) -> tuple[Note | None, list[NoteProblem]]:
 
     if any(p.message.startswith(("missing field", "field ")) for p in problems):
         return None, problems
+    assert isinstance(slug, str) and isinstance(kind, str)  # checked above: a bad field returned early
     note = Note(
         path=path,
         slug=slug,
@@ -260,21 +271,12 @@ def _cross_check(notes: list[Note], known_demos: Iterable[str] | None) -> list[N
 
     owner: dict[str, Note] = {}
     for note in notes:
-        names = [note.title, note.title_en, *note.aliases]
-        seen_here: set[str] = set()
-        for name in names:
-            key = normalize_alias(name)
-            if key in seen_here:
-                continue
-            seen_here.add(key)
-            other = owner.get(key)
-            if other is not None and other.slug != note.slug:
-                line = note._lines.get("aliases", 2)  # type: ignore[attr-defined]
-                problems.append(
-                    NoteProblem(note.path, line, f"alias '{name}' collides with note '{other.slug}' ({other.path})")
-                )
-            else:
-                owner[key] = note
+        for name, other_slug in name_collisions(note, {k: n.slug for k, n in owner.items()}):
+            other = owner[normalize_alias(name)]
+            line = note._lines.get("aliases", 2)  # type: ignore[attr-defined]
+            problems.append(NoteProblem(note.path, line, f"alias '{name}' collides with note '{other_slug}' ({other.path})"))
+        for name in note.names:
+            owner.setdefault(normalize_alias(name), note)
 
     demos = set(known_demos) if known_demos is not None else None
     for note in notes:
@@ -317,3 +319,90 @@ def load_notes(notes_dir: Path, known_demos: Iterable[str] | None = None) -> lis
         raise NoteError(sorted(problems, key=lambda p: (str(p.path), p.line)))
     logger.debug("loaded %d notes from %s", len(notes), notes_dir)
     return notes
+
+
+# ---------------------------------------------------------------- rules for a note joining a collection
+
+
+def name_collisions(note: Note, owners: Mapping[str, str]) -> list[tuple[str, str]]:
+    """``(name, other_slug)`` for each name of ``note`` that ``owners`` (name key → slug) gives to another note."""
+    found: list[tuple[str, str]] = []
+    seen: set[str] = set()
+    for name in note.names:
+        key = normalize_alias(name)
+        if key in seen:
+            continue
+        seen.add(key)
+        other = owners.get(key)
+        if other is not None and other != note.slug:
+            found.append((name, other))
+    return found
+
+
+@lru_cache(maxsize=4096)
+def _parse_cached(folder: str, name: str, digest: str, path: Path) -> Note | None:
+    del folder, name, digest  # the cache key: the same content parses the same
+    return parse_note(path)[0]
+
+
+def parse_note_cached(path: Path) -> Note | None:
+    """:func:`parse_note` memoised by the file's folder, name and content (YAML parsing is slow); None if unusable."""
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return None
+    note = _parse_cached(path.parent.name, path.name, hashlib.sha256(data).hexdigest(), path)
+    return dataclasses.replace(note, path=path) if note is not None else None
+
+
+@dataclass(frozen=True)
+class NoteCatalog:
+    """What a new note must not clash with: the slugs of a collection and who owns each name.
+
+    ``owners`` maps a normalised name (:func:`normalize_alias`) to its note's slug; ``titles`` maps a
+    slug to ``{"ru": title, "en": title_en}``.
+
+    Example::
+
+        catalog = NoteCatalog.scan(Path("knowledge"))
+        catalog.owner("дропаут")  # 'dropout'
+    """
+
+    slugs: frozenset[str]
+    owners: Mapping[str, str]
+    titles: Mapping[str, Mapping[str, str]]
+    sources: Mapping[str, str]
+
+    @classmethod
+    def scan(cls, notes_dir: Path, exclude_source: str | None = None) -> NoteCatalog:
+        """Read every note under ``notes_dir``; the names of notes whose ``source`` is ``exclude_source`` are left out."""
+        slugs: set[str] = set()
+        owners: dict[str, str] = {}
+        titles: dict[str, dict[str, str]] = {}
+        sources: dict[str, str] = {}
+        for path in note_paths(notes_dir):
+            slugs.add(path.stem)
+            note = parse_note_cached(path)
+            if note is None:
+                continue
+            titles[note.slug] = {"ru": note.title, "en": note.title_en}
+            sources[note.slug] = note.source
+            if exclude_source is not None and note.source == exclude_source:
+                continue
+            for name in note.names:
+                owners.setdefault(normalize_alias(name), note.slug)
+        return cls(frozenset(slugs), owners, titles, sources)
+
+    def owner(self, name: str) -> str | None:
+        """The slug of the note that has ``name`` as its title or alias, if any."""
+        return self.owners.get(normalize_alias(name))
+
+    def problems_of(self, path: Path) -> list[str]:
+        """Why the note at ``path`` may not join this collection: its own format problems, names another
+        note has, ``related`` slugs that point nowhere. Empty when it may."""
+        note, problems = parse_note(path)
+        messages = [p.message for p in problems]
+        if note is not None:
+            messages += [f"alias '{name}' collides with note '{other}'" for name, other in name_collisions(note, self.owners)]
+            messages += [f"related slug '{r}' points to no note" for r in note.related if r not in self.slugs or r == note.slug]
+        return messages

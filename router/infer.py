@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from common.errors import UserError
 from indexer.encoders import Encoder, get_encoder
 from router.features import Featurizer
 from router.model import IntentClassifier
@@ -19,8 +20,10 @@ from router.model import IntentClassifier
 logger = logging.getLogger(__name__)
 
 
-class RouterMissingError(Exception):
+class RouterMissingError(UserError):
     """No trained router model exists yet."""
+
+    key = "router_missing"
 
 
 @dataclass
@@ -58,7 +61,7 @@ class IntentRouter:
     def __init__(self, model_dir: Path, sentence_encoder: Encoder | None = None, threads: int = 1, quantize: bool = True):
         meta_path, model_path = model_dir / "meta.json", model_dir / "model.pt"
         if not meta_path.exists() or not model_path.exists():
-            raise RouterMissingError(f"no router model in {model_dir}: run 'memebot router train'")
+            raise RouterMissingError(model_dir=str(model_dir))
         self.meta = json.loads(meta_path.read_text())
         self.labels: list[str] = self.meta["labels"]
         self.thresholds = Thresholds(**self.meta["thresholds"])

@@ -1,7 +1,7 @@
 """Draw stand-in pictures of the known memes, deterministically, with Pillow.
 
 We have no original images, so each meme gets a simple hand-drawn picture that is recognisable as
-the meme and carries its caption. The pictures are what ``bot.images.MemeImageIndex`` hashes to
+the meme and carries its caption. The pictures are what ``bot.vision.MemeImageIndex`` hashes to
 recognise a picture a user sends, so they must stay visually distinct from one another.
 
 Output: ``knowledge/memes/images/<slug>.png`` (800×600 or 600×600, PNG, well under 150 KB).

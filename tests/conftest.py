@@ -19,6 +19,17 @@ KNOWLEDGE = REPO / "knowledge"
 PREPARED_HOME = Path(os.environ.get("MEMEBOT_HOME") or REPO / "var").resolve()
 
 
+# Fixtures that build the real index of every note or train/load the real router: a test that uses
+# one is slow (`make test-fast` = `pytest -m "not slow and not e2e"` skips it).
+SLOW_FIXTURES = {"index_root", "retriever", "router_model_dir", "intent_router", "home_with_index", "home_index_only", "e2e_index"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if SLOW_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
+
+
 @pytest.fixture(autouse=True)
 def memebot_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Every test gets its own empty data directory."""
@@ -177,9 +188,8 @@ def cli_runner() -> Iterator[Callable[..., object]]:
     """Invoke the real click CLI in-process (shares the session's loaded encoder)."""
     from click.testing import CliRunner
 
-    from bot.cli import _register_commands, cli
+    from bot.cli.main import cli
 
-    _register_commands()
     runner = CliRunner()
 
     def invoke(*args: str, input: str | None = None):  # noqa: ANN202, A002

@@ -10,9 +10,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from bot.cli_admin import admin
+from bot.cli.admin import admin
+from bot.community.model import PENDING, PUBLISHED
+from bot.community.publishing import Publisher
+from bot.community.service import SubmissionService
 from bot.storage import open_database
-from bot.submissions import PENDING, PUBLISHED, SubmissionService
 from indexer.notes import load_notes
 from tests.conftest import KNOWLEDGE
 from tests.test_storage import png
@@ -126,10 +128,10 @@ def test_recover_finishes_an_interrupted_approval(submissions: Callable[..., int
         raise RuntimeError("killed")
 
     with monkeypatch.context() as patched, pytest.raises(RuntimeError):
-        patched.setattr(SubmissionService, "_write_note", crash)
+        patched.setattr(Publisher, "write", crash)
         run("approve", str(sid))
     assert f"#{sid:<5} approved" in run("list").output
-    monkeypatch.setattr("bot.cli_admin._rebuild_index", lambda: None)  # no index in this home: skip the build
+    monkeypatch.setattr(Publisher, "rebuild", lambda *_args: None)  # no index in this home: skip the build
     result = run("recover", "--json")
     assert result.exit_code == 0 and json.loads(result.output) == {"finished": [sid], "failed": {}}
     assert f"#{sid:<5} {PUBLISHED}" in run("list").output and PENDING not in run("list").output

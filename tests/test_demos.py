@@ -433,7 +433,7 @@ def test_pool_of_two_workers_and_close():
 
 
 def test_cli_list_and_errors():
-    from bot.cli_demo import demo
+    from bot.cli.demo import demo
 
     cli = CliRunner()
     out = cli.invoke(demo, ["list", "--lang", "en"])
@@ -453,7 +453,7 @@ def test_cli_list_and_errors():
 
 
 def test_cli_run_writes_pngs(tmp_path):
-    from bot.cli_demo import demo
+    from bot.cli.demo import demo
 
     out = CliRunner().invoke(
         demo, ["run", "log-negative", "--param", "n=6", "--lang", "en", "--seed", "2", "--out", str(tmp_path)]

@@ -22,8 +22,11 @@ from PIL import Image
 from sqlalchemy import create_engine, inspect, select, text
 from sqlalchemy.engine import make_url
 
+from bot.community.model import APPROVED, PENDING, PUBLISHED
+from bot.community.publishing import Publisher
+from bot.community.repository import SubmissionRepository
+from bot.community.service import SubmissionService
 from bot.storage import Database, Submission, open_database
-from bot.submissions import APPROVED, PENDING, PUBLISHED, SubmissionService
 from indexer.notes import load_notes
 from tests.conftest import KNOWLEDGE
 
@@ -149,7 +152,7 @@ def test_compare_and_set_lets_exactly_one_writer_win(database_url: str, notes_di
 
     def writer_a() -> None:
         with first.session() as s:
-            results["a"] = SubmissionService._cas(s, sid, PENDING, APPROVED)
+            results["a"] = SubmissionRepository.cas(s, sid, PENDING, APPROVED)
             claimed.set()
             time.sleep(0.5)  # B is now blocked on the row (PostgreSQL) or the write lock (SQLite)
 
@@ -157,7 +160,7 @@ def test_compare_and_set_lets_exactly_one_writer_win(database_url: str, notes_di
         claimed.wait(10)
         started = time.perf_counter()
         with second.session() as s:
-            results["b"] = SubmissionService._cas(s, sid, PENDING, APPROVED)
+            results["b"] = SubmissionRepository.cas(s, sid, PENDING, APPROVED)
         results["b_waited"] = time.perf_counter() - started
 
     threads = [threading.Thread(target=writer_a), threading.Thread(target=writer_b)]
@@ -171,7 +174,7 @@ def test_compare_and_set_lets_exactly_one_writer_win(database_url: str, notes_di
         assert results["b_waited"] >= 0.2, "B must wait for A's transaction, not read a stale row"
         assert service.get(sid).status == APPROVED
         with second.session() as s:  # and once decided, a second claim is refused immediately
-            assert SubmissionService._cas(s, sid, PENDING, APPROVED) is None
+            assert SubmissionRepository.cas(s, sid, PENDING, APPROVED) is None
     finally:
         for database in (first, second, setup):
             database.dispose()
@@ -239,7 +242,7 @@ def test_crash_after_commit_is_recovered_on_this_backend(db: Database, notes_dir
     def crash(*_args: object) -> None:
         raise RuntimeError("power cut")
 
-    monkeypatch.setattr(SubmissionService, "_write_note", crash)
+    monkeypatch.setattr(Publisher, "write", crash)
     with pytest.raises(RuntimeError):
         service.approve(sid, 1001)
     assert service.get(sid).status == APPROVED and notes_from(notes_dir, sid) == []

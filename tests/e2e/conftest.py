@@ -13,11 +13,11 @@ from typing import Any
 import pytest
 import pytest_asyncio
 
-from bot.app import build_application
-from bot.serve import start_polling, stop_polling
+from bot.config import Settings
 from bot.services import Services
-from bot.settings import Settings
 from bot.storage import Database, open_database
+from bot.telegram.app import build_application
+from bot.telegram.serve import start_polling, stop_polling
 from indexer.build import build_index
 from tests.conftest import KNOWLEDGE
 from tests.e2e.emulator import BotApiEmulator, Call, User

@@ -8,7 +8,7 @@ import html
 import aiohttp
 import pytest
 
-from bot.render import MESSAGE_LIMIT
+from bot.telegram.render import MESSAGE_LIMIT
 from tests.e2e.conftest import ADMIN, EN_USER, RU_USER, button_data
 from tests.e2e.emulator import User, free_port, utf16_len
 
@@ -207,9 +207,9 @@ async def test_twenty_users_at_once_are_all_served(start_bot) -> None:  # noqa: 
 
 
 async def test_webhook_mode_with_secret_and_healthz(bot_settings, e2e_services) -> None:  # noqa: ANN001
-    from bot.app import build_application
-    from bot.serve import WebhookServer
     from bot.storage import open_database
+    from bot.telegram.app import build_application
+    from bot.telegram.serve import WebhookServer
     from tests.e2e.emulator import BotApiEmulator
 
     port = free_port()

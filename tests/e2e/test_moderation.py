@@ -165,22 +165,22 @@ async def test_bad_input_in_the_conversation(start_bot, writable_services) -> No
 
 
 async def test_crash_between_commit_and_index_is_recovered_on_restart(start_bot, writable_services, monkeypatch) -> None:  # noqa: ANN001
-    from bot.submissions import SubmissionService
+    from bot.community.publishing import Publisher
 
     bot = await start_moderated(start_bot, writable_services)
     submission_id = await submit(bot, RU_USER, new_meme_picture(5))
-    original = SubmissionService._rebuild
+    original = Publisher.rebuild
 
     def crash(self, view):  # noqa: ANN001, ANN202
         raise RuntimeError("power cut before the index rebuild")
 
-    monkeypatch.setattr(SubmissionService, "_rebuild", crash)
+    monkeypatch.setattr(Publisher, "rebuild", crash)
     await bot.press(ADMIN, await admin_message(bot, ADMIN, submission_id), f"a:approve:{submission_id}")
     await bot.emu.wait_for("sendMessage", timeout=30, predicate=lambda c: str(c.params.get("chat_id")) == str(ADMIN.id) and "пошло не так" in c.params["text"])
     service = bot.app.bot_data.submissions
     assert service.get(submission_id).status == "approved"
 
-    monkeypatch.setattr(SubmissionService, "_rebuild", original)
+    monkeypatch.setattr(Publisher, "rebuild", original)
     restarted = await start_moderated(start_bot, writable_services, database_url=bot.settings.database_url)
     (told,) = await restarted.emu.wait_for("sendMessage", timeout=60, predicate=lambda c: str(c.params.get("chat_id")) == str(RU_USER.id))
     assert "одобрен" in told.params["text"]

@@ -1,0 +1,1 @@
+"""The ``memebot`` command line: one module per command group, wired in :mod:`bot.cli.main`."""

@@ -1,0 +1,72 @@
+"""``memebot notes check`` and ``memebot index build``."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from bot.cli.context import UserFacingGroup, pass_settings
+from bot.config import Settings, prepare_home
+from demos.registry import list_demos
+from indexer.build import build_index
+from indexer.encoders import DEFAULT_ENCODER, get_encoder
+from indexer.notes import NoteError, load_notes
+
+
+def demo_ids() -> set[str]:
+    return {d.id for d in list_demos()}
+
+
+def _print_problems(exc: NoteError, footer: str) -> None:
+    for problem in exc.problems:
+        click.echo(str(problem), err=True)
+    click.echo(footer, err=True)
+    sys.exit(2)
+
+
+@click.group(cls=UserFacingGroup)
+def notes() -> None:
+    """Knowledge notes."""
+
+
+@notes.command("check")
+@click.option("--dir", "notes_dir", type=click.Path(path_type=Path), default=None, help="Notes directory.")
+@pass_settings
+def notes_check(settings: Settings, notes_dir: Path | None) -> None:
+    """Validate every note; print each problem as path:line: message (exit 2 if any)."""
+    try:
+        found = load_notes(notes_dir or settings.knowledge_dir, known_demos=demo_ids())
+    except NoteError as exc:
+        _print_problems(exc, f"{len(exc.problems)} problem(s) found")
+        return
+    click.echo(f"{len(found)} notes OK")
+
+
+@click.group(cls=UserFacingGroup)
+def index() -> None:
+    """The search index under MEMEBOT_HOME."""
+
+
+@index.command("build")
+@click.option("--force", is_flag=True, help="Re-embed every note even if unchanged.")
+@click.option("--encoder", default=None, help="Encoder: use (default) or minilm.")
+@click.option("--progress/--no-progress", default=None, help="Progress bar (default: on a terminal).")
+@pass_settings
+def index_build(settings: Settings, force: bool, encoder: str | None, progress: bool | None) -> None:
+    """Build or update the index incrementally and atomically."""
+    prepare_home(settings)
+    try:
+        summary = build_index(
+            settings.knowledge_dir,
+            settings.index_dir,
+            encoder=get_encoder(encoder or DEFAULT_ENCODER),
+            known_demos=demo_ids(),
+            progress=progress,
+            force=force,
+        )
+    except NoteError as exc:
+        _print_problems(exc, f"index not built: {len(exc.problems)} problem(s) in notes; the previous index keeps serving")
+        return
+    click.echo(summary.describe())

@@ -1,0 +1,1 @@
+"""The community's memes: submissions, moderation and publishing (no Telegram code here)."""

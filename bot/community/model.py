@@ -1,0 +1,59 @@
+"""The submission's life cycle and the read-only views handlers get.
+
+A submission moves through ``draft → pending → approved → published`` (or ``rejected`` /
+``cancelled``). Every step is one database transaction guarded by a compare-and-set, written to
+the audit log with the state before and after (:mod:`bot.community.repository`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+DRAFT, PENDING, APPROVED, PUBLISHED, REJECTED, CANCELLED = "draft", "pending", "approved", "published", "rejected", "cancelled"
+STATUSES = (DRAFT, PENDING, APPROVED, PUBLISHED, REJECTED, CANCELLED)
+
+DAY = timedelta(days=1)
+DRAFT_TTL = timedelta(days=1)  # someone else's unconfirmed draft blocks a duplicate only this long
+SYSTEM_ACTOR = 0  # actor_id of steps the service takes on its own (publish after a crash, notifications)
+
+
+@dataclass(frozen=True)
+class SubmissionView:
+    """A submission as the handlers see it (a detached copy of the row)."""
+
+    id: int
+    user_id: int
+    chat_id: int
+    user_lang: str
+    title: str
+    explanation: str
+    status: str
+    reason: str | None
+    slug: str | None
+    aliases: list[str]
+    related: list[str]
+    image_path: Path
+    image_sha256: str
+    image_phash: str
+    image_ext: str
+    decided_by: int | None
+    notified: bool
+    created_at: datetime
+    updated_at: datetime
+
+
+@dataclass(frozen=True)
+class AuditView:
+    """One audit-log entry: who (``actor_id``) did what (``action``) to which submission, when."""
+
+    id: int
+    actor_id: int
+    action: str
+    allowed: bool
+    submission_id: int | None
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None
+    created_at: datetime

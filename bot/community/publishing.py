@@ -1,0 +1,171 @@
+"""Turning an approved submission into a meme note: render, write atomically, check, rebuild the index.
+
+The note rules live in :mod:`indexer.notes` (:class:`indexer.notes.NoteCatalog`): a published note
+must pass exactly the checks ``memebot notes check`` makes. Every step skips work already done
+(files are left alone when already identical), so re-running after a crash converges.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+import yaml
+
+from bot.community.errors import PublishError
+from bot.community.model import SubmissionView
+from common.files import atomic_write
+from indexer.notes import KINDS, NoteCatalog, normalize_alias, parse_note_cached
+
+logger = logging.getLogger(__name__)
+
+SHORT_MAX = 400  # the "Коротко" section: the first sentences of the explanation up to this length
+FILE_MODE = 0o644  # notes are source files of the knowledge base, readable like the rest of it
+
+EMPTY_EXPLANATION = {
+    "ru_short": "Этот мем прислал участник сообщества, и его одобрили модераторы. Объяснения, почему это смешно, пока нет: оно появится позже.",
+    "ru_deep": "Заявку на мем прислали без подробного объяснения. Если вы знаете, в чём шутка, расскажите модераторам, и они дополнят заметку.",
+    "en_short": "A community member sent this meme and the moderators approved it. There is no explanation of the joke yet; it will be added later.",
+}
+
+
+def source_of(submission_id: int) -> str:
+    """The ``source:`` field of a note published from submission ``submission_id``."""
+    return f"submission {submission_id}"
+
+
+class Publisher:
+    """Writes meme notes into ``notes_dir/memes`` and calls ``rebuild_index()`` afterwards."""
+
+    def __init__(self, notes_dir: Path, rebuild_index: Callable[[], object] | None = None):
+        self.notes_dir = Path(notes_dir)
+        self.rebuild_index = rebuild_index
+
+    @property
+    def memes_dir(self) -> Path:
+        return self.notes_dir / KINDS["meme"]
+
+    def catalog(self, exclude_submission: int | None = None) -> NoteCatalog:
+        """The notes on disk; the note published from ``exclude_submission`` does not count as a rival."""
+        return NoteCatalog.scan(self.notes_dir, source_of(exclude_submission) if exclude_submission is not None else None)
+
+    def note_path(self, slug: str) -> Path:
+        return self.memes_dir / f"{slug}.md"
+
+    @staticmethod
+    def image_rel(view: SubmissionView) -> str:
+        return f"images/{view.slug}.{view.image_ext}"
+
+    def taken_names(self) -> set[str]:
+        """Slugs that notes or meme pictures on disk already use."""
+        taken = {p.stem for folder in KINDS.values() for p in (self.notes_dir / folder).glob("*.md")}
+        return taken | {p.stem for p in (self.memes_dir / "images").glob("*.*")}
+
+    def slug_taken_by_another(self, view: SubmissionView) -> bool:
+        """Someone put a note that is not this submission's at its slug (in any folder)."""
+        assert view.slug is not None
+        for folder in KINDS.values():
+            path = self.notes_dir / folder / f"{view.slug}.md"
+            if path.exists():
+                note = parse_note_cached(path)
+                if note is None or note.source != source_of(view.id):
+                    return True
+        return False
+
+    def remove_stale_temporaries(self) -> None:
+        for stale in list(self.memes_dir.glob(".*.tmp")) + list((self.memes_dir / "images").glob(".*.tmp")):
+            stale.unlink(missing_ok=True)
+
+    def render_note(self, view: SubmissionView) -> str:
+        """The note's markdown: YAML front matter (safe_dump) and the three required sections."""
+        catalog = self.catalog(exclude_submission=view.id)
+        title = view.title
+        if catalog.owner(title) is not None:  # another note took the name after the approval
+            logger.warning("title of submission %s collides with note %s; published with its number", view.id, catalog.owner(title))
+            title = f"{title} (#{view.id})"
+        aliases, seen = [title], {normalize_alias(title)}
+        for alias in view.aliases:
+            key = normalize_alias(alias)
+            if key in seen or catalog.owner(alias) is not None:
+                continue
+            seen.add(key)
+            aliases.append(alias)
+        meta = {
+            "slug": view.slug,
+            "kind": "meme",
+            "title": title,
+            "title_en": title,
+            "aliases": aliases,
+            "tags": ["community"],
+            "related": [r for r in view.related if r != view.slug],
+            "source": source_of(view.id),
+            "image": self.image_rel(view),
+        }
+        front = yaml.safe_dump(meta, allow_unicode=True, sort_keys=False, default_flow_style=False, width=100_000)
+        explanation = _escape_markdown_headings(view.explanation)
+        if explanation:
+            short = _first_sentences(explanation, SHORT_MAX)
+            sections = [("Коротко", short), ("Подробнее", explanation), ("In short", short)]
+        else:
+            sections = [
+                ("Коротко", EMPTY_EXPLANATION["ru_short"]),
+                ("Подробнее", EMPTY_EXPLANATION["ru_deep"]),
+                ("In short", EMPTY_EXPLANATION["en_short"]),
+            ]
+        body = "\n\n".join(f"## {name}\n{text}" for name, text in sections)
+        return f"---\n{front}---\n{body}\n"
+
+    def write(self, view: SubmissionView) -> None:
+        """Copy the picture and write the note (each skipped when already identical), then check the note."""
+        assert view.slug is not None
+        source = view.image_path
+        if not source.is_file():
+            raise PublishError(view.id, f"the uploaded picture {source} is missing")
+        _write_if_changed(self.memes_dir / self.image_rel(view), source.read_bytes())
+        _write_if_changed(self.note_path(view.slug), self.render_note(view).encode("utf-8"))
+        self._check(view)
+
+    def _check(self, view: SubmissionView) -> None:
+        """Our note must pass the checks ``load_notes`` makes; if not, remove it so the index keeps building."""
+        assert view.slug is not None
+        path = self.note_path(view.slug)
+        messages = self.catalog(exclude_submission=view.id).problems_of(path)
+        if messages:
+            path.unlink(missing_ok=True)
+            (self.memes_dir / self.image_rel(view)).unlink(missing_ok=True)
+            raise PublishError(view.id, "; ".join(messages))
+
+    def rebuild(self, view: SubmissionView) -> None:
+        if self.rebuild_index is None:
+            return
+        try:
+            self.rebuild_index()
+        except Exception as exc:
+            detail = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            raise PublishError(view.id, f"the index rebuild failed ({detail})") from exc
+
+
+def _write_if_changed(path: Path, data: bytes) -> None:
+    if path.is_file() and path.read_bytes() == data:
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    atomic_write(path, data, mode=FILE_MODE)
+
+
+def _escape_markdown_headings(text: str) -> str:
+    """A line starting with ``#`` would start a new note section; escape it as markdown text."""
+    return "\n".join("\\" + line if line.startswith("#") else line for line in text.split("\n"))
+
+
+def _first_sentences(text: str, limit: int) -> str:
+    """Whole sentences from the start of ``text`` up to ``limit`` characters (at least the first one)."""
+    paragraph = text.split("\n\n", 1)[0].replace("\n", " ")
+    sentences = re.split(r"(?<=[.!?…])\s+", paragraph)
+    short = sentences[0]
+    for sentence in sentences[1:]:
+        if len(short) + 1 + len(sentence) > limit:
+            break
+        short = f"{short} {sentence}"
+    return short.strip()

@@ -1,0 +1,94 @@
+"""The bot's database: engine, sessions and schema migrations (the tables are in :mod:`bot.storage.models`).
+
+SQLite under ``MEMEBOT_HOME`` by default, PostgreSQL when ``MEMEBOT_DATABASE_URL`` says so.
+The schema is managed by Alembic (``bot/storage/migrations``); :func:`open_database` upgrades to head.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from sqlalchemy import create_engine, event, select
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.storage.models import AnswerRecord, Feedback
+
+logger = logging.getLogger(__name__)
+
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+
+
+def _sqlite_pragmas(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record) -> None:  # noqa: ANN001
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")  # WAL: a commit survives a process crash; no fsync per commit
+        cursor.execute("PRAGMA busy_timeout=5000")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+
+def migrate(url: str) -> None:
+    """Upgrade the schema at ``url`` to the newest Alembic revision."""
+    from alembic import command
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    command.upgrade(config, "head")
+
+
+class Database:
+    """An engine plus a session factory. ``with db.session() as s: ...`` commits on success."""
+
+    def __init__(self, url: str):
+        if url.startswith("sqlite:///"):
+            Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+        if url.startswith("postgresql://"):
+            url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+        self.url = url
+        self.engine = create_engine(url, future=True, pool_pre_ping=True)
+        if self.engine.dialect.name == "sqlite":
+            _sqlite_pragmas(self.engine)
+        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+
+    def session(self) -> Session:
+        return self._sessions.begin()  # type: ignore[return-value]
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+    # -------------------------------------------------------------- small helpers used by the bot
+
+    def record_answer(self, user_id: int, chat_id: int, query: str, slug: str | None, lang: str) -> int:
+        with self.session() as s:
+            row = AnswerRecord(user_id=user_id, chat_id=chat_id, query=query[:2000], slug=slug, lang=lang)
+            s.add(row)
+            s.flush()
+            return row.id
+
+    def answer_record(self, answer_id: int) -> AnswerRecord | None:
+        with self._sessions() as s:
+            return s.get(AnswerRecord, answer_id)
+
+    def add_feedback(self, user_id: int, chat_id: int, query: str, slug: str, vote: int) -> int:
+        with self.session() as s:
+            row = Feedback(user_id=user_id, chat_id=chat_id, query=query, slug=slug, vote=vote)
+            s.add(row)
+            s.flush()
+            return row.id
+
+    def feedback(self) -> list[Feedback]:
+        with self._sessions() as s:
+            return list(s.scalars(select(Feedback).order_by(Feedback.id)))
+
+
+def open_database(url: str) -> Database:
+    """Migrate the schema to head and return a :class:`Database`."""
+    db = Database(url)
+    migrate(db.url)
+    return db

@@ -1,0 +1,24 @@
+"""Alembic environment: runs migrations against the URL set by bot.storage.database.migrate."""
+
+from __future__ import annotations
+
+from alembic import context
+from sqlalchemy import create_engine
+
+from bot.storage.models import Base
+
+target_metadata = Base.metadata
+
+
+def run_migrations() -> None:
+    url = context.config.get_main_option("sqlalchemy.url")
+    assert url, "bot.storage.database.migrate sets sqlalchemy.url"
+    connectable = create_engine(url)
+    with connectable.connect() as connection:
+        context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True)
+        with context.begin_transaction():
+            context.run_migrations()
+    connectable.dispose()
+
+
+run_migrations()

@@ -1,0 +1,1 @@
+"""The Telegram surface: handlers by feature, wired in :mod:`bot.telegram.app`."""

@@ -1,0 +1,61 @@
+"""The typed context every handler gets: the bot's settings and services, and the user's language."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from telegram import Update
+from telegram.ext import CallbackContext, ExtBot
+
+from bot.config import Settings
+from bot.services import Services
+from bot.storage import Database
+from bot.telegram.ratelimit import RateLimiter
+from bot.vision import MemeImageIndex
+from common.i18n import Lang, user_lang
+
+if TYPE_CHECKING:
+    from bot.community.service import SubmissionService
+
+
+class BotData:
+    """Typed ``bot_data``: everything the handlers need, set up in ``post_init``."""
+
+    def __init__(self) -> None:
+        self.settings: Settings | None = None
+        self.services: Services | None = None
+        self.db: Database | None = None
+        self.images: MemeImageIndex | None = None
+        self.limiter: RateLimiter | None = None
+        self.submissions: SubmissionService | None = None
+
+
+class BotContext(CallbackContext[ExtBot[None], dict, dict, BotData]):
+    """Context with typed access to the bot's services."""
+
+    @property
+    def memebot(self) -> BotData:
+        return self.bot_data
+
+    @property
+    def services(self) -> Services:
+        assert self.bot_data.services is not None, "services are loaded in post_init"
+        return self.bot_data.services
+
+    @property
+    def settings(self) -> Settings:
+        assert self.bot_data.settings is not None, "settings are set in post_init"
+        return self.bot_data.settings
+
+    @property
+    def submissions(self) -> SubmissionService:
+        assert self.bot_data.submissions is not None, "the submission service is built in post_init"
+        return self.bot_data.submissions
+
+
+def lang_of(update: Update, message_text: str | None = None) -> Lang:
+    """The user's language: Telegram's ``language_code`` if it is ru/en, else their message's, else Russian."""
+    user = update.effective_user
+    if message_text is None and update.effective_message is not None:
+        message_text = update.effective_message.text
+    return user_lang(user.language_code if user else None, message_text)
