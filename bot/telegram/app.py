@@ -31,8 +31,8 @@ from bot.storage import Database
 from bot.telegram import browse, demos, inline, moderation, pictures, questions, submit
 from bot.telegram.context import BotContext, BotData
 from bot.telegram.errors import on_error
-from bot.telegram.lifecycle import make_post_init, post_shutdown
 from bot.telegram.guard import rate_limit
+from bot.telegram.lifecycle import make_post_init, post_shutdown
 
 CONVERSATION_TIMEOUT_S = 30 * 60
 
