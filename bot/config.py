@@ -56,6 +56,7 @@ class Settings:
     max_image_bytes: int = 10 * 1024 * 1024
     daily_submissions: int = 5
     index_poll_seconds: float = 5.0
+    inbox_lease_seconds: float = 30.0
     lang: Lang = "en"
 
     @property
@@ -186,6 +187,7 @@ def load_settings(env: Mapping[str, str] | None = None, dotenv: Path | None = No
         max_image_bytes=_int(values, "MEMEBOT_MAX_IMAGE_MB", 10, 1, 50) * 1024 * 1024,
         daily_submissions=_int(values, "MEMEBOT_DAILY_SUBMISSIONS", 5, 1, 1000),
         index_poll_seconds=float(_int(values, "MEMEBOT_INDEX_POLL_SECONDS", 5, 1, 3600)),
+        inbox_lease_seconds=float(_int(values, "MEMEBOT_INBOX_LEASE_SECONDS", 30, 2, 3600)),
         lang=as_lang(values.get("MEMEBOT_LANG") or values.get("LC_ALL") or values.get("LANG"), default="en"),
     )
 

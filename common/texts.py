@@ -79,6 +79,21 @@ TEXTS: dict[str, dict[str, str]] = {
     "code": {"ru": "Код эксперимента:", "en": "The code that ran:"},
     "bad_param": {"ru": "Не понял параметр «{arg}». Пишите как name=value, например p=0.3.", "en": "Couldn't parse \"{arg}\". Write name=value, e.g. p=0.3."},
     "no_such_note": {"ru": "Этой заметки больше нет.", "en": "That note no longer exists."},
+    # the command menu (setMyCommands)
+    "cmd_start": {"ru": "что умеет бот", "en": "what the bot can do"},
+    "cmd_help": {"ru": "помощь и примеры вопросов", "en": "help and example questions"},
+    "cmd_memes": {"ru": "мемы, которые я знаю", "en": "memes I know"},
+    "cmd_concepts": {"ru": "понятия, которые я знаю", "en": "concepts I know"},
+    "cmd_random": {"ru": "случайный мем", "en": "a random meme"},
+    "cmd_demo": {"ru": "запустить эксперимент, например /demo dropout", "en": "run an experiment, e.g. /demo dropout"},
+    "cmd_submit": {"ru": "предложить мем", "en": "submit a meme"},
+    "cmd_cancel": {"ru": "отменить то, что начали", "en": "cancel what you started"},
+    # things the bot does not read
+    "unsupported_media": {
+        "ru": "Я понимаю текст и картинки мемов. Стикеры, голосовые, видео и файлы не читаю — напишите вопрос словами.",
+        "en": "I understand text and meme pictures. I can't read stickers, voice, video or files — please type your question.",
+    },
+    "unknown_command": {"ru": "Не знаю команды {command}. Что я умею: /help", "en": "I don't know the command {command}. What I can do: /help"},
     # submissions and moderation
     "ask_picture": {
         "ru": "Пришлите картинку мема (фото или файл-картинку). /cancel — отменить.",
@@ -90,7 +105,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "Why is it funny to an ML person? Explain in your own words, or /skip.",
     },
     "need_picture": {"ru": "Нужна картинка: фото или файл-изображение.", "en": "I need a picture: a photo or an image file."},
-    "preview": {"ru": "Так заявка увидят админы. Отправить?", "en": "This is what the admins will see. Send it?"},
+    "preview": {"ru": "Так заявку увидят админы. Отправить?", "en": "This is what the admins will see. Send it?"},
     "send": {"ru": "✅ Отправить", "en": "✅ Send"},
     "cancel": {"ru": "✖ Отмена", "en": "✖ Cancel"},
     "cancelled": {"ru": "Отменено. Ничего не отправлено.", "en": "Cancelled. Nothing was sent."},
@@ -114,6 +129,15 @@ TEXTS: dict[str, dict[str, str]] = {
     "not_allowed": {"ru": "Это могут делать только админы.", "en": "Only admins can do that."},
     "admin_new": {"ru": "Новая заявка №{id} от {user}", "en": "New submission #{id} from {user}"},
     "approve": {"ru": "✅ Одобрить", "en": "✅ Approve"},
+    "card_published": {"ru": "✅ №{id} опубликован как {slug}. Решение: {admin}", "en": "✅ #{id} published as {slug}. Decided by {admin}"},
+    "card_rejected": {"ru": "❌ №{id} отклонён ({admin}): {reason}", "en": "❌ #{id} rejected ({admin}): {reason}"},
+    "card_closed": {"ru": "№{id}: {state}", "en": "#{id}: {state}"},
+    "card_no_english": {
+        "ru": "Текста на английском нет: мем выйдет с пометкой «только по-русски». Добавить: ✏️ Исправить → title_en: … / explanation_en: …",
+        "en": "No English text: the meme will be marked \"Russian only\". To add it: ✏️ Edit → title_en: … / explanation_en: …",
+    },
+    "note_ru_only": {"ru": "(Этот мем объяснён только по-русски.)", "en": "(This meme is explained in Russian only.)"},
+    "note_en_only": {"ru": "(Этот мем объяснён только по-английски.)", "en": "(This meme is explained in English only.)"},
     "reject": {"ru": "❌ Отклонить", "en": "❌ Reject"},
     "edit": {"ru": "✏️ Исправить", "en": "✏️ Edit"},
     "published_admin": {"ru": "✅ №{id} опубликован как {slug} (одобрил {admin})", "en": "✅ #{id} published as {slug} (by {admin})"},
@@ -123,9 +147,9 @@ TEXTS: dict[str, dict[str, str]] = {
     "ask_reason": {"ru": "Напишите причину отказа для №{id} одним сообщением.", "en": "Write the reason for rejecting #{id} in one message."},
     "ask_edit": {
         "ru": "Пришлите правки для №{id} одним сообщением, по строке на поле:\n"
-        "title: …\nexplanation: …\naliases: a, b\nrelated: dropout, overfitting",
+        "title: …\nexplanation: …\ntitle_en: … (по-английски)\nexplanation_en: …\naliases: a, b\nrelated: dropout, overfitting",
         "en": "Send the edits for #{id} in one message, one field per line:\n"
-        "title: …\nexplanation: …\naliases: a, b\nrelated: dropout, overfitting",
+        "title: …\nexplanation: …\ntitle_en: … (in English)\nexplanation_en: …\naliases: a, b\nrelated: dropout, overfitting",
     },
     "edited": {"ru": "Исправлено. Теперь одобрить?", "en": "Edited. Approve now?"},
     "queue_empty": {"ru": "Очередь пуста.", "en": "The queue is empty."},

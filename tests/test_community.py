@@ -311,7 +311,9 @@ def test_approve_publishes_a_valid_note_the_rebuilt_index_finds(db: Database, no
     }
     note = next(n for n in load_notes(notes_dir) if n.slug == view.slug)  # the whole collection stays valid
     assert note.sections["Коротко"].startswith("Жираф в худи") and "Мораль" not in note.sections["Коротко"]
-    assert "Мораль" in note.sections["Подробнее"] and note.sections["In short"] == note.sections["Коротко"]
+    assert "Мораль" in note.sections["Подробнее"]
+    # No English text was given: English readers see the Russian one, marked as such.
+    assert note.sections["In short"] == "(This meme is explained in Russian only.) " + note.sections["Коротко"]
     assert (notes_dir / "memes" / "images" / f"{view.slug}.png").read_bytes() == view.image_path.read_bytes()
     hits = Retriever.load(index_copy, use_encoder).search("в чём прикол мема про жирафа, который деплоит модель в пятницу", k=3)
     assert hits[0].slug == view.slug and hits[0].relevant

@@ -94,15 +94,29 @@ def pending_submission(service: SubmissionService, seed: int = 1, title: str = "
 # --------------------------------------------------------------------------- schema and feedback
 
 
+def _head_revision() -> str:
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    from bot.storage.database import MIGRATIONS
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    head = ScriptDirectory.from_config(config).get_current_head()
+    assert head is not None
+    return head
+
+
 def test_migrations_apply_and_are_idempotent(database_url: str) -> None:
     db = open_database(database_url)
     db.dispose()
     db = open_database(database_url)  # a second upgrade is a no-op
     try:
         inspector = inspect(db.engine)
-        assert {"answers", "feedback", "submissions", "audit_log", "alembic_version"} <= set(inspector.get_table_names())
+        tables = {"answers", "feedback", "submissions", "audit_log", "alembic_version", "inbox", "update_replies", "outbox", "bot_state", "people", "locks"}
+        assert tables <= set(inspector.get_table_names())
         with db.engine.connect() as conn:
-            assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == "0002"
+            assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == _head_revision()
         indexes = {ix["name"]: ix for ix in inspector.get_indexes("submissions")}
         assert indexes["uq_submissions_slug"]["unique"]
         columns = {c["name"] for c in inspector.get_columns("submissions")}

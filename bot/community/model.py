@@ -12,7 +12,14 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-DRAFT, PENDING, APPROVED, PUBLISHED, REJECTED, CANCELLED = "draft", "pending", "approved", "published", "rejected", "cancelled"
+DRAFT, PENDING, APPROVED, PUBLISHED, REJECTED, CANCELLED = (
+    "draft",
+    "pending",
+    "approved",
+    "published",
+    "rejected",
+    "cancelled",
+)
 STATUSES = (DRAFT, PENDING, APPROVED, PUBLISHED, REJECTED, CANCELLED)
 
 DAY = timedelta(days=1)
@@ -43,6 +50,14 @@ class SubmissionView:
     notified: bool
     created_at: datetime
     updated_at: datetime
+    user_name: str | None = None
+    title_en: str | None = None
+    explanation_en: str | None = None
+
+    @property
+    def display_name(self) -> str:
+        """Who sent it, as admins see it: the Telegram name, else the user id."""
+        return self.user_name or f"id {self.user_id}"
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,9 @@ import yaml
 
 from bot.community.errors import PublishError
 from bot.community.model import SubmissionView
+from bot.community.validation import validate_explanation, validate_title
 from common.files import atomic_write
+from common.i18n import t
 from indexer.notes import KINDS, NoteCatalog, normalize_alias, parse_note_cached
 
 logger = logging.getLogger(__name__)
@@ -49,7 +51,9 @@ class Publisher:
 
     def catalog(self, exclude_submission: int | None = None) -> NoteCatalog:
         """The notes on disk; the note published from ``exclude_submission`` does not count as a rival."""
-        return NoteCatalog.scan(self.notes_dir, source_of(exclude_submission) if exclude_submission is not None else None)
+        return NoteCatalog.scan(
+            self.notes_dir, source_of(exclude_submission) if exclude_submission is not None else None
+        )
 
     def note_path(self, slug: str) -> Path:
         return self.memes_dir / f"{slug}.md"
@@ -79,14 +83,26 @@ class Publisher:
             stale.unlink(missing_ok=True)
 
     def render_note(self, view: SubmissionView) -> str:
-        """The note's markdown: YAML front matter (safe_dump) and the three required sections."""
+        """The note's markdown: YAML front matter (safe_dump) and the required sections.
+
+        Every text is cleaned again (a row stored before the validation rules changed must still
+        publish). Without English fields the English side says the meme is explained in Russian only
+        (and the other way round for an English submission nobody translated).
+        """
         catalog = self.catalog(exclude_submission=view.id)
-        title = view.title
+        title = validate_title(view.title)
         if catalog.owner(title) is not None:  # another note took the name after the approval
-            logger.warning("title of submission %s collides with note %s; published with its number", view.id, catalog.owner(title))
+            logger.warning(
+                "title of submission %s collides with note %s; published with its number",
+                view.id,
+                catalog.owner(title),
+            )
             title = f"{title} (#{view.id})"
+        title_en = validate_title(view.title_en) if view.title_en else title
+        if title_en != title and catalog.owner(title_en) is not None:
+            title_en = title
         aliases, seen = [title], {normalize_alias(title)}
-        for alias in view.aliases:
+        for alias in ([title_en] if title_en != title else []) + list(view.aliases):
             key = normalize_alias(alias)
             if key in seen or catalog.owner(alias) is not None:
                 continue
@@ -96,25 +112,17 @@ class Publisher:
             "slug": view.slug,
             "kind": "meme",
             "title": title,
-            "title_en": title,
+            "title_en": title_en,
             "aliases": aliases,
             "tags": ["community"],
             "related": [r for r in view.related if r != view.slug],
             "source": source_of(view.id),
             "image": self.image_rel(view),
         }
-        front = yaml.safe_dump(meta, allow_unicode=True, sort_keys=False, default_flow_style=False, width=100_000)
-        explanation = _escape_markdown_headings(view.explanation)
-        if explanation:
-            short = _first_sentences(explanation, SHORT_MAX)
-            sections = [("Коротко", short), ("Подробнее", explanation), ("In short", short)]
-        else:
-            sections = [
-                ("Коротко", EMPTY_EXPLANATION["ru_short"]),
-                ("Подробнее", EMPTY_EXPLANATION["ru_deep"]),
-                ("In short", EMPTY_EXPLANATION["en_short"]),
-            ]
-        body = "\n\n".join(f"## {name}\n{text}" for name, text in sections)
+        front = yaml.safe_dump(
+            meta, allow_unicode=True, sort_keys=False, default_flow_style=False, width=100_000
+        )
+        body = "\n\n".join(f"## {name}\n{text}" for name, text in _sections(view))
         return f"---\n{front}---\n{body}\n"
 
     def write(self, view: SubmissionView) -> None:
@@ -152,6 +160,38 @@ def _write_if_changed(path: Path, data: bytes) -> None:
         return
     path.parent.mkdir(parents=True, exist_ok=True)
     atomic_write(path, data, mode=FILE_MODE)
+
+
+def _sections(view: SubmissionView) -> list[tuple[str, str]]:
+    """Коротко / Подробнее / In short (/ In depth): the submitter's text, an admin's translation, or a mark."""
+    explanation = _escape_markdown_headings(validate_explanation(view.explanation))
+    english = (
+        _escape_markdown_headings(validate_explanation(view.explanation_en)) if view.explanation_en else ""
+    )
+    if view.user_lang == "en" and english == explanation:  # nobody wrote it in Russian
+        explanation = ""
+    if not explanation and not english:
+        return [
+            ("Коротко", EMPTY_EXPLANATION["ru_short"]),
+            ("Подробнее", EMPTY_EXPLANATION["ru_deep"]),
+            ("In short", EMPTY_EXPLANATION["en_short"]),
+        ]
+    if not english:
+        short = _first_sentences(explanation, SHORT_MAX)
+        return [
+            ("Коротко", short),
+            ("Подробнее", explanation),
+            ("In short", f"{t('note_ru_only', 'en')} {short}"),
+        ]
+    short_en = _first_sentences(english, SHORT_MAX)
+    if not explanation:
+        return [
+            ("Коротко", f"{t('note_en_only', 'ru')} {short_en}"),
+            ("Подробнее", english),
+            ("In short", short_en),
+        ]
+    short = _first_sentences(explanation, SHORT_MAX)
+    return [("Коротко", short), ("Подробнее", explanation), ("In short", short_en), ("In depth", english)]
 
 
 def _escape_markdown_headings(text: str) -> str:

@@ -49,6 +49,9 @@ class SubmissionRepository:
             image_ext=row.image_ext,
             decided_by=row.decided_by,
             notified=bool(row.notified),
+            user_name=row.user_name,
+            title_en=row.title_en,
+            explanation_en=row.explanation_en,
             created_at=row.created_at,
             updated_at=row.updated_at,
         )
@@ -153,13 +156,16 @@ class SubmissionRepository:
             snapshot = self.row(s, submission_id).snapshot()
             self.audit(s, actor_id, action, submission_id, snapshot, snapshot)
 
-    def step(self, submission_id: int, actor_id: int, action: str, expected: str, new: str) -> bool:
-        """``expected → new`` with an audit entry; False when the status was no longer ``expected``."""
+    def step(self, submission_id: int, actor_id: int, action: str, expected: str, new: str, then: Callable[[Session, Submission], None] | None = None) -> bool:
+        """``expected → new`` with an audit entry (and ``then(session, row)`` in the same transaction);
+        False when the status was no longer ``expected``."""
         with self.db.session() as s:
             row = self.cas(s, submission_id, expected, new)
             if row is None:
                 return False
             self.audit(s, actor_id, action, submission_id, {**row.snapshot(), "status": expected}, row.snapshot())
+            if then is not None:
+                then(s, row)
             return True
 
     def mark_notified(self, submission_id: int) -> bool:

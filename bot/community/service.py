@@ -25,10 +25,10 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
+from bot.community import limits
 from bot.community.errors import (
-    DailyLimitReached,
-    DuplicateMeme,
     InvalidEdit,
     InvalidImage,
     InvalidTitle,
@@ -40,9 +40,7 @@ from bot.community.errors import (
 from bot.community.model import (
     APPROVED,
     CANCELLED,
-    DAY,
     DRAFT,
-    DRAFT_TTL,
     PENDING,
     PUBLISHED,
     REJECTED,
@@ -61,9 +59,9 @@ from bot.community.validation import (
     validate_related,
     validate_title,
 )
-from bot.storage import Database, Submission, utcnow
-from bot.vision import ImageError, MemeImageIndex, hash_distance, load_image, perceptual_hash
-from bot.vision.phash import MATCH_MAX_DISTANCE
+from bot.storage import Database, Submission
+from bot.storage.outbox import ADMIN_CARD, CARD_UPDATE, VERDICT, card_key, owe
+from bot.vision import ImageError, MemeImageIndex, load_image, perceptual_hash
 
 logger = logging.getLogger(__name__)
 
@@ -138,15 +136,7 @@ class SubmissionService:
 
     # ------------------------------------------------------------------ the author's side
 
-    def create_draft(self, user_id: int, chat_id: int, lang: str, image: bytes, title: str, explanation: str = "") -> SubmissionView:
-        """Validate and store a new submission as ``draft`` (committed at once; nothing is lost).
-
-        Raises :class:`InvalidSubmission` (title, explanation, image), :class:`DailyLimitReached` or
-        :class:`DuplicateMeme`. The user's own earlier draft of the same picture is superseded.
-        """
-        lang = "ru" if str(lang or "").lower().startswith("ru") else "en"
-        title = validate_title(title)
-        explanation = validate_explanation(explanation)
+    def _decode(self, image: bytes) -> tuple[bytes, Any, str]:
         if not isinstance(image, bytes | bytearray | memoryview):
             raise InvalidImage(TypeError("not bytes"))
         data = bytes(image)
@@ -154,79 +144,102 @@ class SubmissionService:
             img = load_image(data, self.max_image_bytes)
         except ImageError as exc:
             raise InvalidImage(exc) from None
-        phash = perceptual_hash(img)
+        return data, img, perceptual_hash(img)
+
+    def _title_of(self, slug: str) -> dict[str, str] | None:
+        title = self.publisher.catalog().titles.get(slug)
+        return dict(title) if title else None
+
+    def precheck(self, user_id: int, image: bytes) -> None:
+        """The checks of :meth:`create_draft` that need only the picture, run before the user types more:
+        raises :class:`InvalidImage`, :class:`DuplicateMeme` (naming the meme's title) or :class:`DailyLimitReached`."""
+        _, img, phash = self._decode(image)
+        index = self.image_index_provider() if self.image_index_provider is not None else None
+        with self.store.db.session() as s:
+            superseded = limits.open_duplicates(
+                s, user_id, phash, limits.known_duplicate(index, img), self._title_of
+            )
+            limits.check_daily_limit(s, user_id, self.daily_limit, superseded)
+
+    def create_draft(
+        self,
+        user_id: int,
+        chat_id: int,
+        lang: str,
+        image: bytes,
+        title: str,
+        explanation: str = "",
+        user_name: str | None = None,
+    ) -> SubmissionView:
+        """Validate and store a new submission as ``draft`` (committed at once; nothing is lost).
+
+        Raises :class:`InvalidSubmission` (title, explanation, image), :class:`DailyLimitReached` or
+        :class:`DuplicateMeme`; the limits are checked and the row inserted under one database lock
+        (:mod:`bot.community.limits`). The user's own earlier draft of the same picture is superseded.
+        A submission in English keeps its text as the English fields too.
+        """
+        lang = "ru" if str(lang or "").lower().startswith("ru") else "en"
+        title = validate_title(title)
+        explanation = validate_explanation(explanation)
+        data, img, phash = self._decode(image)
         sha = hashlib.sha256(data).hexdigest()
         ext = self.pictures.extension(img, data)
-
-        superseded = self._check_duplicates(user_id, img, phash)
-        self._check_daily_limit(user_id, exclude=superseded)
+        index = self.image_index_provider() if self.image_index_provider is not None else None
+        known = limits.known_duplicate(index, img)
         orphans: set[str] = set()
-        with self.pictures.lock("images"):
+        with self.pictures.lock("images"), self.store.db.session() as s:
+            limits.take_lock(s)
+            superseded = limits.open_duplicates(s, user_id, phash, known, self._title_of)
+            limits.check_daily_limit(s, user_id, self.daily_limit, superseded)
+            for old_id in superseded:
+                old = self.store.cas(s, old_id, DRAFT, CANCELLED)
+                if old is not None:
+                    self.store.audit(
+                        s, user_id, "supersede", old_id, {**old.snapshot(), "status": DRAFT}, old.snapshot()
+                    )
+                    orphans.add(old.image_sha256)
+            english = lang == "en"
+            row = Submission(
+                user_id=user_id, chat_id=chat_id, user_lang=lang, title=title, explanation=explanation,
+                image_sha256=sha, image_phash=phash, image_ext=ext, status=DRAFT, aliases=[], related=[], notified=0,
+                user_name=(user_name or "")[:200] or None, title_en=title if english else None, explanation_en=explanation if english else None,
+            )  # fmt: skip
+            s.add(row)
+            s.flush()
+            self.store.audit(s, user_id, "create", row.id, None, row.snapshot())
+            view = self.store.view(row)
             self.pictures.store(data, sha, ext)
-            with self.store.db.session() as s:
-                for old_id in superseded:
-                    old = self.store.cas(s, old_id, DRAFT, CANCELLED)
-                    if old is not None:
-                        self.store.audit(s, user_id, "supersede", old_id, {**old.snapshot(), "status": DRAFT}, old.snapshot())
-                        orphans.add(old.image_sha256)
-                row = Submission(
-                    user_id=user_id, chat_id=chat_id, user_lang=lang, title=title, explanation=explanation,
-                    image_sha256=sha, image_phash=phash, image_ext=ext, status=DRAFT, aliases=[], related=[], notified=0,
-                )  # fmt: skip
-                s.add(row)
-                s.flush()
-                self.store.audit(s, user_id, "create", row.id, None, row.snapshot())
-                view = self.store.view(row)
         self.pictures.collect(orphans - {sha}, self.store.image_statuses, dead=CANCELLED)
         logger.info("submission %s drafted by user %s", view.id, user_id)
         return view
 
-    def _check_daily_limit(self, user_id: int, exclude: list[int]) -> None:
-        """At most ``daily_limit`` submissions in 24 hours; cancelled ones and drafts being replaced don't count."""
-        count, oldest = self.store.recent(user_id, utcnow() - DAY, exclude)
-        if count >= self.daily_limit:
-            raise DailyLimitReached(self.daily_limit, oldest + DAY if oldest else None)
-
-    def _check_duplicates(self, user_id: int, img: Any, phash: str) -> list[int]:
-        """Raise DuplicateMeme for a near-identical known meme or open submission; return own drafts to supersede."""
-        found: list[tuple[int, int, str, str | int]] = []  # (distance, order, kind, ref)
-        index = self.image_index_provider() if self.image_index_provider is not None else None
-        if index is not None:
-            hit = index.match(img)
-            if hit is not None:
-                found.append((hit[1], 0, "known", hit[0]))
-        superseded: list[int] = []
-        stale = utcnow() - DRAFT_TTL
-        for sid, owner, status, other, slug, created in self.store.hashes((DRAFT, PENDING, APPROVED, PUBLISHED)):
-            try:
-                distance = hash_distance(phash, other)
-            except (ValueError, TypeError):
-                continue
-            if distance > MATCH_MAX_DISTANCE:
-                continue
-            if status == DRAFT:
-                if owner == user_id:
-                    superseded.append(sid)
-                    continue
-                if created < stale:
-                    continue
-            if status == PUBLISHED and slug:
-                found.append((distance, 0, "known", slug))
-            else:
-                found.append((distance, 1, "pending", sid))
-        if found:
-            distance, _, kind, ref = min(found, key=lambda f: (f[0], f[1]))
-            title = self.publisher.catalog().titles.get(str(ref)) if kind == "known" else None
-            raise DuplicateMeme(kind, ref, distance, dict(title) if title else None)
-        return superseded
-
     def _owner_step(self, submission_id: int, user_id: int, action: str, new_status: str) -> SubmissionView:
-        """The author moves their own draft on (compare-and-set from ``draft``); others are refused."""
+        """The author moves their own draft on (compare-and-set from ``draft``); others are refused.
+        Sending it to moderation owes every admin a card, in the same transaction."""
         if self.get(submission_id).user_id != user_id:
             self.store.record_denied(user_id, action, submission_id)
             raise NotAllowed(action, user_id, need="owner")
-        self.store.step(submission_id, user_id, action, DRAFT, new_status)
+        self.store.step(
+            submission_id,
+            user_id,
+            action,
+            DRAFT,
+            new_status,
+            then=self._owe_cards if new_status == PENDING else None,
+        )
         return self.get(submission_id)
+
+    # ------------------------------------------------------------------ messages owed (the outbox)
+
+    def _owe_cards(self, s: Session, row: Submission) -> None:
+        for admin in sorted(self.admins):
+            owe(s, card_key(row.id, admin), ADMIN_CARD, admin, row.id)
+
+    def _owe_verdict(self, s: Session, row: Submission) -> None:
+        """The submitter is owed the outcome; every admin's card is owed an update."""
+        owe(s, f"verdict:{row.id}", VERDICT, row.chat_id, row.id)
+        for admin in sorted(self.admins):
+            owe(s, f"card-update:{row.id}:{admin}", CARD_UPDATE, admin, row.id)
 
     def confirm(self, submission_id: int, user_id: int) -> SubmissionView:
         """The author sends the draft to moderation: ``draft → pending``. Idempotent."""
@@ -244,25 +257,44 @@ class SubmissionService:
 
     # ------------------------------------------------------------------ the admins' side
 
-    def _validate_edits(self, title: str | None, explanation: str | None, aliases: list[str] | None, related: list[str] | None) -> dict[str, Any]:
+    def _validate_edits(
+        self,
+        title: str | None,
+        explanation: str | None,
+        aliases: list[str] | None,
+        related: list[str] | None,
+        english: dict[str, str | None],
+    ) -> dict[str, Any]:
         edits: dict[str, Any] = {}
         if title is not None:
             edits["title"] = validate_title(title)
         if explanation is not None:
             edits["explanation"] = validate_explanation(explanation)
+        if english.get("title_en") is not None:
+            edits["title_en"] = validate_title(english["title_en"])
+        if english.get("explanation_en") is not None:
+            edits["explanation_en"] = validate_explanation(english["explanation_en"])
         if aliases is not None:
             edits["aliases"] = validate_aliases(aliases)
         if related is not None:
             edits["related"] = validate_related(related, self.publisher.catalog().slugs)
         return edits
 
-    def _check_names(self, submission_id: int, title: str, aliases: list[str]) -> None:
-        """A published note's title and aliases must not belong to another note (the index would refuse it)."""
+    def _check_names(
+        self, submission_id: int, title: str, aliases: list[str], title_en: str | None = None
+    ) -> None:
+        """A published note's titles and aliases must not belong to another note (the index would refuse it)."""
         catalog = self.publisher.catalog(exclude_submission=submission_id)
-        for name, error in [(title, InvalidTitle), *((a, InvalidEdit) for a in aliases)]:
+        titles = [title] + ([title_en] if title_en else [])
+        for name, error in [*((t, InvalidTitle) for t in titles), *((a, InvalidEdit) for a in aliases)]:
             owner = catalog.owner(name)
             if owner is not None:
-                raise error("sub_name_taken", name=name, title=dict(catalog.titles.get(owner, {"ru": owner, "en": owner})), slug=owner)
+                raise error(
+                    "sub_name_taken",
+                    name=name,
+                    title=dict(catalog.titles.get(owner, {"ru": owner, "en": owner})),
+                    slug=owner,
+                )
 
     def edit(
         self,
@@ -272,16 +304,25 @@ class SubmissionService:
         explanation: str | None = None,
         aliases: list[str] | None = None,
         related: list[str] | None = None,
+        title_en: str | None = None,
+        explanation_en: str | None = None,
     ) -> SubmissionView:
-        """An admin corrects a pending submission (title, explanation, aliases, related slugs)."""
+        """An admin corrects a pending submission (titles, explanations in ru/en, aliases, related slugs)."""
         self._require_admin(admin_id, "edit", submission_id)
-        edits = self._validate_edits(title, explanation, aliases, related)
+        edits = self._validate_edits(
+            title, explanation, aliases, related, {"title_en": title_en, "explanation_en": explanation_en}
+        )
         with self.store.db.session() as s:
             row = self.store.cas(s, submission_id, PENDING, PENDING)
             if row is None:
                 raise InvalidTransition(self.store.row(s, submission_id).status, "edit", submission_id)
-            if "title" in edits or "aliases" in edits:
-                self._check_names(submission_id, edits.get("title", row.title), edits.get("aliases", list(row.aliases or [])))
+            if {"title", "aliases", "title_en"} & set(edits):
+                self._check_names(
+                    submission_id,
+                    edits.get("title", row.title),
+                    edits.get("aliases", list(row.aliases or [])),
+                    edits.get("title_en", row.title_en),
+                )
             before = row.snapshot()
             for key, value in edits.items():
                 setattr(row, key, value)
@@ -296,6 +337,8 @@ class SubmissionService:
         explanation: str | None = None,
         aliases: list[str] | None = None,
         related: list[str] | None = None,
+        title_en: str | None = None,
+        explanation_en: str | None = None,
     ) -> SubmissionView:
         """Approve (with optional edits) and publish. Idempotent and race-safe.
 
@@ -305,15 +348,24 @@ class SubmissionService:
         (:class:`InvalidTransition`), as is approving a rejected/cancelled/draft one.
         """
         self._require_admin(admin_id, "approve", submission_id)
-        edits = self._validate_edits(title, explanation, aliases, related)
+        edits = self._validate_edits(
+            title, explanation, aliases, related, {"title_en": title_en, "explanation_en": explanation_en}
+        )
         current = self.get(submission_id)
         if current.status == PENDING:
-            self._check_names(submission_id, edits.get("title", current.title), edits.get("aliases", current.aliases))
+            self._check_names(
+                submission_id,
+                edits.get("title", current.title),
+                edits.get("aliases", current.aliases),
+                edits.get("title_en", current.title_en),
+            )
         if not self._claim(submission_id, admin_id, edits):
             view = self.get(submission_id)
             if view.status not in (APPROVED, PUBLISHED) or edits:
                 raise InvalidTransition(view.status, "approve", submission_id)
-            logger.info("submission %s was already %s; admin %s gets it as is", submission_id, view.status, admin_id)
+            logger.info(
+                "submission %s was already %s; admin %s gets it as is", submission_id, view.status, admin_id
+            )
             self.store.audit_repeat(admin_id, "approve_again", submission_id)
         return self.publish(submission_id)
 
@@ -331,14 +383,20 @@ class SubmissionService:
                     for key, value in edits.items():
                         setattr(row, key, value)
                     row.decided_by = admin_id
-                    slug = row.slug = make_slug(row.title, row.id, refused | self.publisher.taken_names() | self.store.taken_slugs(s, row.id))
+                    slug = row.slug = make_slug(
+                        row.title,
+                        row.id,
+                        refused | self.publisher.taken_names() | self.store.taken_slugs(s, row.id),
+                    )
                     s.flush()
                     self.store.audit(s, admin_id, "approve", submission_id, before, row.snapshot())
                 return True
             except IntegrityError:
                 if slug is None:
                     raise
-                logger.info("slug %s was taken concurrently; choosing another for submission %s", slug, submission_id)
+                logger.info(
+                    "slug %s was taken concurrently; choosing another for submission %s", slug, submission_id
+                )
                 refused.add(slug)
         raise PublishError(submission_id, "no free slug could be chosen")
 
@@ -353,6 +411,7 @@ class SubmissionService:
                 row.reason = reason
                 row.decided_by = admin_id
                 self.store.audit(s, admin_id, "reject", submission_id, before, row.snapshot())
+                self._owe_verdict(s, row)
                 return self.store.view(row)
         view = self.get(submission_id)
         if view.status == REJECTED:
@@ -378,7 +437,7 @@ class SubmissionService:
             self.publisher.write(view)
             self.publisher.rebuild(view)
             actor = view.decided_by if view.decided_by is not None else SYSTEM_ACTOR
-            self.store.step(view.id, actor, "publish", APPROVED, PUBLISHED)
+            self.store.step(view.id, actor, "publish", APPROVED, PUBLISHED, then=self._owe_verdict)
             published = self.get(submission_id)
         logger.info("submission %s published as %s", submission_id, published.slug)
         return published
@@ -395,7 +454,9 @@ class SubmissionService:
             taken = {view.slug or ""} | self.publisher.taken_names() | self.store.taken_slugs(s, row.id)
             row.slug = make_slug(row.title, row.id, taken)
             self.store.audit(s, SYSTEM_ACTOR, "reslug", view.id, before, row.snapshot())
-            logger.warning("slug %s was taken by another note; submission %s moves to %s", view.slug, view.id, row.slug)
+            logger.warning(
+                "slug %s was taken by another note; submission %s moves to %s", view.slug, view.id, row.slug
+            )
             return self.store.view(row)
 
     def recover(self) -> list[int]:
@@ -412,7 +473,9 @@ class SubmissionService:
                 self.publish(view.id)
             except Exception as exc:  # noqa: BLE001 - one broken submission must not stop the others
                 logger.exception("could not finish publishing submission %s", view.id)
-                self.recover_errors[view.id] = exc.message("en") if isinstance(exc, SubmissionError) else f"{type(exc).__name__}: {exc}"
+                self.recover_errors[view.id] = (
+                    exc.message("en") if isinstance(exc, SubmissionError) else f"{type(exc).__name__}: {exc}"
+                )
             else:
                 finished.append(view.id)
         return finished

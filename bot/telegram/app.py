@@ -23,16 +23,21 @@ from telegram.ext import (
     TypeHandler,
     filters,
 )
+from telegram.request import HTTPXRequest
 from telegram.warnings import PTBUserWarning
 
 from bot.config import Settings
 from bot.services import Services
-from bot.storage import Database
-from bot.telegram import browse, demos, inline, moderation, pictures, questions, submit
+from bot.storage import Database, open_database
+from bot.storage.queue import worker_id
+from bot.storage.state import StateStore
+from bot.telegram import browse, demos, fallbacks, inline, moderation, pictures, questions, submit
 from bot.telegram.context import BotContext, BotData
 from bot.telegram.errors import on_error
 from bot.telegram.guard import rate_limit
+from bot.telegram.idempotent import IdempotentBot
 from bot.telegram.lifecycle import make_post_init, post_shutdown
+from bot.telegram.persistence import DatabasePersistence
 
 CONVERSATION_TIMEOUT_S = 30 * 60
 
@@ -40,9 +45,15 @@ CONVERSATION_TIMEOUT_S = 30 * 60
 def _submission_conversation() -> ConversationHandler:
     image = filters.PHOTO | filters.Document.IMAGE
     return ConversationHandler(
-        entry_points=[CommandHandler("submit", submit.submit_start), CallbackQueryHandler(submit.submit_start, pattern=submit.CB_SUBMIT_START)],
+        entry_points=[
+            CommandHandler("submit", submit.submit_start),
+            CallbackQueryHandler(submit.submit_start, pattern=submit.CB_SUBMIT_START),
+        ],
         states={
-            submit.PICTURE: [MessageHandler(image, submit.submit_picture), MessageHandler(~filters.COMMAND, submit.submit_not_picture)],
+            submit.PICTURE: [
+                MessageHandler(image, submit.submit_picture),
+                MessageHandler(~filters.COMMAND, submit.submit_not_picture),
+            ],
             submit.TITLE: [MessageHandler(filters.TEXT & ~filters.COMMAND, submit.submit_title)],
             submit.EXPLANATION: [
                 MessageHandler(filters.TEXT & ~filters.COMMAND, submit.submit_explanation),
@@ -52,6 +63,7 @@ def _submission_conversation() -> ConversationHandler:
         },
         fallbacks=[CommandHandler("cancel", submit.submit_cancel)],
         name="submission",
+        persistent=True,
         conversation_timeout=CONVERSATION_TIMEOUT_S,
         allow_reentry=True,
     )
@@ -61,11 +73,14 @@ def _moderation_conversation() -> ConversationHandler:
     return ConversationHandler(
         entry_points=[CallbackQueryHandler(moderation.admin_button, pattern=moderation.CB_ADMIN_PATTERN)],
         states={
-            moderation.ADMIN_REASON: [MessageHandler(filters.TEXT & ~filters.COMMAND, moderation.admin_reason)],
+            moderation.ADMIN_REASON: [
+                MessageHandler(filters.TEXT & ~filters.COMMAND, moderation.admin_reason)
+            ],
             moderation.ADMIN_EDIT: [MessageHandler(filters.TEXT & ~filters.COMMAND, moderation.admin_edit)],
         },
         fallbacks=[CommandHandler("cancel", submit.submit_cancel)],
         name="moderation",
+        persistent=True,
         conversation_timeout=CONVERSATION_TIMEOUT_S,
         allow_reentry=True,
     )
@@ -80,30 +95,43 @@ def build_application(
 ) -> Application:
     """All wiring in one place. ``services``/``db`` may be passed in (tests share loaded models).
 
+    Updates reach the handlers through the database inbox (:mod:`bot.telegram.inbox`), not PTB's
+    updater; conversations, ``user_data`` and ``chat_data`` live in the database
+    (:mod:`bot.telegram.persistence`). ``webhook`` is kept for callers; both modes build the same app.
+
     Example::
 
         app = build_application(load_settings().with_token())
-        app.run_polling()
+        await start_polling(app)
     """
-    context_types = ContextTypes(context=BotContext, bot_data=BotData)
-    builder = (
-        ApplicationBuilder()
-        .token(settings.token)
-        .base_url(settings.base_url)
-        .base_file_url(settings.base_file_url)
-        .context_types(context_types)
-        .concurrent_updates(64)
-        .rate_limiter(AIORateLimiter(max_retries=rate_limiter_retries))
-        .post_init(make_post_init(settings, services, db))
-        .post_shutdown(post_shutdown)
+    del webhook  # both modes receive through the inbox
+    db = db or open_database(settings.database_url)
+    writer = worker_id()
+    bot = IdempotentBot(
+        settings.token,
+        base_url=settings.base_url,
+        base_file_url=settings.base_file_url,
+        request=HTTPXRequest(connection_pool_size=256),
+        get_updates_request=HTTPXRequest(connection_pool_size=1),
+        rate_limiter=AIORateLimiter(max_retries=rate_limiter_retries),
     )
-    if webhook:
-        builder = builder.updater(None)
-    application = builder.build()
+    context_types = ContextTypes(context=BotContext, bot_data=BotData)
+    application = (
+        ApplicationBuilder()
+        .bot(bot)
+        .updater(None)
+        .context_types(context_types)
+        .persistence(DatabasePersistence(StateStore(db), writer))
+        .post_init(make_post_init(settings, services, db, writer))
+        .post_shutdown(post_shutdown)
+        .build()
+    )
 
     with warnings.catch_warnings():
         # Our conversations key on (chat, user), not on one message: the per_message hint does not apply.
-        warnings.filterwarnings("ignore", message=r".*per_message=False.*CallbackQueryHandler", category=PTBUserWarning)
+        warnings.filterwarnings(
+            "ignore", message=r".*per_message=False.*CallbackQueryHandler", category=PTBUserWarning
+        )
         conversations = [_submission_conversation(), _moderation_conversation()]
     application.add_handler(TypeHandler(Update, rate_limit), group=-1)
     for conversation in conversations:
@@ -115,6 +143,8 @@ def build_application(
     application.add_handler(CommandHandler(["meme", "memes", "concepts"], browse.list_command))
     application.add_handler(MessageHandler(filters.PHOTO | filters.Document.IMAGE, pictures.on_photo))
     application.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, questions.on_text))
+    application.add_handler(MessageHandler(filters.COMMAND, fallbacks.unknown_command))
+    application.add_handler(MessageHandler(fallbacks.UNSUPPORTED, fallbacks.unsupported_media))
     application.add_handler(CallbackQueryHandler(questions.on_callback))
     application.add_handler(InlineQueryHandler(inline.on_inline_query))
     application.add_error_handler(on_error)

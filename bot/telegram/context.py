@@ -10,12 +10,16 @@ from telegram.ext import CallbackContext, ExtBot
 from bot.config import Settings
 from bot.services import Services
 from bot.storage import Database
+from bot.storage.people import PeopleStore
 from bot.telegram.ratelimit import RateLimiter
 from bot.vision import MemeImageIndex
 from common.i18n import Lang, user_lang
 
 if TYPE_CHECKING:
     from bot.community.service import SubmissionService
+    from bot.telegram.inbox import UpdateWorker
+    from bot.telegram.outbox import OutboxWorker
+    from bot.telegram.polling import InboxPoller
 
 
 class BotData:
@@ -28,6 +32,11 @@ class BotData:
         self.images: MemeImageIndex | None = None
         self.limiter: RateLimiter | None = None
         self.submissions: SubmissionService | None = None
+        self.people: PeopleStore | None = None
+        self.worker_id: str = ""
+        self.updates: UpdateWorker | None = None
+        self.poller: InboxPoller | None = None
+        self.outbox: OutboxWorker | None = None
 
 
 class BotContext(CallbackContext[ExtBot[None], dict, dict, BotData]):

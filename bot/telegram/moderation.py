@@ -15,8 +15,9 @@ from telegram.ext import ConversationHandler
 
 from bot.community.errors import SubmissionError
 from bot.telegram.context import BotContext, lang_of
-from bot.telegram.notify import admin_keyboard, card_caption, notify_submitter
+from bot.telegram.notify import admin_keyboard, card_caption
 from bot.telegram.render import CB_ADMIN, callback, esc, keyboard, parse_callback
+from bot.telegram.submit import wake_outbox
 from bot.telegram.swap import hot_swap
 from common.i18n import as_lang, t
 
@@ -31,14 +32,19 @@ REASONS = {
     "quality": {"ru": "картинка плохо читается", "en": "the picture is hard to read"},
     "rules": {"ru": "нарушает правила сообщества", "en": "it breaks the community rules"},
 }
-EDIT_FIELD_RE = re.compile(r"^\s*(title|explanation|aliases|related)\s*:\s*(.*)$", re.IGNORECASE)
+EDIT_FIELD_RE = re.compile(
+    r"^\s*(title_en|explanation_en|title|explanation|aliases|related)\s*:\s*(.*)$", re.IGNORECASE
+)
+MULTILINE_FIELDS = ("explanation", "explanation_en")
 
 
 async def refuse(update: Update, context: BotContext, action: str, submission_id: int | None) -> None:
     """A non-admin pressed an admin button or command: nothing changes; logged and audited."""
     assert update.effective_user is not None
     lang = lang_of(update)
-    await asyncio.to_thread(context.submissions.record_denied, update.effective_user.id, action, submission_id)
+    await asyncio.to_thread(
+        context.submissions.record_denied, update.effective_user.id, action, submission_id
+    )
     if update.callback_query is not None:
         await update.callback_query.answer(t("not_allowed", lang), show_alert=True)
     elif update.effective_message is not None:
@@ -54,7 +60,11 @@ async def admin_button(update: Update, context: BotContext) -> int:
     if parsed is None or parsed.kind != CB_ADMIN:
         await query.answer()
         return ConversationHandler.END
-    action, submission_id, arg = parsed.fields["action"], int(parsed.fields["submission"]), parsed.fields.get("arg")
+    action, submission_id, arg = (
+        parsed.fields["action"],
+        int(parsed.fields["submission"]),
+        parsed.fields.get("arg"),
+    )
     if not context.submissions.is_admin(user.id):
         await refuse(update, context, action, submission_id)
         return ConversationHandler.END
@@ -63,9 +73,14 @@ async def admin_button(update: Update, context: BotContext) -> int:
         if action == "approve":
             await approve(update, context, submission_id)
         elif action == "reject":
-            rows = [[(REASONS[code][lang], callback(CB_ADMIN, "reason", submission_id, code))] for code in QUICK_REASONS]
+            rows = [
+                [(REASONS[code][lang], callback(CB_ADMIN, "reason", submission_id, code))]
+                for code in QUICK_REASONS
+            ]
             rows.append([(t("custom_reason", lang), callback(CB_ADMIN, "reason", submission_id, "custom"))])
-            await context.bot.send_message(chat.id, t("choose_reason", lang, id=submission_id), reply_markup=keyboard(rows))
+            await context.bot.send_message(
+                chat.id, t("choose_reason", lang, id=submission_id), reply_markup=keyboard(rows)
+            )
         elif action == "reason" and arg in REASONS:
             await reject(update, context, submission_id, arg)
         elif action == "reason" and arg == "custom":
@@ -82,28 +97,39 @@ async def admin_button(update: Update, context: BotContext) -> int:
 
 
 async def approve(update: Update, context: BotContext, submission_id: int) -> None:
-    """Approve → publish note → rebuild index → hot-swap it in → tell the admin and the submitter."""
+    """Approve → publish note → rebuild index → hot-swap it in → tell the admin; the submitter's verdict and
+    the admins' card updates were owed in the publishing transaction and go out through the outbox."""
     admin, chat = update.effective_user, update.effective_chat
     assert admin is not None and chat is not None
     service = context.submissions
     view = await asyncio.to_thread(service.approve, submission_id, admin.id)
     await hot_swap(context.application)
-    message = t("published_admin", lang_of(update), id=view.id, slug=view.slug, admin=admin.id)
+    wake_outbox(context)
+    message = t("published_admin", lang_of(update), id=view.id, slug=view.slug, admin=admin.full_name)
     await context.bot.send_message(chat.id, esc(message), parse_mode=ParseMode.HTML)
-    await notify_submitter(context.bot, service, view)
 
 
-async def reject(update: Update, context: BotContext, submission_id: int, reason_code: str | None, reason_text: str | None = None) -> None:
+async def reject(
+    update: Update,
+    context: BotContext,
+    submission_id: int,
+    reason_code: str | None,
+    reason_text: str | None = None,
+) -> None:
     """Reject with a quick reason (in the submitter's language) or the admin's own words."""
     admin, chat = update.effective_user, update.effective_chat
     assert admin is not None and chat is not None
     service = context.submissions
     current = await asyncio.to_thread(service.get, submission_id)
-    reason = reason_text if reason_text is not None else REASONS[reason_code or "rules"][as_lang(current.user_lang)]
+    reason = (
+        reason_text
+        if reason_text is not None
+        else REASONS[reason_code or "rules"][as_lang(current.user_lang)]
+    )
     view = await asyncio.to_thread(service.reject, submission_id, admin.id, reason)
+    wake_outbox(context)  # the verdict and the card updates were owed in the same transaction
     message = t("rejected_admin", lang_of(update), id=view.id, reason=reason)
     await context.bot.send_message(chat.id, esc(message), parse_mode=ParseMode.HTML)
-    await notify_submitter(context.bot, service, view)
 
 
 async def admin_reason(update: Update, context: BotContext) -> int:
@@ -128,7 +154,7 @@ def parse_edits(text: str) -> dict[str, object]:
         if match:
             current = match.group(1).lower()
             edits[current] = match.group(2).strip()
-        elif current == "explanation":
+        elif current in MULTILINE_FIELDS:
             edits[current] = f"{edits[current]}\n{line}".strip()
     for key in ("aliases", "related"):
         if key in edits:
@@ -168,6 +194,12 @@ async def queue_command(update: Update, context: BotContext) -> None:
     if not pending:
         await message.reply_text(t("queue_empty", lang))
         return
-    lines = [t("queue", lang)] + [f"№{v.id}: {v.title} (user {v.user_id})" for v in pending]
-    rows = [[(f"✅ {v.id}", callback(CB_ADMIN, "approve", v.id)), (f"❌ {v.id}", callback(CB_ADMIN, "reject", v.id))] for v in pending[:20]]
+    lines = [t("queue", lang)] + [f"№{v.id}: {v.title} ({v.display_name})" for v in pending]
+    rows = [
+        [
+            (f"✅ {v.id}", callback(CB_ADMIN, "approve", v.id)),
+            (f"❌ {v.id}", callback(CB_ADMIN, "reject", v.id)),
+        ]
+        for v in pending[:20]
+    ]
     await message.reply_text(esc("\n".join(lines)), parse_mode=ParseMode.HTML, reply_markup=keyboard(rows))

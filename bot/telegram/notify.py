@@ -1,20 +1,15 @@
-"""Messages the moderation workflow owes people: the submitter's verdict, the admins' cards."""
+"""How the moderation messages look: the admins' cards (new, and after a decision) and the submitter's verdict.
+
+Sending is the outbox worker's job (:mod:`bot.telegram.outbox`); these functions only render.
+"""
 
 from __future__ import annotations
 
-import asyncio
-import logging
+from telegram import InlineKeyboardMarkup
 
-from telegram import Bot, InlineKeyboardMarkup
-from telegram.constants import ParseMode
-from telegram.error import TelegramError
-
-from bot.community.model import PUBLISHED, REJECTED, SubmissionView
-from bot.community.service import SubmissionService
+from bot.community.model import PENDING, PUBLISHED, REJECTED, SubmissionView
 from bot.telegram.render import CB_ADMIN, callback, esc, keyboard, truncate_caption
 from common.i18n import Lang, as_lang, t
-
-logger = logging.getLogger(__name__)
 
 
 def card_caption(title: str, explanation: str, footer: str = "") -> str:
@@ -30,34 +25,42 @@ def card_caption(title: str, explanation: str, footer: str = "") -> str:
 def admin_keyboard(submission_id: int, lang: Lang) -> InlineKeyboardMarkup:
     return keyboard(
         [
-            [(t("approve", lang), callback(CB_ADMIN, "approve", submission_id)), (t("reject", lang), callback(CB_ADMIN, "reject", submission_id))],
+            [
+                (t("approve", lang), callback(CB_ADMIN, "approve", submission_id)),
+                (t("reject", lang), callback(CB_ADMIN, "reject", submission_id)),
+            ],
             [(t("edit", lang), callback(CB_ADMIN, "edit", submission_id))],
         ]
     )
 
 
-async def notify_admins(bot: Bot, service: SubmissionService, view: SubmissionView) -> None:
-    """Send a new submission to every admin with the picture and the decision buttons."""
-    image = await asyncio.to_thread(view.image_path.read_bytes)
-    for admin_id in sorted(service.admins):
-        lang: Lang = "ru"
-        caption = card_caption(view.title, view.explanation, t("admin_new", lang, id=view.id, user=view.user_id))
-        try:
-            await bot.send_photo(admin_id, image, caption=caption, parse_mode=ParseMode.HTML, reply_markup=admin_keyboard(view.id, lang))
-        except TelegramError:
-            logger.warning("could not reach admin %s about submission %s", admin_id, view.id, exc_info=True)
+def decision_line(view: SubmissionView, lang: Lang, decided_by: str) -> str:
+    """What became of the submission, for a card whose buttons are gone."""
+    if view.status == PUBLISHED:
+        return t("card_published", lang, id=view.id, slug=view.slug or "", admin=decided_by)
+    if view.status == REJECTED:
+        return t("card_rejected", lang, id=view.id, reason=view.reason or "", admin=decided_by)
+    return t("card_closed", lang, id=view.id, state=t(f"status_{view.status}", lang))
 
 
-async def notify_submitter(bot: Bot, service: SubmissionService, view: SubmissionView) -> None:
-    """Tell the submitter the outcome, once (the claim in the database makes it once)."""
+def admin_card(
+    view: SubmissionView, lang: Lang, decided_by: str = ""
+) -> tuple[str, InlineKeyboardMarkup | None]:
+    """The card an admin gets: caption, and the decision buttons while the submission waits."""
+    lines = [t("admin_new", lang, id=view.id, user=view.display_name)]
+    if view.title_en and view.title_en != view.title:
+        lines.append(f"EN: {view.title_en}")
+    if view.status == PENDING:
+        if not view.explanation_en and view.user_lang == "ru":
+            lines.append(t("card_no_english", lang))
+        return card_caption(view.title, view.explanation, "\n".join(lines)), admin_keyboard(view.id, lang)
+    lines.append(decision_line(view, lang, decided_by))
+    return card_caption(view.title, view.explanation, "\n".join(lines)), None
+
+
+def verdict_text(view: SubmissionView) -> str | None:
+    """The message telling the submitter the outcome (in their language), or None while undecided."""
     if view.status not in (PUBLISHED, REJECTED):
-        return
-    if not await asyncio.to_thread(service.mark_notified, view.id):
-        return
+        return None
     key = "approved_user" if view.status == PUBLISHED else "rejected_user"
-    message = t(key, as_lang(view.user_lang), id=view.id, title=view.title, reason=view.reason or "")
-    try:
-        await bot.send_message(view.chat_id, esc(message), parse_mode=ParseMode.HTML)
-    except TelegramError:
-        logger.warning("could not notify the submitter of %s", view.id, exc_info=True)
-        await asyncio.to_thread(service.unmark_notified, view.id)
+    return esc(t(key, as_lang(view.user_lang), id=view.id, title=view.title, reason=view.reason or ""))

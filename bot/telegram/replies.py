@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 
+from sqlalchemy.exc import SQLAlchemyError
 from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
 
@@ -22,6 +24,8 @@ from bot.telegram.render import (
 )
 from common.i18n import Lang, t
 from indexer.notes import Note
+
+logger = logging.getLogger(__name__)
 
 EXAMPLES: dict[Lang, list[str]] = {
     "ru": ["в чём прикол мема с котом у крана", "что такое дропаут", "покажи дропаут на примере, p=0.3", "что почитать по теории вероятностей"],
@@ -91,7 +95,11 @@ async def record_answer(context: BotContext, update: Update, query: str, slug: s
     db = context.memebot.db
     if db is None or update.effective_user is None or update.effective_chat is None:
         return None
-    return await asyncio.to_thread(db.record_answer, update.effective_user.id, update.effective_chat.id, query, slug, lang)
+    try:
+        return await asyncio.to_thread(db.record_answer, update.effective_user.id, update.effective_chat.id, query, slug, lang)
+    except SQLAlchemyError:  # the answer goes out without feedback buttons rather than not at all
+        logger.warning("could not record the answer to update %s (database unavailable)", update.update_id)
+        return None
 
 
 async def send_note(context: BotContext, update: Update, note: Note, lang: Lang, query: str, reply_to: int | None = None) -> None:

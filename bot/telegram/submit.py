@@ -1,7 +1,10 @@
 """/submit: a user proposes a meme — picture, title, explanation, preview, send (a ConversationHandler).
 
-The state lives in the database (:mod:`bot.community`); handlers only collect input, call the
-service off the event loop and tell people what happened.
+The submission lives in the database (:mod:`bot.community`); the conversation's state and
+``user_data`` are persisted there too (:mod:`bot.telegram.persistence`), so a restart in the middle
+goes on where it stopped. ``user_data`` keeps only JSON: the picture is remembered by its Telegram
+``file_id`` and fetched again when the draft is stored. The picture is checked at once for
+duplicates and the daily limit, before the user types anything more.
 """
 
 from __future__ import annotations
@@ -10,17 +13,17 @@ import asyncio
 import re
 from typing import Any
 
-from telegram import InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardMarkup, Update, User
 from telegram.constants import ParseMode
 from telegram.ext import ConversationHandler
 
-from bot.community.errors import DuplicateMeme, InvalidExplanation, SubmissionError
+from bot.community.errors import DuplicateMeme, InvalidExplanation, InvalidImage, SubmissionError
 from bot.community.validation import validate_title
 from bot.telegram.context import BotContext, lang_of
-from bot.telegram.notify import card_caption, notify_admins
+from bot.telegram.notify import card_caption
 from bot.telegram.render import esc, keyboard
 from bot.telegram.replies import send_note
-from bot.vision import ImageError, ImageTooLargeError, load_image
+from bot.vision import ImageError, ImageTooLargeError
 from common.i18n import Lang, t
 
 # Conversation states.
@@ -44,7 +47,12 @@ async def start_submission_from_question(update: Update, context: BotContext) ->
     """A `submit_meme` question: offer the submission button (the conversation starts from it)."""
     assert update.effective_chat is not None
     lang = lang_of(update)
-    await context.bot.send_message(update.effective_chat.id, esc(t("submit_intro", lang)), parse_mode=ParseMode.HTML, reply_markup=submit_button(lang))
+    await context.bot.send_message(
+        update.effective_chat.id,
+        esc(t("submit_intro", lang)),
+        parse_mode=ParseMode.HTML,
+        reply_markup=submit_button(lang),
+    )
 
 
 async def submit_start(update: Update, context: BotContext) -> int:
@@ -54,14 +62,25 @@ async def submit_start(update: Update, context: BotContext) -> int:
     if update.callback_query is not None:
         await update.callback_query.answer()
     context.user_data["submission"] = {"lang": lang}
-    await context.bot.send_message(update.effective_chat.id, esc(t("ask_picture", lang)), parse_mode=ParseMode.HTML)
+    await context.bot.send_message(
+        update.effective_chat.id, esc(t("ask_picture", lang)), parse_mode=ParseMode.HTML
+    )
     return PICTURE
 
 
+def display_name(user: User) -> str:
+    """How admins see a submitter: the Telegram name and @username."""
+    return user.full_name + (f" @{user.username}" if user.username else "")
+
+
+async def download(context: BotContext, file_id: str) -> bytes:
+    return bytes(await (await context.bot.get_file(file_id)).download_as_bytearray())
+
+
 async def submit_picture(update: Update, context: BotContext) -> int:
-    """A photo or image file: checked by decoding, kept until the draft is stored."""
-    message = update.effective_message
-    assert message is not None
+    """A photo or image file: decoded, checked for duplicates and the daily limit now; remembered by file id."""
+    message, user = update.effective_message, update.effective_user
+    assert message is not None and user is not None
     state = _state(context, update)
     lang = state["lang"]
     limit = context.settings.max_image_bytes
@@ -70,14 +89,36 @@ async def submit_picture(update: Update, context: BotContext) -> int:
     try:
         if (item.file_size or 0) > limit:
             raise ImageTooLargeError(item.file_size or 0, limit)
-        data = bytes(await (await context.bot.get_file(item.file_id)).download_as_bytearray())
-        await asyncio.to_thread(load_image, data, limit)
+        data = await download(context, item.file_id)
+        await asyncio.to_thread(
+            context.submissions.precheck, user.id, data
+        )  # decodes it (pixel budget first)
     except ImageError as exc:
         await message.reply_text(exc.message(lang))
         return PICTURE
-    state["image"] = data
+    except InvalidImage as exc:
+        await message.reply_text(exc.message(lang))
+        return PICTURE
+    except DuplicateMeme as exc:
+        await _tell_duplicate(update, context, exc, lang)
+        return ConversationHandler.END
+    except SubmissionError as exc:  # the daily limit
+        await message.reply_text(exc.message(lang))
+        context.user_data.pop("submission", None)  # type: ignore[union-attr]
+        return ConversationHandler.END
+    state["file_id"] = item.file_id
     await message.reply_text(t("ask_title", lang))
     return TITLE
+
+
+async def _tell_duplicate(update: Update, context: BotContext, exc: DuplicateMeme, lang: Lang) -> None:
+    """Say which meme it is (by its title) and show it when we know it."""
+    assert update.effective_message is not None
+    await update.effective_message.reply_text(exc.message(lang))
+    notes = context.services.retriever.notes
+    if exc.kind == "known" and exc.ref in notes:
+        await send_note(context, update, notes[str(exc.ref)], lang, "[duplicate]")
+    context.user_data.pop("submission", None)  # type: ignore[union-attr]
 
 
 async def submit_not_picture(update: Update, context: BotContext) -> int:
@@ -106,23 +147,38 @@ async def submit_explanation(update: Update, context: BotContext) -> int:
     assert message is not None and user is not None and chat is not None and context.user_data is not None
     state = _state(context, update)
     lang = state["lang"]
+    if "file_id" not in state or "title" not in state:  # a conversation from before an upgrade: start over
+        context.user_data.pop("submission", None)
+        await message.reply_text(t("ask_picture", lang))
+        context.user_data["submission"] = {"lang": lang}
+        return PICTURE
     explanation = "" if (message.text or "").startswith("/skip") else (message.text or "")
     try:
-        view = await asyncio.to_thread(context.submissions.create_draft, user.id, chat.id, lang, state["image"], state["title"], explanation)
+        image = await download(context, state["file_id"])
+        view = await asyncio.to_thread(
+            context.submissions.create_draft,
+            user.id,
+            chat.id,
+            lang,
+            image,
+            state["title"],
+            explanation,
+            display_name(user),
+        )
     except DuplicateMeme as exc:
-        await message.reply_text(exc.message(lang))
-        notes = context.services.retriever.notes
-        if exc.kind == "known" and exc.ref in notes:
-            await send_note(context, update, notes[str(exc.ref)], lang, "[duplicate]")
-        context.user_data.pop("submission", None)
+        await _tell_duplicate(update, context, exc, lang)
         return ConversationHandler.END
     except SubmissionError as exc:
         await message.reply_text(exc.message(lang))
         return EXPLANATION if isinstance(exc, InvalidExplanation) else ConversationHandler.END
     state["id"] = view.id
     caption = card_caption(view.title, view.explanation, t("preview", lang))
-    buttons = keyboard([[(t("send", lang), f"s:confirm:{view.id}"), (t("cancel", lang), f"s:cancel:{view.id}")]])
-    await context.bot.send_photo(chat.id, state["image"], caption=caption, parse_mode=ParseMode.HTML, reply_markup=buttons)
+    buttons = keyboard(
+        [[(t("send", lang), f"s:confirm:{view.id}"), (t("cancel", lang), f"s:cancel:{view.id}")]]
+    )
+    await context.bot.send_photo(
+        chat.id, state["file_id"], caption=caption, parse_mode=ParseMode.HTML, reply_markup=buttons
+    )
     return CONFIRM
 
 
@@ -145,11 +201,17 @@ async def submit_confirm(update: Update, context: BotContext) -> int:
         else:
             view = await asyncio.to_thread(service.confirm, submission_id, user.id)
             await context.bot.send_message(chat.id, t("submitted", lang, id=view.id))
-            await notify_admins(context.bot, service, view)
+            wake_outbox(context)  # the admins' cards were owed in the same transaction
     except SubmissionError as exc:
         await context.bot.send_message(chat.id, exc.message(lang))
     context.user_data.pop("submission", None)
     return ConversationHandler.END
+
+
+def wake_outbox(context: BotContext) -> None:
+    """Owed messages were just stored: send them now rather than at the next poll."""
+    if context.memebot.outbox is not None:
+        context.memebot.outbox.wake()
 
 
 async def submit_cancel(update: Update, context: BotContext) -> int:

@@ -1,0 +1,150 @@
+"""Work queues in a table (the inbox of updates, the outbox of owed messages), shared safely by processes.
+
+A row is ``pending`` until a worker *claims* it: one ``UPDATE … WHERE id IN (SELECT … FOR UPDATE SKIP
+LOCKED)`` on PostgreSQL (replicas never claim the same row and never wait for each other), a single
+writing statement on SQLite (writers are serialised by the database). A claim is a lease: the owner
+renews it while it works; when the owner dies, the lease lapses and any worker may claim the row again.
+Rows of one chat are claimed in order: a row waits while an earlier row of its chat is unfinished.
+
+Example::
+
+    with db.session() as s:
+        rows = claim(s, InboxUpdate, owner="host:42", lease_s=30, limit=10)
+    ...
+    with db.session() as s:
+        finish(s, InboxUpdate, row.id, owner="host:42")
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import uuid
+from collections.abc import Iterable, Sequence
+from datetime import datetime, timedelta
+from typing import Any, cast
+
+from sqlalchemy import Table, and_, delete, exists, func, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from bot.storage.models import Base, utcnow
+
+PENDING, CLAIMED, DONE, FAILED = "pending", "claimed", "done", "failed"
+UNFINISHED = (PENDING, CLAIMED)
+
+
+def worker_id() -> str:
+    """A name for this process's claims: host, pid and a random part (pids are reused)."""
+    return f"{socket.gethostname()[:40]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+def table_of(model: type[Base]) -> Table:
+    return cast(Table, model.__table__)
+
+
+def insert_ignoring_duplicates(s: Session, model: type[Base], rows: Sequence[dict[str, Any]]) -> int:
+    """``INSERT … ON CONFLICT DO NOTHING``; returns how many rows were new."""
+    if not rows:
+        return 0
+    dialect = s.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    result = s.execute(insert(table_of(model)).values(list(rows)).on_conflict_do_nothing())
+    return max(int(getattr(result, "rowcount", 0) or 0), 0)
+
+
+def claim(
+    s: Session, model: type[Base], owner: str, lease_s: float, limit: int, now: datetime | None = None
+) -> list[Any]:
+    """Claim up to ``limit`` rows that are due, oldest first; returns them (``attempts`` already counts this one)."""
+    table = table_of(model)
+    c = table.c
+    earlier = table.alias("earlier")
+    now = now or utcnow()
+    eligible = and_(
+        or_(c.state == PENDING, and_(c.state == CLAIMED, c.lease_until < now)),
+        c.available_at <= now,
+        ~exists().where(
+            earlier.c.chat_key == c.chat_key, earlier.c.id < c.id, earlier.c.state.in_(UNFINISHED)
+        ),
+    )
+    ids = select(c.id).where(eligible).order_by(c.id).limit(limit).with_for_update(skip_locked=True)
+    claimed = s.execute(
+        update(table)
+        .where(c.id.in_(ids.scalar_subquery()))
+        .values(
+            state=CLAIMED, owner=owner, lease_until=now + timedelta(seconds=lease_s), attempts=c.attempts + 1
+        )
+        .returning(c.id)
+    )
+    chosen = sorted(row[0] for row in claimed)
+    if not chosen:
+        return []
+    return list(s.execute(select(table).where(c.id.in_(chosen)).order_by(c.id)).all())
+
+
+def _mine(model: type[Base], row_id: int, owner: str) -> Any:
+    c = table_of(model).c
+    return and_(c.id == row_id, c.owner == owner, c.state == CLAIMED)
+
+
+def finish(s: Session, model: type[Base], row_id: int, owner: str, state: str = DONE, **values: Any) -> bool:
+    """Mark a claimed row done (or failed); False if the claim was lost meanwhile."""
+    result = s.execute(
+        update(table_of(model))
+        .where(_mine(model, row_id, owner))
+        .values(state=state, owner=None, lease_until=None, finished_at=utcnow(), **values)
+    )
+    return bool(getattr(result, "rowcount", 0))
+
+
+def retry_later(s: Session, model: type[Base], row_id: int, owner: str, delay_s: float, error: str) -> bool:
+    """Give a claimed row back, due again in ``delay_s`` seconds."""
+    result = s.execute(
+        update(table_of(model))
+        .where(_mine(model, row_id, owner))
+        .values(
+            state=PENDING,
+            owner=None,
+            lease_until=None,
+            available_at=utcnow() + timedelta(seconds=delay_s),
+            error=error[:2000],
+        )
+    )
+    return bool(getattr(result, "rowcount", 0))
+
+
+def renew(s: Session, model: type[Base], owner: str, row_ids: Iterable[int], lease_s: float) -> None:
+    """Extend the leases this owner holds on ``row_ids``."""
+    ids = list(row_ids)
+    if ids:
+        c = table_of(model).c
+        s.execute(
+            update(table_of(model))
+            .where(c.id.in_(ids), c.owner == owner, c.state == CLAIMED)
+            .values(lease_until=utcnow() + timedelta(seconds=lease_s))
+        )
+
+
+def release_all(s: Session, model: type[Base]) -> int:
+    """Give back every claim (the only consumer starting up: nobody else can be working on them)."""
+    c = table_of(model).c
+    result = s.execute(
+        update(table_of(model)).where(c.state == CLAIMED).values(state=PENDING, owner=None, lease_until=None)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+def prune(s: Session, model: type[Base], older_than: timedelta) -> int:
+    """Delete finished rows older than ``older_than``."""
+    c = table_of(model).c
+    result = s.execute(
+        delete(table_of(model)).where(c.state.in_((DONE, FAILED)), c.finished_at < utcnow() - older_than)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+def counts(s: Session, model: type[Base]) -> dict[str, int]:
+    """Rows per state (for health checks and tests)."""
+    c = table_of(model).c
+    return {state: int(n) for state, n in s.execute(select(c.state, func.count()).group_by(c.state))}
