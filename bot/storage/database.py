@@ -14,6 +14,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.storage.models import AnswerRecord, Feedback
+from common.files import file_lock
 
 logger = logging.getLogger(__name__)
 
@@ -39,6 +40,12 @@ def migrate(url: str) -> None:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    if url.startswith("sqlite:///"):
+        # Two processes opening a fresh SQLite file at once: one migrates, the other waits (PostgreSQL: env.py locks).
+        path = Path(url.removeprefix("sqlite:///"))
+        with file_lock(path.parent / f".{path.name}.migrate.lock"):
+            command.upgrade(config, "head")
+        return
     command.upgrade(config, "head")
 
 

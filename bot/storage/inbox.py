@@ -119,17 +119,7 @@ class InboxStore:
             return {seq: (method, result) for seq, method, result in rows}
 
     def record_reply(self, update_id: int, seq: int, method: str, result: Any) -> None:
+        """A call made while handling ``update_id`` (the ``seq``-th), with Telegram's answer."""
+        row = {"update_id": update_id, "seq": seq, "method": method, "result": result, "created_at": utcnow()}
         with self.db.session() as s:
-            queue.insert_ignoring_duplicates(
-                s,
-                UpdateReply,
-                [
-                    {
-                        "update_id": update_id,
-                        "seq": seq,
-                        "method": method,
-                        "result": result,
-                        "created_at": utcnow(),
-                    }
-                ],
-            )
+            queue.insert_ignoring_duplicates(s, UpdateReply, [row])

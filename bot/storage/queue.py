@@ -89,11 +89,11 @@ def _mine(model: type[Base], row_id: int, owner: str) -> Any:
 
 
 def finish(s: Session, model: type[Base], row_id: int, owner: str, state: str = DONE, **values: Any) -> bool:
-    """Mark a claimed row done (or failed); False if the claim was lost meanwhile."""
+    """Mark a claimed row done (or failed; ``owner`` stays to say who finished it); False if the claim was lost meanwhile."""
     result = s.execute(
         update(table_of(model))
         .where(_mine(model, row_id, owner))
-        .values(state=state, owner=None, lease_until=None, finished_at=utcnow(), **values)
+        .values(state=state, lease_until=None, finished_at=utcnow(), **values)
     )
     return bool(getattr(result, "rowcount", 0))
 

@@ -2,20 +2,20 @@
 
 While an update is handled, :data:`JOURNAL` holds its :class:`ReplyJournal`. :class:`IdempotentBot`
 numbers every Bot API call with a side effect (sending, editing, answering a button, …) and records
-the result under ``(update_id, n)``. Handling the same update again makes the same calls in the same
-order; a call already recorded is not sent again: the recorded result is returned instead.
+its result under ``(update_id, n)`` once Telegram has answered. Handling the same update again makes
+the same calls in the same order; a call already recorded is not made again: its recorded result is
+returned instead.
 
-What remains: a process killed in the few milliseconds between Telegram accepting a message and the
-record being written sends that one message again (Telegram has no idempotency key).
+The one gap Telegram leaves: it has no idempotency key, so a call whose answer never came back (the
+process was killed during that very HTTP request, a window of milliseconds) is made again by the
+retry. We chose a rare duplicate over a lost reply; the README's "Operations" section says so.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
-from collections.abc import Awaitable, Callable
 from contextvars import ContextVar
-from typing import Any
+from typing import Any, Protocol
 
 from telegram.ext import ExtBot
 
@@ -36,25 +36,26 @@ SIDE_EFFECT_PREFIXES = (
 )
 REPEATABLE = frozenset({"sendChatAction"})
 
-SaveReply = Callable[[int, int, str, Any], Awaitable[None]]
-
 
 def has_side_effect(endpoint: str) -> bool:
     return endpoint not in REPEATABLE and endpoint.startswith(SIDE_EFFECT_PREFIXES)
 
 
+class ReplyLog(Protocol):
+    """Where a journal writes (the inbox store, via the database threads)."""
+
+    async def record(self, update_id: int, seq: int, method: str, result: Any) -> None: ...
+
+
 class ReplyJournal:
-    """The calls made for one update: those recorded by an earlier attempt, and a counter for this one."""
+    """The calls made for one update: ``seq → (method, result)`` from earlier attempts, and a counter."""
 
     def __init__(
-        self,
-        update_id: int,
-        recorded: dict[int, tuple[str, Any]] | None = None,
-        save: SaveReply | None = None,
+        self, update_id: int, recorded: dict[int, tuple[str, Any]] | None = None, log: ReplyLog | None = None
     ):
         self.update_id = update_id
         self.recorded = dict(recorded or {})
-        self.save = save
+        self.log = log
         self.seq = 0
         self.replayed = 0
 
@@ -75,7 +76,7 @@ class IdempotentBot(ExtBot[Any]):
             return await super()._do_post(endpoint, data, **kwargs)
         seq = journal.next_seq()
         known = journal.recorded.get(seq)
-        if known is not None and known[0] == endpoint:
+        if known is not None and known[0] == endpoint and known[1] is not None:
             journal.replayed += 1
             logger.info(
                 "update %s: %s #%s was already sent; not sending it again", journal.update_id, endpoint, seq
@@ -90,24 +91,15 @@ class IdempotentBot(ExtBot[Any]):
                 known[0],
             )
         result = await super()._do_post(endpoint, data, **kwargs)
-        if journal.save is not None:
+        if journal.log is not None:
             try:
-                await journal.save(journal.update_id, seq, endpoint, result)
+                await journal.log.record(journal.update_id, seq, endpoint, result)
             except Exception:  # noqa: BLE001 - the reply went out; only the replay protection is lost
                 logger.warning(
-                    "update %s: could not record %s #%s (a retry after a crash may repeat it)",
+                    "update %s: could not journal %s #%s (a retry after a crash may repeat it)",
                     journal.update_id,
                     endpoint,
                     seq,
                     exc_info=True,
                 )
         return result
-
-
-def journal_saver(record: Callable[[int, int, str, Any], None]) -> SaveReply:
-    """A :data:`SaveReply` that runs a blocking ``record`` in a thread."""
-
-    async def save(update_id: int, seq: int, method: str, result: Any) -> None:
-        await asyncio.to_thread(record, update_id, seq, method, result)
-
-    return save

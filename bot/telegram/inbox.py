@@ -25,7 +25,8 @@ from telegram.ext import Application
 
 from bot.storage.inbox import ClaimedUpdate, InboxStore
 from bot.storage.people import PeopleStore
-from bot.telegram.idempotent import JOURNAL, ReplyJournal, journal_saver
+from bot.telegram.dbcalls import db_call
+from bot.telegram.idempotent import JOURNAL, ReplyJournal
 from bot.telegram.persistence import DatabasePersistence
 
 logger = logging.getLogger(__name__)
@@ -43,6 +44,16 @@ def chat_key(update: Update) -> int | None:
     if update.effective_chat is not None:
         return update.effective_chat.id
     return update.effective_user.id if update.effective_user is not None else None
+
+
+class StoreReplyLog:
+    """The reply journal's writes, on the database threads."""
+
+    def __init__(self, store: InboxStore):
+        self.store = store
+
+    async def record(self, update_id: int, seq: int, method: str, result: Any) -> None:
+        await db_call(self.store.record_reply, update_id, seq, method, result)
 
 
 class UpdateWorker:
@@ -80,7 +91,7 @@ class UpdateWorker:
         self._running = True
         if self.store is not None and sole_consumer:
             try:
-                released = await asyncio.to_thread(self.store.release_all)
+                released = await db_call(self.store.release_all)
                 if released:
                     logger.info("taking back %d updates left unfinished by the last run", released)
             except SQLAlchemyError:
@@ -114,7 +125,7 @@ class UpdateWorker:
         if self.store is not None:
             rows = [(u.update_id, chat_key(u), u.to_dict()) for u in updates]
             try:
-                await asyncio.to_thread(self.store.record, rows)
+                await db_call(self.store.record, rows)
             except SQLAlchemyError:
                 logger.warning(
                     "inbox unavailable: handling updates %s from memory (not durable)",
@@ -142,7 +153,7 @@ class UpdateWorker:
             claimed: list[ClaimedUpdate] = []
             if room > 0 and self.store is not None:
                 try:
-                    claimed = await asyncio.to_thread(self.store.claim, room)
+                    claimed = await db_call(self.store.claim, room)
                 except SQLAlchemyError:
                     logger.warning("inbox unavailable: cannot claim updates", exc_info=True)
             for item in claimed:
@@ -166,10 +177,10 @@ class UpdateWorker:
                 continue
             try:
                 if self._active:
-                    await asyncio.to_thread(self.store.renew, list(self._active))
+                    await db_call(self.store.renew, list(self._active))
                 if since_prune >= PRUNE_EVERY_S:
                     since_prune = 0.0
-                    await asyncio.to_thread(self.store.prune)
+                    await db_call(self.store.prune)
             except SQLAlchemyError:
                 logger.warning("inbox upkeep failed", exc_info=True)
             if self.persistence is not None:
@@ -184,22 +195,18 @@ class UpdateWorker:
                     item.update_id,
                     item.attempts - 1,
                 )
-                await asyncio.to_thread(self.store.finish, item.update_id, "too many attempts")
+                await db_call(self.store.finish, item.update_id, "too many attempts")
                 return
             update = Update.de_json(item.payload, self.application.bot)
-            recorded = (
-                await asyncio.to_thread(self.store.replies, item.update_id) if item.attempts > 1 else {}
-            )
-            journal = ReplyJournal(item.update_id, recorded, journal_saver(self.store.record_reply))
+            recorded = await db_call(self.store.replies, item.update_id) if item.attempts > 1 else {}
+            journal = ReplyJournal(item.update_id, recorded, StoreReplyLog(self.store))
             await self._process(update, journal)
             await self._finish(item.update_id)
         except Exception as exc:  # noqa: BLE001 - the update is retried later; the worker keeps going
             logger.exception("update %s could not be handled; retrying later", item.update_id)
             delay = min(60.0, 2.0**item.attempts) * (0.5 + random.random())
             try:
-                await asyncio.to_thread(
-                    self.store.retry_later, item.update_id, delay, f"{type(exc).__name__}: {exc}"
-                )
+                await db_call(self.store.retry_later, item.update_id, delay, f"{type(exc).__name__}: {exc}")
             except SQLAlchemyError:
                 logger.warning("could not reschedule update %s; its lease will lapse", item.update_id)
         finally:
@@ -221,7 +228,7 @@ class UpdateWorker:
         if self.people.is_current(user.id, name, user.language_code):
             return
         try:
-            await asyncio.to_thread(self.people.remember, user.id, name, user.language_code)
+            await db_call(self.people.remember, user.id, name, user.language_code)
         except SQLAlchemyError:
             logger.info("could not remember user %s (database unavailable)", user.id)
 
@@ -242,7 +249,7 @@ class UpdateWorker:
         assert self.store is not None
         staged = self.persistence.take_staged() if self.persistence is not None else {}
         try:
-            await asyncio.to_thread(
+            await db_call(
                 self.store.finish_with_state,
                 update_id,
                 staged,

@@ -25,6 +25,7 @@ from bot.community.model import PUBLISHED, SubmissionView
 from bot.community.service import SubmissionService
 from bot.storage.outbox import ADMIN_CARD, CARD_UPDATE, VERDICT, OutboxStore, OwedMessage, card_key
 from bot.storage.people import PeopleStore
+from bot.telegram.dbcalls import db_call
 from bot.telegram.notify import admin_card, verdict_text
 from common.i18n import Lang, as_lang
 
@@ -69,7 +70,7 @@ class OutboxWorker:
     async def start(self, sole_consumer: bool) -> None:
         if sole_consumer:
             try:
-                await asyncio.to_thread(self.store.release_all)
+                await db_call(self.store.release_all)
             except SQLAlchemyError:
                 logger.warning("outbox unavailable at start", exc_info=True)
         self._task = asyncio.create_task(self._loop(), name="outbox")
@@ -85,7 +86,7 @@ class OutboxWorker:
 
     async def run_once(self) -> int:
         """Claim and send one batch; returns how many rows were handled."""
-        rows = await asyncio.to_thread(self.store.claim, BATCH)
+        rows = await db_call(self.store.claim, BATCH)
         await asyncio.gather(*(self._send(row) for row in rows))
         return len(rows)
 
@@ -108,7 +109,7 @@ class OutboxWorker:
         try:
             result = await self._deliver(row)
         except Done as done:
-            await asyncio.to_thread(self.store.sent, row.id, {"skipped": done.reason})
+            await db_call(self.store.sent, row.id, {"skipped": done.reason})
             return
         except RetryAfter as exc:
             wait = (
@@ -116,14 +117,14 @@ class OutboxWorker:
                 if isinstance(exc.retry_after, int | float)
                 else exc.retry_after.total_seconds()
             )
-            await asyncio.to_thread(self.store.retry_later, row.id, float(wait) + 0.5, f"RetryAfter: {wait}")
+            await db_call(self.store.retry_later, row.id, float(wait) + 0.5, f"RetryAfter: {wait}")
             return
         except Exception as exc:  # noqa: BLE001 - every failure is retried, then logged as failed
             await self._failed(row, exc)
             return
-        await asyncio.to_thread(self.store.sent, row.id, result)
+        await db_call(self.store.sent, row.id, result)
         if row.kind == VERDICT and row.submission_id is not None:
-            await asyncio.to_thread(self.service.mark_notified, row.submission_id)
+            await db_call(self.service.mark_notified, row.submission_id)
         self.sent += 1
         self.wake()  # the chat's next row may be due now
 
@@ -133,7 +134,7 @@ class OutboxWorker:
             logger.error(
                 "giving up on %s to chat %s after %d attempts: %s", row.key, row.chat_id, row.attempts, detail
             )
-            await asyncio.to_thread(self.store.failed, row.id, detail)
+            await db_call(self.store.failed, row.id, detail)
             return
         delay = min(600.0, self.base_delay_s * 2 ** (row.attempts - 1)) * (0.8 + 0.4 * random.random())
         level = logging.INFO if isinstance(exc, Forbidden) else logging.WARNING
@@ -146,7 +147,7 @@ class OutboxWorker:
             delay,
             detail,
         )
-        await asyncio.to_thread(self.store.retry_later, row.id, delay, detail)
+        await db_call(self.store.retry_later, row.id, delay, detail)
 
     # ------------------------------------------------------------------ rendering and sending
 
@@ -154,7 +155,7 @@ class OutboxWorker:
         if row.submission_id is None:
             raise Done("no submission")
         try:
-            view = await asyncio.to_thread(self.service.get, row.submission_id)
+            view = await db_call(self.service.get, row.submission_id)
         except SubmissionNotFound:
             raise Done("submission gone") from None
         if row.kind == VERDICT:
@@ -184,7 +185,7 @@ class OutboxWorker:
         return {"message_id": message.message_id}
 
     async def _card_update(self, row: OwedMessage, view: SubmissionView) -> Any:
-        card = await asyncio.to_thread(self.store.result_of, card_key(view.id, row.chat_id))
+        card = await db_call(self.store.result_of, card_key(view.id, row.chat_id))
         message_id = card[1].get("message_id") if card is not None and isinstance(card[1], dict) else None
         if message_id is None:
             raise Done("the admin never got the card")
@@ -220,6 +221,6 @@ class OutboxWorker:
         if self.people is None:
             return None
         try:
-            return await asyncio.to_thread(self.people.get, user_id)
+            return await db_call(self.people.get, user_id)
         except SQLAlchemyError:
             return None

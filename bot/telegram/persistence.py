@@ -12,7 +12,6 @@ When the database is unreachable nothing fails: the data stays in memory and is 
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 from collections.abc import Iterable
@@ -26,6 +25,7 @@ from telegram.ext._utils.trackingdict import TrackingDict
 from telegram.ext._utils.types import ConversationDict, ConversationKey
 
 from bot.storage.state import DELETE, StateKey, StateStore
+from bot.telegram.dbcalls import db_call
 
 logger = logging.getLogger(__name__)
 
@@ -68,7 +68,7 @@ class DatabasePersistence(BasePersistence[dict, dict, Any]):
         if not staged:
             return
         try:
-            await asyncio.to_thread(self.store.write, staged, self.writer)
+            await db_call(self.store.write, staged, self.writer)
         except SQLAlchemyError:
             logger.warning(
                 "could not save %d conversation/user states; keeping them in memory",
@@ -81,7 +81,7 @@ class DatabasePersistence(BasePersistence[dict, dict, Any]):
 
     async def _load(self, kind: str) -> dict[str, Any]:
         try:
-            return await asyncio.to_thread(self.store.load_kind, kind)
+            return await db_call(self.store.load_kind, kind)
         except SQLAlchemyError:
             logger.warning("could not load %s states; starting with none", kind, exc_info=True)
             return {}
@@ -147,7 +147,7 @@ class DatabasePersistence(BasePersistence[dict, dict, Any]):
                 continue
         keys = [k for k in keys if k not in self._staged]
         try:
-            rows = await asyncio.to_thread(self.store.load, keys)
+            rows = await db_call(self.store.load, keys)
         except SQLAlchemyError:
             logger.warning(
                 "could not read the states of update %s; using what this process remembers", update.update_id

@@ -20,7 +20,9 @@ from bot.telegram.app import build_application
 from bot.telegram.serve import start_polling, stop_polling
 from indexer.build import build_index
 from tests.conftest import KNOWLEDGE
+from tests.e2e.durable import small_index, small_knowledge  # noqa: F401 - fixtures of the durability tests
 from tests.e2e.emulator import BotApiEmulator, Call, User
+from tests.test_storage import database_url  # noqa: F401 - SQLite and PostgreSQL, for tests/e2e/test_processes.py
 
 ADMIN = User(id=9001, first_name="Админ", language_code="ru", username="admin")
 RU_USER = User(id=1001, first_name="Маша", language_code="ru", username="masha")

@@ -17,6 +17,8 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from bot.config import Settings
 from bot.services import Services
 from tests.conftest import NOTE_TEMPLATE, REPO
@@ -84,6 +86,22 @@ QUESTIONS = [
     "что такое дропаут", "what is overfitting", "что такое градиентный спуск", "what is attention",
     "что такое оптимизатор adam", "what is batch size", "что такое модель bert", "what is an embedding",
 ]  # fmt: skip
+
+
+@pytest.fixture(scope="session")
+def small_knowledge(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Eight concept notes."""
+    return write_small_knowledge(tmp_path_factory.mktemp("small") / "knowledge")
+
+
+@pytest.fixture(scope="session")
+def small_index(small_knowledge: Path, use_encoder: Any, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The eight notes indexed (seconds)."""
+    from indexer.build import build_index
+
+    root = tmp_path_factory.mktemp("small-index")
+    build_index(notes_dir=small_knowledge, root=root, encoder=use_encoder, progress=False)
+    return root
 
 
 def write_small_knowledge(root: Path) -> Path:

@@ -24,27 +24,14 @@ from bot.storage import Database, open_database
 from bot.storage.outbox import OutboxStore
 from bot.telegram.app import build_application
 from bot.telegram.serve import WebhookServer, start_polling, stop_polling
-from indexer.build import build_index
 from tests.e2e.conftest import ADMIN, EN_USER, RU_USER, Harness, button_data
-from tests.e2e.durable import settings_for, small_services, write_small_knowledge
+from tests.e2e.durable import settings_for, small_services
 from tests.e2e.emulator import BotApiEmulator, User, free_port
 from tests.test_storage import png
 
 pytestmark = pytest.mark.e2e
 
 ADMIN2 = User(id=9002, first_name="Вера", last_name="Админова", language_code="en", username="vera")
-
-
-@pytest.fixture(scope="session")
-def small_knowledge(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return write_small_knowledge(tmp_path_factory.mktemp("small") / "knowledge")
-
-
-@pytest.fixture(scope="session")
-def small_index(small_knowledge: Path, use_encoder, tmp_path_factory: pytest.TempPathFactory) -> Path:  # noqa: ANN001
-    root = tmp_path_factory.mktemp("small-index")
-    build_index(notes_dir=small_knowledge, root=root, encoder=use_encoder, progress=False)
-    return root
 
 
 @pytest.fixture()

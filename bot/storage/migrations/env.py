@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from alembic import context
-from sqlalchemy import create_engine
+from sqlalchemy import create_engine, text
 
 from bot.storage.models import Base
 
@@ -17,6 +17,9 @@ def run_migrations() -> None:
     with connectable.connect() as connection:
         context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True)
         with context.begin_transaction():
+            if connection.dialect.name == "postgresql":
+                # Replicas starting together on a fresh database: one migrates, the others wait and find it done.
+                connection.execute(text("SELECT pg_advisory_xact_lock(730173)"))
             context.run_migrations()
     connectable.dispose()
 
