@@ -151,7 +151,21 @@ def _database_url(env: Mapping[str, str], home: Path) -> str:
             detail=f"MEMEBOT_DATABASE_URL uses {scheme!r}, which memebot does not support; "
             "use sqlite:////path/to/memebot.sqlite3 or postgresql://user:password@host/db"
         )
+    _check_sqlite_file(url, env)
     return url
+
+
+def _check_sqlite_file(url: str, env: Mapping[str, str]) -> None:
+    """A configured SQLite file must exist: a typo in the path must not quietly start an empty database."""
+    if not url.startswith("sqlite:///") or url.endswith(":memory:"):
+        return
+    path = Path(url.split("///", 1)[1].split("?", 1)[0]).expanduser()
+    if path.is_file() or (env.get("MEMEBOT_DATABASE_CREATE") or "").strip().lower() in ("1", "true", "yes"):
+        return
+    raise ConfigError(
+        detail=f"MEMEBOT_DATABASE_URL names {path}, which does not exist; fix the path, "
+        "or set MEMEBOT_DATABASE_CREATE=1 once to create a new database there"
+    )
 
 
 def load_settings(env: Mapping[str, str] | None = None, dotenv: Path | None = None) -> Settings:

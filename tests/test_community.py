@@ -368,10 +368,10 @@ def test_a_crash_anywhere_is_finished_by_recover(
     elif crash_at == "mark_published":
         original_step = SubmissionRepository.step
 
-        def crash_on_publish(self: SubmissionRepository, submission_id: int, actor_id: int, action: str, *args: str) -> bool:
+        def crash_on_publish(self: SubmissionRepository, submission_id: int, actor_id: int, action: str, *args: str, **kwargs: object) -> bool:
             if action == "publish":
                 raise RuntimeError("killed")
-            return original_step(self, submission_id, actor_id, action, *args)
+            return original_step(self, submission_id, actor_id, action, *args, **kwargs)  # type: ignore[arg-type]
 
         monkeypatch.setattr(SubmissionRepository, "step", crash_on_publish)
     else:

@@ -33,6 +33,8 @@ COMMANDS = {
 def cli(verbose: bool) -> None:
     """Memebot: explains machine-learning memes and the ideas behind them."""
     configure_logging(logging.DEBUG if verbose else logging.WARNING)
+    # Everything memebot creates (database, index, pictures, locks) is for its owner only: 0600 / 0700.
+    os.umask(0o077)
 
 
 @cli.command()
