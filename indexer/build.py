@@ -24,7 +24,9 @@ import numpy as np
 from tqdm import tqdm
 
 from common.errors import UserError
+from common.files import file_lock
 from indexer.encoders import DEFAULT_ENCODER, Encoder, get_encoder
+from indexer.integrity import file_digests, problem_of
 from indexer.notes import SECTIONS, Note, load_notes
 
 logger = logging.getLogger(__name__)
@@ -173,6 +175,10 @@ def _read_previous(root: Path, encoder_name: str) -> tuple[dict[str, str], dict[
         current = current_version_dir(root)
     except IndexMissingError:
         return {}, {}
+    damage = problem_of(current)
+    if damage is not None:
+        logger.warning("the serving index is damaged (%s); rebuilding everything", damage)
+        return {}, {}
     try:
         manifest = json.loads((current / "manifest.json").read_text())
         if manifest.get("encoder") != encoder_name or manifest.get("chunker") != CHUNKER_VERSION:
@@ -215,6 +221,7 @@ def _write_version(tmp: Path, notes: list[Note], chunks: list[Chunk], vectors: n
         db.commit()
     finally:
         db.close()
+    manifest["files"] = file_digests(tmp)  # checked on load: a damaged file is refused, not served
     (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2))
     for path in tmp.iterdir():  # make the files durable before the rename publishes them
         with open(path, "rb") as fh:
@@ -258,6 +265,15 @@ def build_index(
     """
     started = time.perf_counter()
     encoder = encoder or get_encoder(DEFAULT_ENCODER)
+    # One build at a time per index: the notes are read inside the lock, so the build that publishes
+    # last has read the notes last and holds every note written before it started (e.g. an approval).
+    with file_lock(root / ".build.lock"):
+        return _build_locked(notes_dir, root, encoder, known_demos, progress, force, started)
+
+
+def _build_locked(
+    notes_dir: Path, root: Path, encoder: Encoder, known_demos: Iterable[str] | None, progress: bool | None, force: bool, started: float
+) -> BuildSummary:
     notes = load_notes(notes_dir, known_demos=known_demos)
 
     old_hashes, old_vectors = ({}, {}) if force else _read_previous(root, encoder.name)

@@ -14,8 +14,9 @@ import bm25s
 import faiss
 import numpy as np
 
-from indexer.build import HNSW_EF_SEARCH, current_version_dir
+from indexer.build import HNSW_EF_SEARCH, IndexError_, current_version_dir
 from indexer.encoders import Encoder, get_encoder
+from indexer.integrity import problem_of, read_manifest
 from indexer.notes import Note
 from indexer.text import tokenize
 
@@ -109,9 +110,20 @@ class Retriever:
     """
 
     def __init__(self, version_dir: Path, encoder: Encoder):
-        manifest = json.loads((version_dir / "manifest.json").read_text())
+        damage = problem_of(version_dir)
+        if damage is not None:
+            raise IndexError_(detail=f"{version_dir.name}: {damage}")
+        try:
+            self._load(version_dir, encoder)
+        except IndexError_:
+            raise
+        except Exception as exc:  # noqa: BLE001 - any damage the checksums could not see (an index of old builds)
+            raise IndexError_(detail=f"{version_dir.name}: {type(exc).__name__}: {str(exc)[:200]}") from None
+
+    def _load(self, version_dir: Path, encoder: Encoder) -> None:
+        manifest = read_manifest(version_dir)
         if manifest["encoder"] != encoder.name:
-            raise ValueError(f"index was built with encoder {manifest['encoder']!r}, not {encoder.name!r}")
+            raise IndexError_(detail=f"it was built with encoder {manifest['encoder']!r}, not {encoder.name!r}")
         self.version = manifest["version"]
         self.version_dir = version_dir
         self.encoder = encoder
@@ -121,6 +133,8 @@ class Retriever:
         with sqlite3.connect(f"file:{version_dir / 'meta.sqlite'}?mode=ro", uri=True) as db:
             notes = [json.loads(d) for (d,) in db.execute("SELECT data FROM notes ORDER BY slug")]
             rows = db.execute("SELECT slug, section, text FROM chunks ORDER BY row").fetchall()
+        if self.index.ntotal != len(rows) or self.index.d != encoder.dim:
+            raise IndexError_(detail=f"{version_dir.name}: {self.index.ntotal} vectors for {len(rows)} chunks")
         self.notes: dict[str, Note] = {}
         for data in notes:
             data["path"] = Path(data["path"])
@@ -147,8 +161,11 @@ class Retriever:
         """Load the version the ``current`` link points at (raises IndexMissingError if none)."""
         version_dir = current_version_dir(root)
         if encoder is None:
-            manifest = json.loads((version_dir / "manifest.json").read_text())
-            encoder = get_encoder(manifest["encoder"])
+            try:
+                name = read_manifest(version_dir)["encoder"]
+            except ValueError as exc:
+                raise IndexError_(detail=f"{version_dir.name}: {exc}") from None
+            encoder = get_encoder(name)
         return cls(version_dir, encoder)
 
     # ------------------------------------------------------------ single methods
