@@ -10,6 +10,7 @@ import dataclasses
 import hashlib
 import logging
 import re
+import stat
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -159,7 +160,10 @@ def parse_note(path: Path) -> tuple[Note | None, list[NoteProblem]]:
     def problem(line: int, message: str) -> None:
         problems.append(NoteProblem(path, line, message))
 
-    raw = path.read_bytes()
+    raw, refusal = read_note_bytes(path)
+    if raw is None:
+        problem(1, refusal or "unreadable")
+        return None, problems
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -178,6 +182,12 @@ def parse_note(path: Path) -> tuple[Note | None, list[NoteProblem]]:
         line = mark.line + 2 if mark is not None else 2
         reason = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         problem(line, f"bad YAML in front matter: {reason}")
+        return None, problems
+    except RecursionError:
+        problem(2, "bad YAML in front matter: nested too deeply")
+        return None, problems
+    except ValueError as exc:  # e.g. an integer with thousands of digits
+        problem(2, f"bad YAML in front matter: {str(exc).splitlines()[0][:120]}")
         return None, problems
     if not isinstance(meta, dict):
         problem(2, "front matter must be a YAML mapping of fields (key: value)")
@@ -213,8 +223,10 @@ def parse_note(path: Path) -> tuple[Note | None, list[NoteProblem]]:
         elif path.parent.name != KINDS[kind]:
             problem(lines.get("kind", 2), f"kind '{kind}' belongs in folder '{KINDS[kind]}/', not '{path.parent.name}/'")
     image = meta.get("image")
-    if isinstance(image, str) and image.strip() and not (path.parent / image).is_file():
-        problem(lines.get("image", 2), f"image '{image}' not found next to the note")
+    if isinstance(image, str) and image.strip():
+        image_problem = _image_problem(path, image)
+        if image_problem:
+            problem(lines.get("image", 2), image_problem)
 
     sections, heading_lines, stray = _parse_sections(body, body_line)
     for line, message in stray:
@@ -251,6 +263,55 @@ def parse_note(path: Path) -> tuple[Note | None, list[NoteProblem]]:
     )
     note._lines = lines  # type: ignore[attr-defined]  # kept for cross-note messages
     return note, problems
+
+
+MAX_NOTE_BYTES = 256 * 1024  # the longest real note is ~10 KB; a bigger file is a mistake, not a note
+IMAGE_FOLDER = "images"
+
+
+def read_note_bytes(path: Path) -> tuple[bytes | None, str | None]:
+    """The file's bytes, or None and why it is not a note: a broken or looping symlink, a link leaving the
+    knowledge folder, a folder or device named ``*.md``, a file over :data:`MAX_NOTE_BYTES`."""
+    root = path.parent.parent
+    try:
+        target = path.resolve(strict=True)
+    except FileNotFoundError:
+        return None, "broken symlink: it points to nothing"
+    except (RuntimeError, OSError) as exc:
+        return None, f"symlink loop or unreadable path ({type(exc).__name__})"
+    if path.is_symlink() and not target.is_relative_to(root.resolve()):
+        return None, f"symlink leads outside the knowledge folder (to {target}); copy the note in instead"
+    try:
+        info = target.stat()
+    except OSError as exc:
+        return None, f"unreadable ({exc.strerror})"
+    if not stat.S_ISREG(info.st_mode):
+        return None, "not a regular file (a folder or a device is named like a note)"
+    if info.st_size > MAX_NOTE_BYTES:
+        return None, f"the file is {info.st_size // 1024} KB; a note may be at most {MAX_NOTE_BYTES // 1024} KB"
+    try:
+        with target.open("rb") as fh:
+            data = fh.read(MAX_NOTE_BYTES + 1)
+    except OSError as exc:
+        return None, f"unreadable ({exc.strerror})"
+    if len(data) > MAX_NOTE_BYTES:
+        return None, f"the file is over {MAX_NOTE_BYTES // 1024} KB"
+    return data, None
+
+
+def _image_problem(path: Path, image: str) -> str | None:
+    """A note's picture must be a file in the ``images/`` folder next to it (no absolute paths, no ``..``)."""
+    relative = Path(image)
+    if relative.is_absolute() or ".." in relative.parts or not relative.parts or relative.parts[0] != IMAGE_FOLDER:
+        return f"image '{image}' must be a file in the '{IMAGE_FOLDER}/' folder next to the note (e.g. images/{path.stem}.png)"
+    target = path.parent / relative
+    try:
+        resolved = target.resolve(strict=True)
+    except (OSError, RuntimeError):
+        return f"image '{image}' not found next to the note"
+    if not resolved.is_relative_to((path.parent / IMAGE_FOLDER).resolve()) or not resolved.is_file():
+        return f"image '{image}' must be a file inside '{IMAGE_FOLDER}/' (a link leaving it is refused)"
+    return None
 
 
 def note_paths(notes_dir: Path) -> list[Path]:
@@ -347,9 +408,8 @@ def _parse_cached(folder: str, name: str, digest: str, path: Path) -> Note | Non
 
 def parse_note_cached(path: Path) -> Note | None:
     """:func:`parse_note` memoised by the file's folder, name and content (YAML parsing is slow); None if unusable."""
-    try:
-        data = path.read_bytes()
-    except OSError:
+    data, _ = read_note_bytes(path)
+    if data is None:
         return None
     note = _parse_cached(path.parent.name, path.name, hashlib.sha256(data).hexdigest(), path)
     return dataclasses.replace(note, path=path) if note is not None else None
