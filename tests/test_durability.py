@@ -280,7 +280,9 @@ def test_a_mistyped_sqlite_path_is_refused_not_created(tmp_path: Path) -> None:
 def test_the_token_is_masked_at_debug_level(capsys: pytest.CaptureFixture[str]) -> None:
     token = "123456789:AAEmemebotTestTokenForTheLocalEmu01"
     configure_logging(logging.DEBUG)
-    logging.getLogger("httpx").setLevel(logging.DEBUG)  # quiet by default; opened here to prove the mask holds anyway
+    logging.getLogger("httpx").setLevel(
+        logging.DEBUG
+    )  # quiet by default; opened here to prove the mask holds anyway
     try:
         logging.getLogger("httpx").debug(
             'HTTP Request: POST https://api.telegram.org/bot%s/getMe "HTTP/1.1 200 OK"', token
@@ -297,3 +299,82 @@ def test_the_token_is_masked_at_debug_level(capsys: pytest.CaptureFixture[str]) 
     err = capsys.readouterr().err
     assert token not in err and "AAEmemebot" not in err
     assert err.count("<token>") >= 3 and "HTTP Request" in err
+
+
+# --------------------------------------------------------------------------- memory: pictures and long questions
+
+PROBE = """
+import io, resource, sys
+import numpy as np
+from PIL import Image
+arr = np.zeros((5000, 8000), dtype=np.uint16)
+arr[:, :] = (np.arange(8000, dtype=np.uint32) * 8 % 65536).astype(np.uint16)
+buffer = io.BytesIO()
+Image.fromarray(arr).save(buffer, format="PNG", optimize=True)
+data = buffer.getvalue()
+del arr
+from bot.vision import recognise_meme
+base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+recognise_meme(data, None, 10 * 2**20)
+print(len(data), (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - base) // 1024)
+"""
+
+
+@pytest.mark.slow
+def test_a_small_16_bit_40_megapixel_png_is_recognised_in_bounded_memory() -> None:
+    import subprocess
+    import sys
+
+    from tests.conftest import REPO
+
+    result = subprocess.run(
+        [sys.executable, "-c", PROBE], cwd=REPO, capture_output=True, text=True, timeout=300
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    size, grown_mb = map(int, result.stdout.split())
+    assert size < 200 * 1024, "a tiny file"
+    assert grown_mb < 450, f"recognising it grew the process by {grown_mb} MB (was 900 MB)"
+
+
+def test_pictures_too_big_to_decode_are_refused_from_the_header() -> None:
+    import io
+
+    from PIL import Image
+
+    from bot.vision import ImageTooLargeError, load_image
+
+    buffer = io.BytesIO()
+    Image.new("RGBA", (6000, 6000)).save(
+        buffer, format="PNG"
+    )  # 36 MP, 4 bytes a pixel: over the decoded budget
+    with pytest.raises(ImageTooLargeError):
+        load_image(buffer.getvalue(), 50 * 2**20)
+
+
+def test_a_megabyte_question_is_cut_before_any_work(retriever_free_pipeline) -> None:  # noqa: ANN001
+    pipeline, encoded = retriever_free_pipeline
+    answer = pipeline.answer("что такое дропаут " * 60_000)
+    assert len(answer.query) <= 1000 and all(len(text) <= 1000 for batch in encoded for text in batch)
+
+
+@pytest.fixture()
+def retriever_free_pipeline(make_notes, use_encoder, tmp_path: Path):  # noqa: ANN001, ANN201
+    from bot.answer import AnswerPipeline
+    from indexer.build import build_index
+    from indexer.search import Retriever
+
+    root = tmp_path / "index"
+    build_index(make_notes(), root, use_encoder, progress=False)
+    retriever = Retriever.load(root, use_encoder)
+    encoded: list[list[str]] = []
+    inner = retriever.encoder
+
+    class Recording:
+        name, dim = inner.name, inner.dim
+
+        def encode(self, texts: list[str]):  # noqa: ANN202
+            encoded.append(list(texts))
+            return inner.encode(texts)
+
+    retriever.encoder = Recording()
+    return AnswerPipeline(retriever), encoded

@@ -11,6 +11,7 @@ from typing import Any, Protocol
 
 from common.i18n import Lang, as_lang, detect_lang
 from common.i18n import t as text
+from common.textnorm import clean_question
 from demos.errors import DemoError
 from demos.registry import validate_params
 from indexer.notes import Note
@@ -99,7 +100,7 @@ class AnswerPipeline:
     # ----------------------------------------------------------------- public
 
     def answer(self, query: str, lang: str | None = None) -> Answer:
-        query = " ".join(query.split())
+        query = clean_question(query)  # normalised and capped (1000 characters) before any work
         lang = as_lang(lang) if lang in ("ru", "en") else detect_lang(query)
         vector = self.retriever.encoder.encode([query])[0] if query else None
         hits = self.retriever.search(query, k=5, vector=vector) if query else []

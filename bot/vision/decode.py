@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import logging
+import threading
 
 import numpy as np
 from PIL import Image, ImageOps
@@ -19,6 +20,12 @@ logger = logging.getLogger(__name__)
 
 MAX_PIXELS = 40_000_000
 """Pictures above 40 megapixels are refused before any pixel is decoded (decompression bombs)."""
+
+MAX_DECODED_BYTES = 200 * 2**20
+"""Decoded pixels (width × height × bytes per pixel of the file's mode) above 200 MB are refused before decoding."""
+
+DECODE_SLOTS = threading.BoundedSemaphore(2)
+"""At most two pictures are decoded at once in a process."""
 
 ALLOWED_FORMATS = ("JPEG", "PNG", "WEBP", "GIF", "BMP")
 """Formats Pillow may decode; anything else (PDF, EPS, SVG, TIFF, ...) is "not an image"."""
@@ -92,13 +99,18 @@ def load_image(data: bytes, max_bytes: int) -> Image.Image:
         raise ImageTooLargeError(len(data), max_bytes)
     if not data:
         raise NotAnImageError("empty file")
+    with DECODE_SLOTS:  # a few pictures decode at once; the rest wait (memory, not CPU, is the limit)
+        return _decode(data)
+
+
+def _decode(data: bytes) -> Image.Image:
     try:
         with Image.open(io.BytesIO(data), formats=ALLOWED_FORMATS) as probe:
             fmt = probe.format
-            _check_pixels(probe.size)
+            _check_pixels(probe.size, probe.mode)
             probe.verify()
         opened = Image.open(io.BytesIO(data), formats=ALLOWED_FORMATS)
-        _check_pixels(opened.size)
+        _check_pixels(opened.size, opened.mode)
         opened.load()
     except ImageError:
         raise
@@ -117,12 +129,20 @@ def load_image(data: bytes, max_bytes: int) -> Image.Image:
     return rgb
 
 
-def _check_pixels(size: tuple[int, int]) -> None:
+BYTES_PER_PIXEL = {"1": 1, "L": 1, "P": 1, "LA": 2, "PA": 2, "RGB": 3, "YCbCr": 3, "LAB": 3, "HSV": 3, "RGBA": 4, "RGBa": 4, "CMYK": 4, "I": 4, "F": 4}
+
+
+def _check_pixels(size: tuple[int, int], mode: str = "RGB") -> None:
+    """Refuse from the header alone: too many pixels, or too many decoded bytes for the file's mode."""
     width, height = size
     if width <= 0 or height <= 0:
         raise NotAnImageError(f"bad image size {width}x{height}")
     if width * height > MAX_PIXELS:
         raise ImageTooLargeError.pixels(width, height)
+    # Decoding makes the picture in its own mode and then an RGB copy (16-bit: 2 bytes, then 1, then 3).
+    per_pixel = BYTES_PER_PIXEL.get(mode, 2 if mode.startswith("I;16") else 4) + 3
+    if width * height * per_pixel > MAX_DECODED_BYTES:
+        raise ImageTooLargeError.pixels(width, height, limit=MAX_DECODED_BYTES // per_pixel)
 
 
 def _to_rgb(img: Image.Image) -> Image.Image:
@@ -132,8 +152,20 @@ def _to_rgb(img: Image.Image) -> Image.Image:
         background = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
         return Image.alpha_composite(background, rgba).convert("RGB")
     if img.mode in ("I", "I;16", "I;16B", "I;16L", "F"):
-        arr = np.asarray(img, dtype=np.float64)
-        lo, hi = float(arr.min()), float(arr.max())
-        scaled = (arr - lo) * (255.0 / (hi - lo)) if hi > lo else np.zeros_like(arr)
-        return Image.fromarray(scaled.astype(np.uint8), mode="L").convert("RGB")
+        return Image.fromarray(_stretch_to_bytes(np.asarray(img)), mode="L").convert("RGB")
     return img.convert("RGB")
+
+
+def _stretch_to_bytes(arr: np.ndarray, rows: int = 256) -> np.ndarray:
+    """16-bit or float pixels → 0..255, a band of rows at a time (a 40-megapixel picture as float64 would
+    take 320 MB per copy; this takes a few MB beyond the result)."""
+    lo, hi = float(arr.min()), float(arr.max())
+    out = np.zeros(arr.shape, dtype=np.uint8)
+    if hi > lo:
+        scale = np.float32(255.0 / (hi - lo))
+        for start in range(0, arr.shape[0], rows):
+            band = arr[start : start + rows].astype(np.float32)
+            band -= np.float32(lo)
+            band *= scale
+            out[start : start + rows] = band.astype(np.uint8)
+    return out
