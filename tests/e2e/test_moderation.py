@@ -140,10 +140,9 @@ async def test_known_meme_picture_is_pointed_out_as_duplicate(start_bot, writabl
     bot = await start_moderated(start_bot, writable_services)
     picture = (e2e_knowledge / "memes" / "images" / "meme-xgboost-kaggle.png").read_bytes()
     await bot.say(RU_USER, "/submit")
-    await bot.say(RU_USER, photo=picture)
-    await bot.say(RU_USER, "Бустинг побеждает")
-    calls = await bot.say(RU_USER, "Смешно", count=2)
-    assert "уже есть" in calls[0].params["text"]
+    calls = await bot.say(RU_USER, photo=picture, count=2)  # said at once, before the title is asked
+    assert "уже есть" in calls[0].params["text"] and "«Мем «XGBoost" in calls[0].params["text"]
+    assert "meme-xgboost" not in calls[0].params["text"], "the meme is named by its title, not its slug"
     assert calls[1].params["text"].startswith("<b>Мем «XGBoost")
     assert bot.app.bot_data.submissions.pending() == []
 
