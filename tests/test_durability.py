@@ -1,3 +1,4 @@
+# ruff: noqa: F811 - fixtures imported from tests/test_storage.py are parameters here
 """Durability without Telegram: queue claims between workers, limits under concurrency (SQLite and
 PostgreSQL), owed messages stored with their state change, PTB persistence, and the smaller holes
 (stuck Unicode, invisible characters, file modes, a mistyped database path, secrets in debug logs)."""
@@ -378,3 +379,31 @@ def retriever_free_pipeline(make_notes, use_encoder, tmp_path: Path):  # noqa: A
 
     retriever.encoder = Recording()
     return AnswerPipeline(retriever), encoded
+
+
+# --------------------------------------------------------------------------- memebot admin: the smaller holes
+
+
+def test_admin_cli_refuses_a_huge_actor_id_and_an_edit_of_a_published_meme(
+    memebot_home: Path, notes_dir: Path, monkeypatch
+) -> None:  # noqa: ANN001, F811
+    from click.testing import CliRunner
+
+    from bot.cli.admin import admin
+
+    monkeypatch.setenv("MEMEBOT_KNOWLEDGE", str(notes_dir))
+    monkeypatch.setenv("MEMEBOT_ADMINS", str(ADMIN))
+    monkeypatch.setenv("MEMEBOT_DATABASE_CREATE", "1")
+    monkeypatch.delenv("MEMEBOT_DATABASE_URL", raising=False)
+    database = open_database(f"sqlite:///{memebot_home / 'memebot.sqlite3'}")
+    service = SubmissionService(database, frozenset({ADMIN}), memebot_home, notes_dir)
+    sid = submit(service, seed=21, title="Мем для командной строки")
+    service.approve(sid, ADMIN)
+    database.dispose()
+    runner = CliRunner()
+    huge = runner.invoke(admin, ["approve", str(sid), "--as", "99999999999999999999"])
+    assert huge.exit_code == 2 and huge.output.startswith("memebot: ") and "Traceback" not in huge.output
+    edit = runner.invoke(admin, ["approve", str(sid), "--title", "Новое название"])
+    assert edit.exit_code == 2 and "memebot: " in edit.output, (
+        "an edit that cannot be applied is not a success"
+    )

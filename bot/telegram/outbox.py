@@ -31,7 +31,7 @@ from common.i18n import Lang, as_lang
 
 logger = logging.getLogger(__name__)
 
-MAX_ATTEMPTS = 10
+MAX_ATTEMPTS = 12  # 2 s doubling to 10 min: about half an hour of retries
 BATCH = 16
 
 
