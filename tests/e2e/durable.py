@@ -9,6 +9,7 @@ SIGKILL and started again.
 from __future__ import annotations
 
 import asyncio
+import itertools
 import os
 import shutil
 import signal
@@ -17,7 +18,9 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+import aiohttp
 import pytest
+from aiohttp import web
 
 from bot.config import Settings
 from bot.services import Services
@@ -206,3 +209,42 @@ def process_env(
 
 def copy_index(index_root: Path, home: Path) -> None:
     shutil.copytree(index_root, home / "index", symlinks=True)
+
+
+class RoundRobin:
+    """A load balancer in front of webhook replicas: each update to the next replica (``both``: to every one)."""
+
+    def __init__(self, targets: list[str], both: bool = False):
+        self.targets = itertools.cycle(targets)
+        self.all = targets
+        self.both = both
+        self.runner: web.AppRunner | None = None
+
+    async def start(self, port: int) -> None:
+        async def forward(request: web.Request) -> web.Response:
+            body = await request.read()
+            headers = {
+                k: v
+                for k, v in request.headers.items()
+                if k.lower().startswith("x-telegram") or k.lower() == "content-type"
+            }
+            targets = self.all if self.both else [next(self.targets)]
+            statuses = []
+            async with aiohttp.ClientSession() as http:
+                for target in targets:
+                    try:
+                        async with http.post(target, data=body, headers=headers) as response:
+                            statuses.append(response.status)
+                    except aiohttp.ClientError:
+                        statuses.append(502)
+            return web.Response(status=min(statuses))
+
+        app = web.Application()
+        app.router.add_post("/hook", forward)
+        self.runner = web.AppRunner(app)
+        await self.runner.setup()
+        await web.TCPSite(self.runner, "127.0.0.1", port).start()
+
+    async def stop(self) -> None:
+        if self.runner is not None:
+            await self.runner.cleanup()

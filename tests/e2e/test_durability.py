@@ -376,3 +376,63 @@ async def test_webhook_refuses_bad_requests_with_4xx(writable, memebot_home: Pat
         finally:
             await server.stop()
             db.dispose()
+
+
+async def test_a_conversation_goes_on_whichever_replica_gets_the_next_message(
+    writable, memebot_home: Path, tmp_path: Path
+) -> None:  # noqa: ANN001
+    """Two webhook replicas on one database behind a round-robin balancer: /submit, the picture, the title
+    and the explanation each land on the other replica, and the conversation still completes."""
+    from tests.e2e.durable import RoundRobin
+
+    knowledge, services = writable
+    url = f"sqlite:///{tmp_path / 'shared.sqlite3'}"
+    lb_port, ports = free_port(), [free_port(), free_port()]
+    balancer = RoundRobin([f"http://127.0.0.1:{p}/hook" for p in ports])
+    await balancer.start(lb_port)
+    servers: list[WebhookServer] = []
+    databases: list[Database] = []
+    async with BotApiEmulator() as emu:
+        emu.register_chat(ADMIN.id, ADMIN)
+        try:
+            for port in ports:
+                settings = settings_for(
+                    emu,
+                    memebot_home,
+                    knowledge,
+                    url,
+                    webhook_url=f"http://127.0.0.1:{lb_port}/hook",
+                    webhook_secret="s3cret",
+                )
+                databases.append(await asyncio.to_thread(open_database, url))
+                server = WebhookServer(
+                    build_application(settings, services=services, db=databases[-1]),
+                    settings,
+                    "127.0.0.1",
+                    port,
+                )
+                await server.start()
+                servers.append(server)
+            bot = Harness(emu, servers[0].application, servers[0].settings, databases[0], services)
+            await bot.say(RU_USER, "/submit")
+            await bot.say(RU_USER, photo=png(31))
+            await bot.say(RU_USER, "Лыжник на двух репликах")
+            (preview,) = await bot.say(RU_USER, "Объяснение пришло на другую реплику.", method="sendPhoto")
+            assert "Лыжник на двух репликах" in preview.params["caption"]
+            owners = {row.owner for row in await asyncio.to_thread(_owners, databases[0])}
+            assert len(owners) == 2, f"both replicas handled steps: {owners}"
+        finally:
+            for server in servers:
+                await server.stop()
+            for database in databases:
+                database.dispose()
+            await balancer.stop()
+
+
+def _owners(db: Database) -> list[Any]:
+    from sqlalchemy import select
+
+    from bot.storage.models import InboxUpdate
+
+    with db.session() as s:
+        return list(s.execute(select(InboxUpdate.owner)).all())

@@ -8,19 +8,16 @@ of tests/e2e/test_durability.py, without the trained router (the bot answers by 
 from __future__ import annotations
 
 import asyncio
-import itertools
 import shutil
 from collections import Counter
 from pathlib import Path
 
-import aiohttp
 import pytest
-from aiohttp import web
 from sqlalchemy import select
 
 from bot.storage import open_database
 from bot.storage.models import InboxUpdate
-from tests.e2e.durable import QUESTIONS, BotProcess, process_env
+from tests.e2e.durable import QUESTIONS, BotProcess, RoundRobin, process_env
 from tests.e2e.emulator import BotApiEmulator, User, free_port
 from tests.test_storage import png
 
@@ -141,45 +138,6 @@ async def test_kill_9_with_eight_questions_in_flight_loses_none_and_repeats_none
         states = Counter(s.scalars(select(InboxUpdate.state)))
     db.dispose()
     assert states == {"done": 16}
-
-
-class RoundRobin:
-    """A load balancer in front of webhook replicas: each update to the next replica (``both``: to every one)."""
-
-    def __init__(self, targets: list[str], both: bool = False):
-        self.targets = itertools.cycle(targets)
-        self.all = targets
-        self.both = both
-        self.runner: web.AppRunner | None = None
-
-    async def start(self, port: int) -> None:
-        async def forward(request: web.Request) -> web.Response:
-            body = await request.read()
-            headers = {
-                k: v
-                for k, v in request.headers.items()
-                if k.lower().startswith("x-telegram") or k.lower() == "content-type"
-            }
-            targets = self.all if self.both else [next(self.targets)]
-            statuses = []
-            async with aiohttp.ClientSession() as http:
-                for target in targets:
-                    try:
-                        async with http.post(target, data=body, headers=headers) as response:
-                            statuses.append(response.status)
-                    except aiohttp.ClientError:
-                        statuses.append(502)
-            return web.Response(status=min(statuses))
-
-        app = web.Application()
-        app.router.add_post("/hook", forward)
-        self.runner = web.AppRunner(app)
-        await self.runner.setup()
-        await web.TCPSite(self.runner, "127.0.0.1", port).start()
-
-    async def stop(self) -> None:
-        if self.runner is not None:
-            await self.runner.cleanup()
 
 
 async def test_two_webhook_replicas_share_one_inbox_without_double_replies(
