@@ -111,7 +111,9 @@ def _muffin(d: ImageDraw.ImageDraw, cx: int, cy: int) -> None:
 
 def draw_chihuahua_or_muffin() -> Image.Image:
     """A 4×4 grid of chihuahua faces and blueberry muffins: chihuahua or muffin?"""
-    img = Image.new("RGB", (600, 600), WHITE)
+    img = Image.new(
+        "RGB", (600, 600), (255, 236, 180)
+    )  # not white: unlike a caption bar a meme generator adds
     d = ImageDraw.Draw(img)
     fit_text(d, "chihuahua or muffin?", (10, 8, 590, 72), max_size=44, kind="bold")
     pattern = "CMMCMCCMCCMMMMCC"
@@ -164,46 +166,46 @@ def draw_deepdream_puppyslugs() -> Image.Image:
 
 def draw_tank_detector_legend() -> Image.Image:
     """Tanks under cloudy skies, empty fields in the sun: the network learned "cloudy = tank"."""
-    img = Image.new("RGB", (800, 600), WHITE)
+    img = Image.new("RGB", (800, 600), (250, 230, 200))
     d = ImageDraw.Draw(img)
-    # Left photo: overcast, a tank.
-    d.rectangle([0, 0, 396, 420], fill=(120, 124, 130))
-    for cx, cy in ((60, 60), (180, 40), (300, 80), (110, 140), (260, 150)):
-        d.ellipse([cx - 80, cy - 35, cx + 80, cy + 35], fill=(90, 94, 100))
-    d.rectangle([0, 270, 396, 420], fill=(55, 80, 45))
+    # Top: the network and what it learned.
+    layers = [[60, 100, 140], [70, 130], [100]]
+    xs = [80, 160, 240]
+    for i in range(2):
+        for ya in layers[i]:
+            for yb in layers[i + 1]:
+                d.line([(xs[i], ya), (xs[i + 1], yb)], fill=(80, 80, 80), width=2)
+    for x, ys in zip(xs, layers, strict=True):
+        for y in ys:
+            d.ellipse([x - 14, y - 14, x + 14, y + 14], fill=(90, 150, 230), outline=BLACK, width=2)
+    for k, (x, y, r) in enumerate(((280, 80, 8), (310, 65, 12))):
+        d.ellipse([x - r, y - r, x + r, y + r], fill=WHITE, outline=BLACK, width=2 + k)
+    d.ellipse([330, 15, 720, 150], fill=WHITE, outline=BLACK, width=3)
+    fit_text(d, "cloudy = tank", (370, 40, 680, 125), max_size=46, kind="bold")
+    # Bottom left photo: overcast, a tank.
+    d.rectangle([0, 180, 396, 600], fill=(80, 84, 92))
+    for cx, cy in ((60, 240), (180, 220), (300, 260), (110, 320), (260, 330)):
+        d.ellipse([cx - 80, cy - 35, cx + 80, cy + 35], fill=(50, 54, 62))
+    d.rectangle([0, 450, 396, 600], fill=(55, 80, 45))
     olive = (70, 78, 50)
-    d.rounded_rectangle([90, 290, 310, 350], radius=24, fill=(40, 40, 36))  # tracks
-    d.polygon([(110, 295), (140, 250), (280, 250), (300, 295)], fill=olive, outline=BLACK)
-    d.rounded_rectangle([160, 215, 250, 255], radius=10, fill=olive, outline=BLACK)  # turret
-    d.rectangle([250, 226, 370, 238], fill=olive, outline=BLACK)  # barrel
-    tag(d, (198, 390), "tank", size=28)
-    # Right photo: sunny, nothing.
-    d.rectangle([404, 0, 800, 420], fill=(110, 185, 250))
-    d.ellipse([650, 40, 760, 150], fill=(255, 230, 60))
+    d.rounded_rectangle([90, 470, 310, 530], radius=24, fill=(40, 40, 36))  # tracks
+    d.polygon([(110, 475), (140, 430), (280, 430), (300, 475)], fill=olive, outline=BLACK)
+    d.rounded_rectangle([160, 395, 250, 435], radius=10, fill=olive, outline=BLACK)  # turret
+    d.rectangle([250, 406, 370, 418], fill=olive, outline=BLACK)  # barrel
+    tag(d, (198, 570), "tank", size=28)
+    # Bottom right photo: sunny, nothing.
+    d.rectangle([404, 180, 800, 600], fill=(110, 185, 250))
+    d.ellipse([650, 220, 760, 330], fill=(255, 230, 60))
     for k in range(8):
         a = math.radians(k * 45)
         d.line(
             [
-                (705 + 65 * math.cos(a), 95 + 65 * math.sin(a)),
-                (705 + 90 * math.cos(a), 95 + 90 * math.sin(a)),
+                (705 + 65 * math.cos(a), 275 + 65 * math.sin(a)),
+                (705 + 90 * math.cos(a), 275 + 90 * math.sin(a)),
             ],
             fill=(255, 230, 60),
             width=6,
         )
-    d.rectangle([404, 270, 800, 420], fill=(120, 200, 80))
-    tag(d, (602, 390), "no tank", size=28)
-    # Below: the network and what it learned.
-    layers = [[460, 500, 540], [470, 530], [500]]
-    xs = [80, 160, 240]
-    for (xa, ya), (xb, yb) in (
-        ((xs[i], a), (xs[i + 1], b)) for i in range(2) for a in layers[i] for b in layers[i + 1]
-    ):
-        d.line([(xa, ya), (xb, yb)], fill=(80, 80, 80), width=2)
-    for x, ys in zip(xs, layers, strict=True):
-        for y in ys:
-            d.ellipse([x - 14, y - 14, x + 14, y + 14], fill=(90, 150, 230), outline=BLACK, width=2)
-    for k, (x, y, r) in enumerate(((280, 470, 8), (310, 455, 12))):
-        d.ellipse([x - r, y - r, x + r, y + r], fill=WHITE, outline=BLACK, width=2 + k)
-    d.ellipse([330, 435, 720, 570], fill=WHITE, outline=BLACK, width=3)
-    fit_text(d, "cloudy = tank", (370, 460, 680, 545), max_size=46, kind="bold")
+    d.rectangle([404, 450, 800, 600], fill=(120, 200, 80))
+    tag(d, (602, 570), "no tank", size=28)
     return img
