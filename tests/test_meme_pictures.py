@@ -263,6 +263,7 @@ def pictures(memes: dict[str, Note]) -> dict[str, Image.Image]:
 # --- the pictures ------------------------------------------------------------------------------------
 
 
+@pytest.mark.slow  # hashes all 34 pictures and their degraded copies (~30 s on 2 cores)
 def test_every_meme_has_its_own_picture(memes: dict[str, Note], index: MemeImageIndex) -> None:
     assert sorted(memes) == ALL_MEMES
     for slug, note in memes.items():
@@ -274,6 +275,7 @@ def test_every_meme_has_its_own_picture(memes: dict[str, Note], index: MemeImage
     assert sorted(index.slugs) == ALL_MEMES
 
 
+@pytest.mark.slow  # hashes all 34 pictures and their degraded copies (~30 s on 2 cores)
 @pytest.mark.parametrize("slug", ALL_MEMES)
 def test_picture_and_its_degraded_copy_match_their_meme(
     slug: str, memes: dict[str, Note], index: MemeImageIndex, pictures: dict[str, Image.Image]
@@ -287,6 +289,7 @@ def test_picture_and_its_degraded_copy_match_their_meme(
     assert result.slug == slug and result.ocr == ""
 
 
+@pytest.mark.slow  # hashes all 34 pictures and their degraded copies (~30 s on 2 cores)
 @pytest.mark.parametrize("slug", ALL_MEMES)
 def test_picture_is_far_from_every_other_meme(
     slug: str, index: MemeImageIndex, pictures: dict[str, Image.Image]
