@@ -69,8 +69,9 @@ TEXTS: dict[str, dict[str, str]] = {
     "error": {"ru": "Извините, что-то пошло не так. Попробуйте ещё раз.", "en": "Sorry, something went wrong. Please try again."},
     "demo_list": {"ru": "Демо, которые можно запустить:", "en": "Demos you can run:"},
     "demo_usage": {"ru": "Например: /demo dropout p=0.3", "en": "For example: /demo dropout p=0.3"},
-    "memes": {"ru": "Мемы, которые я знаю:", "en": "Memes I know:"},
-    "concepts": {"ru": "Понятия, которые я знаю:", "en": "Concepts I know:"},
+    "memes_header": {"ru": "Я знаю {n:мем|мема|мемов}:", "en": "I know {n:meme|memes}:"},
+    "memes_page": {"ru": "Я знаю {n:мем|мема|мемов}. Выберите:", "en": "I know {n:meme|memes}. Pick one:"},
+    "concepts_page": {"ru": "Я знаю {n:понятие|понятия|понятий}. Выберите:", "en": "I know {n:concept|concepts}. Pick one:"},
     "photo_unknown": {
         "ru": "Не узнал этот мем и не смог прочитать на картинке ничего знакомого. Опишите его словами — попробую объяснить.",
         "en": "I don't recognise this meme and couldn't read anything familiar in it. Describe it in words and I'll try.",

@@ -20,6 +20,7 @@ COMMANDS = {
     "index": "bot.cli.indexing:index",
     "ask": "bot.cli.answers:ask",
     "chat": "bot.cli.answers:chat",
+    "memes": "bot.cli.browse:memes",
     "eval": "bot.cli.answers:eval_cmd",
     "serve": "bot.cli.serving:serve",
     "demo": "bot.cli.demo:demo",
