@@ -22,6 +22,7 @@ COMMANDS = {
     "chat": "bot.cli.answers:chat",
     "memes": "bot.cli.browse:memes",
     "eval": "bot.cli.answers:eval_cmd",
+    "decision": "bot.cli.answers:decision",
     "serve": "bot.cli.serving:serve",
     "demo": "bot.cli.demo:demo",
     "router": "bot.cli.router:router",
