@@ -20,7 +20,15 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from common.i18n import CYRILLIC_RE, LATIN_RE
-from indexer.notes import SECTION_DEEP_EN, SECTION_DEEP_RU, SECTION_SHORT_EN, SECTION_SHORT_RU, SECTIONS, Note, NoteProblem
+from indexer.notes import (
+    SECTION_DEEP_EN,
+    SECTION_DEEP_RU,
+    SECTION_SHORT_EN,
+    SECTION_SHORT_RU,
+    SECTIONS,
+    Note,
+    NoteProblem,
+)
 
 SHORT_MAX_WORDS = 60
 SHORT_SENTENCES = (2, 4)
