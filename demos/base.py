@@ -105,9 +105,14 @@ class RunContext:
         text = forms if isinstance(forms, str) else "|".join(forms)
         return plural(n, text, self.lang)
 
+    def grouped(self, n: int) -> str:
+        """An integer with grouped thousands: «100 000» (no-break spaces) / "100,000"."""
+        text = f"{int(n):,}"
+        return text.replace(",", "\u00a0") if self.ru else text
+
     def count(self, n: int, ru: str, en: str) -> str:
         """``count(163, "картинка|картинки|картинок", "picture|pictures")`` → «163 картинки»."""
-        return f"{int(n)} {self.plural(int(n), ru, en)}"
+        return f"{self.grouped(n)} {self.plural(int(n), ru, en)}"
 
     def times(self, ratio: float, digits: int | None = None) -> str:
         """How many times larger: «в 6263 раза», «в 25 раз», «в 2,5 раза» / "6263×", "2.5×"."""
@@ -181,6 +186,13 @@ def seed_everything(seed: int, torch: bool = True) -> None:
         _torch.manual_seed(seed)
 
 
+class Raw(str):
+    """An argument shown as written (``Raw("lambda x: x**2")``), not as a quoted string."""
+
+    def __repr__(self) -> str:
+        return str(self)
+
+
 def shown_code(
     fn: Callable[..., Any], *, imports: str = "", helpers: Sequence[Callable[..., Any]] = (), **kwargs: Any
 ) -> str:
@@ -205,6 +217,7 @@ __all__ = [
     "DemoResult",
     "DemoTimeoutError",
     "Param",
+    "Raw",
     "RunContext",
     "UnknownDemoError",
     "seed_everything",

@@ -92,3 +92,23 @@ def warm_up() -> None:
         fig.suptitle("ёжик · Σ √ ε")
 
     render(draw, figsize=(3, 2), dpi=40)
+
+
+def number_formatter(ru: bool, fmt: str = "g") -> Any:
+    """Tick labels as plain numbers (``0.2``, ``1e-05``), with a decimal comma in Russian."""
+    from matplotlib.ticker import FuncFormatter
+
+    def label(value: float, _pos: Any) -> str:
+        text = "0" if value == 0 else format(value, fmt)
+        return text.replace(".", ",") if ru else text
+
+    return FuncFormatter(label)
+
+
+def tidy_log_axis(ax: Any, axis: str = "y", ru: bool = False) -> None:
+    """A log axis with plain major labels (``0.1``, ``1``, ``10``) and no minor-tick labels."""
+    from matplotlib.ticker import NullFormatter
+
+    target = ax.yaxis if axis == "y" else ax.xaxis
+    target.set_major_formatter(number_formatter(ru))
+    target.set_minor_formatter(NullFormatter())
