@@ -144,6 +144,8 @@ def words_of(text: str) -> list[str]:
 
 def _to_text(param: Param, raw: Any) -> str:
     text = clean_text(str(raw), limit=TEXT_MAX_CHARS * 4, multiline=False)
+    if not text and param.default == "":
+        return ""  # "use the demo's default phrase"
     if len(text) > TEXT_MAX_CHARS:
         raise DemoParamError("demo_param_text_long", param=param.name, n=len(text), limit=TEXT_MAX_CHARS)
     words = words_of(text)
