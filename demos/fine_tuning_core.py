@@ -12,7 +12,8 @@ from __future__ import annotations
 
 from typing import Any
 
-SETTINGS: dict[str, Any] = {  # steps and learning rates of every stage; shown in the code as the call's arguments
+# steps and learning rates of every stage; shown in the code as the call's arguments
+SETTINGS: dict[str, Any] = {
     "hidden": 128,
     "pre_steps": 300,
     "few_steps": 200,

@@ -186,7 +186,8 @@ def run(params: dict[str, Any], ctx: RunContext) -> DemoOutput:
         "",
         ctx.t(
             f"Во всех запусках вместе NaN получилось {ctx.grouped(r['nan_total'])}, а отрицательных чисел было "
-            f"{ctx.grouped(neg_total)} — " + ("NaN стоит ровно на их местах." if same else "места не совпали."),
+            f"{ctx.grouped(neg_total)} — "
+            + ("NaN стоит ровно на их местах." if same else "места не совпали."),
             f"Over all runs there are {ctx.grouped(r['nan_total'])} NaNs and {ctx.grouped(neg_total)} negative inputs — "
             + ("the NaNs sit exactly where the negatives are." if same else "the positions differ."),
         ),

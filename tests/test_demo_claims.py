@@ -206,3 +206,210 @@ def test_adversarial_perturbation_panel_has_a_colour_legend():
     reds = ((band[..., 0] > 150) & (band[..., 1] < 90) & (band[..., 2] < 90)).sum()
     blues = ((band[..., 2] > 150) & (band[..., 0] < 110)).sum()
     assert reds > 50 and blues > 50
+
+
+# --------------------------------------------------------------------------- learning-rate
+
+
+def test_learning_rate_small_good_large():
+    res = get("learning-rate")
+    r, m = res.metrics["result"], res.metrics
+    assert m["lrs"] == [0.001, 0.1, 0.6, 0.3]
+    assert m["verdicts"][:3] == ["slow", "good", "diverged"]
+    small, good, large, yours = r["losses"]
+    assert small[-1] > 10 * r["loss_min"]  # too small: far from the minimum after 100 steps
+    assert good[-1] <= 1.01 * r["loss_min"]  # good: at the minimum
+    assert not math.isfinite(large[-1]) or large[-1] > large[0]  # too large: diverged
+    assert 0.6 > r["threshold"] > 0.3 >= 0.1  # the references sit on the right sides of 2/λ_max
+    assert "lr = 0,3 (ваш)" in res.text and "ниже порога" in res.text
+
+
+def test_learning_rate_threshold_is_two_over_the_curvature():
+    r = get("learning-rate").metrics["result"]
+    start = r["losses"][0][0]
+    below, above = r["edge_final_losses"]  # lr = 0.99 and 1.01 × 2/λ_max
+    assert below < start and (not math.isfinite(above) or above > start)
+    assert r["threshold"] == pytest.approx(2 / r["lam_max"])
+
+
+def test_learning_rate_users_huge_lr_goes_to_inf_and_nan():
+    res = get("learning-rate", lr=10)
+    losses = res.metrics["result"]["losses"][-1]
+    assert res.metrics["verdicts"][-1] == "diverged"
+    assert any(math.isinf(v) for v in losses) and math.isnan(losses[-1])
+    assert "inf" in res.text and "выше порога" in res.text
+
+
+# --------------------------------------------------------------------------- optimizers
+
+
+def test_optimizers_momentum_and_adam_beat_sgd_in_the_valley():
+    m = get("optimizers").metrics
+    s, r = m["summary"], m["result"]
+    assert s["SGD + momentum"]["final_loss"] < s["SGD"]["final_loss"] / 100
+    assert s["Adam"]["final_loss"] < s["SGD"]["final_loss"]
+    assert s["SGD"]["steps_to_0.1"] is None and s["SGD + momentum"]["steps_to_0.1"] is not None
+    assert r["adam_first_step"] == pytest.approx([m["lr"], m["lr"]], rel=1e-4)  # Adam's first step is lr
+    assert r["adam_scaled_max_diff"] < 1e-4  # ×100 loss: Adam's path is the same…
+    sgd_scaled = r["sgd_scaled_final_loss"]
+    assert math.isnan(sgd_scaled) or sgd_scaled > r["losses"]["SGD"][0]  # …SGD's diverges
+
+
+@pytest.mark.parametrize(("lr", "diverges"), [(0.15, False), (0.25, True)])
+def test_optimizers_sgd_diverges_exactly_above_two_over_curvature(lr, diverges):
+    m = get("optimizers", lr=lr).metrics
+    assert m["result"]["sgd_threshold"] == pytest.approx(0.2)
+    assert m["summary"]["SGD"]["diverged"] is diverges
+
+
+# --------------------------------------------------------------------------- batch normalization
+
+
+def test_batch_norm_keeps_the_signal_that_a_plain_deep_net_loses():
+    res = get("batch-normalization")
+    r = res.metrics["result"]
+    plain, bn = r["spread"]["plain"], r["spread"]["batchnorm"]
+    assert len(plain) == len(bn) == 20
+    assert plain[-1] < 1e-4 * plain[0]  # without BN the examples become indistinguishable
+    assert all(0.3 < s < 1.0 for s in bn)  # with BN every layer keeps a unit-scale spread
+
+
+def test_batch_norm_train_and_eval_modes_differ():
+    r = get("batch-normalization").metrics["result"]
+    gaps = r["eval_vs_train_gap"]
+    assert gaps[-1] < gaps[0] / 2  # running statistics settle with more batches
+    assert r["same_example_diff_eval"] == 0.0  # eval: an example's output ignores its batch-mates
+    assert r["same_example_diff_train"] > 0.1  # train: it depends on them
+    assert "Expected more than 1 value per channel" in r["batch_of_one"]
+
+
+def test_batch_norm_shallow_net_text_follows_the_numbers():
+    res = get("batch-normalization", depth=3)
+    assert res.metrics["result"]["spread"]["plain"][-1] > 0.01 * res.metrics["result"]["spread"]["plain"][0]
+    assert "depth=20" in res.text and "3 слоёв" in res.text
+
+
+# --------------------------------------------------------------------------- softmax temperature
+
+
+def test_softmax_temperature_entropy_rises_and_ranking_stays():
+    m = get("softmax-temperature").metrics
+    r, temps = m["result"], m["temperatures"]
+    order = sorted(range(len(temps)), key=lambda i: temps[i])
+    ent = [r["entropy_bits"][i] for i in order]
+    assert all(b > a for a, b in zip(ent, ent[1:], strict=False))
+    assert r["same_ranking"] is True
+    assert max(r["probs"][0]) > 0.95  # T = 0.2: nearly greedy
+    assert r["entropy_bits"][2] > 0.9 * r["uniform_entropy_bits"]  # T = 5: nearly uniform
+    assert all(abs(sum(p) - 1) < 1e-5 for p in r["probs"])
+    assert max(r["max_freq_error"]) < 0.02  # samples follow the probabilities
+    nucleus = [r["nucleus_0.9"][i] for i in order]
+    assert nucleus == sorted(nucleus)
+
+
+def test_softmax_temperature_matches_the_notes_worked_example():
+    from demos.softmax_temperature import experiment
+
+    r = experiment(logits=[2.0, 1.0, 0.0], temperatures=[0.5, 1.0, 2.0, 10.0], seed=0, many=100)
+    expected = [[0.867, 0.117, 0.016], [0.665, 0.245, 0.090], [0.506, 0.307, 0.186], [0.367, 0.332, 0.301]]
+    for got, want in zip(r["probs"], expected, strict=True):
+        assert got == pytest.approx(want, abs=6e-4)
+
+
+# --------------------------------------------------------------------------- overfitting
+
+
+def test_overfitting_u_curve_and_early_stopping():
+    m = get("overfitting").metrics
+    r = m["result"]
+    train, val, best = r["train_mse"], r["val_mse"], r["best_degree"]
+    assert all(b <= a * (1 + 1e-6) + 1e-12 for a, b in zip(train, train[1:], strict=False))  # nested fits
+    assert 2 <= best <= 8
+    assert val[0] > val[best - 1] and val[-1] > 10 * val[best - 1]  # the U
+    assert m["verdict"] == "overfit"  # default degree 12
+    gd = r["gd_val_mse"]
+    i = gd.index(min(gd))
+    assert 0 < i < len(gd) - 1 and gd[-1] > 2 * gd[i]  # validation falls, then rises
+    assert r["early_stop_step"] == [1, 3, 10, 30, 100, 300, 1000, 3000, 10000, 30000][i]
+
+
+def test_overfitting_too_simple_model_underfits():
+    assert get("overfitting", degree=1).metrics["verdict"] == "underfit"
+    assert "недообучение" in get("overfitting", degree=1).text
+
+
+# --------------------------------------------------------------------------- attention
+
+
+def test_attention_without_positions_ignores_order_with_positions_does_not():
+    for lang in ("ru", "en"):
+        r = get("attention", lang).metrics["result"]
+        assert r["row_sums_max_error"] < 1e-5
+        assert r["no_pos_permutation_error"] < 1e-5  # moving a word just permutes the weights…
+        assert r["no_pos_output_change"] < 1e-5  # …and its output is unchanged
+        assert r["pos_row_change"] > 0.05 and r["pos_output_change"] > 0.05
+        assert r["mean_max_weight_unscaled"] > r["mean_max_weight"]  # no 1/√d: a sharper softmax
+
+
+def test_attention_uses_the_users_sentence_and_language_default():
+    assert get("attention").metrics["words"][0] == "кот"
+    assert get("attention", "en").metrics["words"][:3] == ["the", "cat", "sat"]
+    res = get("attention", "en", sentence="Attention is all you need!")
+    assert res.metrics["words"] == ["attention", "is", "all", "you", "need"]
+    assert len(res.metrics["result"]["weights"]) == 5
+    assert "'attention is all you need'" in res.text
+
+
+# --------------------------------------------------------------------------- nan-loss
+
+
+def test_nan_loss_each_cause_and_each_fix():
+    from demos.nan_loss import SCALES
+
+    r = get("nan-loss").metrics["result"]
+    for s, naive, stable in zip(SCALES, r["naive_top"], r["stable_top"], strict=True):
+        assert math.isnan(naive) == (s > r["exp_limit"])  # the naive softmax breaks exactly past ln(max)
+        assert math.isfinite(stable)
+    assert r["exp_limit"] == pytest.approx(88.72, abs=0.01)
+    assert r["log0_loss"] == math.inf and all(math.isnan(g) for g in r["log0_grad"])
+    assert r["ce_loss"] == pytest.approx(200.0) and r["ce_grad"] == pytest.approx([1.0, -1.0])
+    big = r["losses_big_lr"]
+    assert any(math.isinf(v) for v in big) and math.isnan(big[-1])
+    assert all(math.isfinite(v) for v in r["losses_clipped"])
+    assert r["losses_small_lr"][-1] < 0.2
+    assert all(math.isnan(g) for g in r["sqrt_grad"]) and r["norm_grad"] == [0.0, 0.0, 0.0]
+    a = r["arithmetic"]
+    assert (
+        all(math.isnan(a[k]) for k in ("nan + 1", "nan * 0", "0 * inf", "inf - inf"))
+        and a["nan == nan"] is False
+    )
+
+
+# --------------------------------------------------------------------------- k-means
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_k_means_finds_the_four_clouds(seed):
+    r = get("k-means", seed=seed).metrics["result"]
+    assert r["best_k"] == 4
+    inertia = r["inertia_by_k"]
+    assert all(b <= a + 1e-9 for a, b in zip(inertia, inertia[1:], strict=False))
+    for steps in r["inertia_steps"].values():  # Lloyd's steps never increase the inertia
+        assert all(b <= a + 1e-9 for a, b in zip(steps, steps[1:], strict=False))
+    sil = r["silhouette_by_k"]
+    assert sil[4 - 2] == max(sil) and sil[4 - 2] > sil[2 - 2] + 0.1
+
+
+def test_k_means_silhouette_matches_the_notes_worked_example():
+    import numpy as np
+
+    from demos.kmeans import silhouette
+
+    x = np.array([[1.0], [2.0], [3.0], [10.0], [11.0], [12.0]])
+    assert silhouette(x, np.array([0, 0, 0, 1, 1, 1])) == pytest.approx(0.85, abs=0.005)
+
+
+def test_k_means_bad_k_is_compared_with_the_good_one():
+    res = get("k-means")
+    assert res.metrics["k"] == 2 and set(res.metrics["result"]["inertia_steps"]) == {2, 4}
+    assert "k = 2 (ваше)" in res.text and "k = 4 (лучшее по силуэту)" in res.text

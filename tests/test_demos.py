@@ -337,13 +337,16 @@ def test_different_seed_changes_the_numbers():
 
 
 def test_demos_meet_the_time_and_memory_budget():
+    """The budget is 3 s at default parameters on an idle 2-core machine (bench/RESULTS.md); here twice
+    that, stretched by how overloaded the machine is, since other jobs may share it."""
+    import os
+
+    busy = max(1.0, os.getloadavg()[0] / (os.cpu_count() or 1))
     for demo_id in REQUIRED:
         stats = get(demo_id, "en").worker_stats
-        assert (
-            stats["elapsed_s"] < 6.0
-        )  # the budget is 3 s on an idle machine (bench/RESULTS.md); CI is noisy
+        assert stats["elapsed_s"] < 6.0 * busy, (demo_id, stats["elapsed_s"], busy)
         if stats["peak_extra_mb"] is not None:
-            assert stats["peak_extra_mb"] < 300
+            assert stats["peak_extra_mb"] < 300, (demo_id, stats["peak_extra_mb"])
 
 
 # --------------------------------------------------------------------------- CLI (bot/cli_demo.py calls the public API)
