@@ -91,7 +91,7 @@ def warm_up() -> None:
         fig.colorbar(im, ax=ax2)
         fig.suptitle("ёжик · Σ √ ε")
 
-    render(draw, figsize=(3, 2), dpi=40)
+    render(draw, figsize=(6, 3), dpi=30)
 
 
 def number_formatter(ru: bool, fmt: str = "g") -> Any:

@@ -127,7 +127,7 @@ def _run_one(catalog: dict[str, Any], msg: tuple[Any, ...], runs: int) -> tuple[
     _, demo_id, params, seed, lang = msg
     peak_reset = reset_peak_rss()
     before = proc_status()
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     try:
         demo = catalog.get(demo_id)
         if demo is None:
@@ -138,6 +138,7 @@ def _run_one(catalog: dict[str, Any], msg: tuple[Any, ...], runs: int) -> tuple[
         hwm = after.get("VmHWM", 0) / 1024.0
         result.worker_stats = {
             "elapsed_s": time.perf_counter() - t0,
+            "cpu_s": time.process_time() - c0,  # CPU time of the worker: what the run costs on an idle core
             "rss_before_mb": rss0,
             "rss_after_mb": after.get("VmRSS", 0) / 1024.0,
             "peak_rss_mb": hwm,
