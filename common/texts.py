@@ -284,6 +284,18 @@ TEXTS: dict[str, dict[str, str]] = {
         "ru": "seed должен быть целым числом от 0 до {max}, получено {got}",
         "en": "seed must be an integer from 0 to {max}, got {got}",
     },
+    "demo_bad_timeout": {
+        "ru": "{name} — это время в секундах: конечное число больше 0, а получено {got}",
+        "en": "{name} must be a finite number of seconds > 0, got {got}",
+    },
+    "demo_bad_workers": {
+        "ru": "{name} — число процессов: целое от 1 до {max}, а получено {got}",
+        "en": "{name} must be an integer from 1 to {max}, got {got}",
+    },
+    "demo_bad_memory": {
+        "ru": "{name} — лимит памяти в МБ: целое больше 0 (или None — без лимита), а получено {got}",
+        "en": "{name} must be a positive number of MB (or None for no limit), got {got}",
+    },
     "demo_timeout": {
         "ru": "Демо {demo_id} не уложилось в {seconds} с и было остановлено.",
         "en": "Demo {demo_id} did not finish within {seconds} s and was stopped.",

@@ -57,6 +57,16 @@ class DemoParamError(DemoError):
         super().__init__(key, param=param, **params)
 
 
+class DemoLimitError(DemoError, ValueError):
+    """A runner limit (timeout, pool size, memory) that would not limit anything: NaN, infinity, zero,
+    a negative number or the wrong type. Also a ``ValueError``: it is a programming or configuration
+    error, refused before any process starts."""
+
+    def __init__(self, key: str, name: str, got: object, **params: Any) -> None:
+        self.name = name
+        super().__init__(key, name=name, got=repr(got), **params)
+
+
 class DemoTimeoutError(DemoError):
     """The demo ran longer than the runner's timeout; the worker (and its children) were killed."""
 
@@ -93,6 +103,7 @@ class DemoCrashedError(DemoError):
 __all__ = [
     "DemoCrashedError",
     "DemoError",
+    "DemoLimitError",
     "DemoParamError",
     "DemoTimeoutError",
     "UnknownDemoError",

@@ -52,7 +52,7 @@ from multiprocessing.connection import Connection
 from typing import Any
 
 from demos.base import Demo, DemoResult
-from demos.errors import DemoCrashedError, DemoTimeoutError
+from demos.errors import DemoCrashedError, DemoLimitError, DemoTimeoutError
 from demos.params import check_seed, normalize_lang
 from demos.procinfo import charged_mb, kill_group, rss_mb
 from demos.registry import get_demo, load_catalog, validate_params
@@ -66,13 +66,14 @@ MAX_WORKERS = 8
 
 def check_timeout(value: Any, name: str = "timeout_s") -> float:
     """A time limit must be a finite number of seconds > 0: ``nan``, ``inf`` and ``<= 0`` would
-    silently disable it (every comparison with NaN is false), so they are refused."""
+    silently disable it (every comparison with NaN is false), so they are refused with
+    :class:`DemoLimitError` (a ``ValueError`` and a user-facing error)."""
     try:
         seconds = float(value)
     except (TypeError, ValueError):
-        raise ValueError(f"{name} must be a number of seconds, got {value!r}") from None
+        raise DemoLimitError("demo_bad_timeout", name, value) from None
     if isinstance(value, bool) or not math.isfinite(seconds) or seconds <= 0:
-        raise ValueError(f"{name} must be a finite number of seconds > 0, got {value!r}")
+        raise DemoLimitError("demo_bad_timeout", name, value)
     return seconds
 
 
@@ -287,12 +288,12 @@ class DemoRunner:
         self.timeout_s = check_timeout(timeout_s)
         self.startup_timeout_s = check_timeout(startup_timeout_s, "startup_timeout_s")
         if isinstance(workers, bool) or not isinstance(workers, int) or not 1 <= workers <= MAX_WORKERS:
-            raise ValueError(f"workers must be an integer from 1 to {MAX_WORKERS}, got {workers!r}")
-        if memory_mb is not None and (isinstance(memory_mb, bool) or int(memory_mb) < 0):
-            raise ValueError(
-                f"memory_mb must be a positive number of MB (or None for no limit), got {memory_mb!r}"
-            )
-        self.memory_mb = int(memory_mb) if memory_mb else None
+            raise DemoLimitError("demo_bad_workers", "workers", workers, max=MAX_WORKERS)
+        if memory_mb is not None and (
+            isinstance(memory_mb, bool) or not isinstance(memory_mb, int) or memory_mb <= 0
+        ):
+            raise DemoLimitError("demo_bad_memory", "memory_mb", memory_mb)
+        self.memory_mb = memory_mb
         extra = tuple(extra_modules)
         self._catalog = load_catalog(extra)
         self._config = WorkerConfig(extra, self.memory_mb, int(torch_threads), bool(preload))

@@ -16,7 +16,15 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # so that the worker can import tests.demo_fixtures too
     sys.path.insert(0, str(ROOT))
 
-from demos import DemoCrashedError, DemoParamError, DemoRunner, DemoTimeoutError, UnknownDemoError  # noqa: E402
+from demos import (  # noqa: E402
+    DemoCrashedError,
+    DemoError,
+    DemoLimitError,
+    DemoParamError,
+    DemoRunner,
+    DemoTimeoutError,
+    UnknownDemoError,
+)
 from demos.procinfo import group_members, process_alive  # noqa: E402
 from demos.worker import MAX_WORKERS, check_timeout  # noqa: E402
 from tests.demo_fixtures import shared_runner, spawn_pid_file  # noqa: E402
@@ -40,8 +48,12 @@ def light_runner():
 
 @pytest.mark.parametrize("bad", [float("nan"), float("inf"), -float("inf"), 0, -1, "abc", None, True])
 def test_a_timeout_that_would_disable_the_limit_is_refused(bad):
-    with pytest.raises(ValueError, match="timeout_s"):
+    with pytest.raises(ValueError, match="timeout_s") as info:
         check_timeout(bad)
+    assert isinstance(info.value, DemoLimitError) and isinstance(
+        info.value, DemoError
+    )  # the CLI/bot print it
+    assert "конечное число больше 0" in info.value.message("ru")
     with pytest.raises(ValueError, match="timeout_s"):
         DemoRunner(timeout_s=bad, prestart=False)
 
@@ -57,8 +69,9 @@ def test_pool_size_is_bounded_and_other_limits_checked():
     for workers in (0, MAX_WORKERS + 1, 1.5, True):
         with pytest.raises(ValueError, match="workers"):
             DemoRunner(workers=workers, prestart=False)
-    with pytest.raises(ValueError, match="memory_mb"):
-        DemoRunner(memory_mb=-5, prestart=False)
+    for memory in (-5, 0, 1.5, float("nan")):  # 0 used to mean "no limit" silently; None says it explicitly
+        with pytest.raises(ValueError, match="memory_mb"):
+            DemoRunner(memory_mb=memory, prestart=False)
     with pytest.raises(ValueError, match="startup_timeout_s"):
         DemoRunner(startup_timeout_s=math.nan, prestart=False)
 
