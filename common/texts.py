@@ -246,7 +246,10 @@ TEXTS: dict[str, dict[str, str]] = {
     # --- demos (raised by demos/: errors.py, params.py, worker.py)
     "demo_error": {"ru": "Демо не удалось запустить: {detail}", "en": "The demo could not run: {detail}"},
     "demo_message": {"ru": "{text}", "en": "{text}"},
-    "demo_no_such": {"ru": "Нет демо «{demo_id}». Доступные: {known}", "en": "No demo '{demo_id}'. Available: {known}"},
+    "demo_no_such": {
+        "ru": "Нет демо «{demo_id}». Доступные: {known}",
+        "en": "No demo '{demo_id}'. Available: {known}",
+    },
     "demo_param_unknown": {
         "ru": "У демо {demo_id} нет параметра «{param}». Доступные параметры: {names}",
         "en": "Demo {demo_id} has no parameter '{param}'. Available parameters: {names}",
@@ -279,7 +282,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "ru": "Параметр {param} слишком длинный: {n:символ|символа|символов}, можно не больше {limit}",
         "en": "Parameter {param} is too long: {n:character|characters}, the limit is {limit}",
     },
-    "demo_lang": {"ru": "Язык должен быть ru или en, получено {got}", "en": "Language must be ru or en, got {got}"},
+    "demo_lang": {
+        "ru": "Язык должен быть ru или en, получено {got}",
+        "en": "Language must be ru or en, got {got}",
+    },
     "demo_seed": {
         "ru": "seed должен быть целым числом от 0 до {max}, получено {got}",
         "en": "seed must be an integer from 0 to {max}, got {got}",
@@ -316,5 +322,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "ru": "Не удалось запустить процесс для демо ({detail}).",
         "en": "Could not start the demo worker process ({detail}).",
     },
-    "demo_failed": {"ru": "Демо {demo_id} завершилось с ошибкой: {detail}", "en": "Demo {demo_id} failed: {detail}"},
+    "demo_failed": {
+        "ru": "Демо {demo_id} завершилось с ошибкой: {detail}",
+        "en": "Demo {demo_id} failed: {detail}",
+    },
 }
