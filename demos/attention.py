@@ -53,6 +53,7 @@ def experiment(words: list[str], seed: int, d: int = 32) -> dict:
     back = torch.tensor(perm)  # row/column j of the moved sentence is word perm[j] of the original
     unscaled, _ = attend(words, scale=False)
     return {
+        "d": d,
         "weights": a.tolist(),
         "weights_moved": a_moved.tolist(),
         "row_sums_max_error": float((a.sum(dim=1) - 1).abs().max()),
@@ -91,11 +92,11 @@ def _text(r: dict, words: list[str], ctx: RunContext) -> str:
     sharp = r["mean_max_weight_unscaled"] >= 0.7
     lines = [
         ctx.t(
-            f"Фраза: «{' '.join(words)}» ({ctx.count(n, 'слово|слова|слов', '')}). Каждое слово — вектор размерности 32 "
+            f"Фраза: «{' '.join(words)}» ({ctx.count(n, 'слово|слова|слов', '')}). Каждое слово — вектор размерности {r['d']} "
             "(сумма случайных векторов его буквенных триграмм) плюс позиционный код. Q = X·W_q, K = X·W_k, V = X·W_v, "
             "веса внимания A = softmax(Q·Kᵀ/√d): строка — на какие слова смотрит слово, сумма строки — 1 "
             f"(проверка: отклонение не больше {ctx.sci(r['row_sums_max_error'], 2)}).",
-            f"The phrase: '{' '.join(words)}' ({n} words). Each word is a 32-dimensional vector (the sum of random "
+            f"The phrase: '{' '.join(words)}' ({n} words). Each word is a {r['d']}-dimensional vector (the sum of random "
             "vectors of its character trigrams) plus a positional code. Q = X·W_q, K = X·W_k, V = X·W_v, attention "
             "weights A = softmax(Q·Kᵀ/√d): a row says which words a word looks at, each row sums to 1 (check: off by "
             f"at most {ctx.sci(r['row_sums_max_error'], 2)}).",
@@ -226,6 +227,7 @@ def run(params: dict[str, Any], ctx: RunContext) -> DemoOutput:
     code = shown_code(experiment, words=words, seed=ctx.seed)
     images, captions = _plots(r, words, ctx)
     keep = (
+        "d",
         "row_sums_max_error",
         "no_pos_permutation_error",
         "no_pos_output_change",

@@ -75,6 +75,8 @@ def experiment(depth: int, seed: int, seen: list[int], width: int = 64, batch: i
         except ValueError as err:
             single = str(err)
     return {
+        "width": width,
+        "batch": batch,
         "spread": spread,
         "bands": bands,
         "eval_vs_train_gap": gaps,
@@ -90,12 +92,13 @@ def _text(r: dict, depth: int, ctx: RunContext) -> str:
     per_layer = (plain[-1] / plain[0]) ** (1 / max(depth - 1, 1))
     gaps, last = r["eval_vs_train_gap"], r["eval_vs_train_gap_last"]
     layers = ctx.count(depth, "слой|слоя|слоёв", "layer|layers")
+    w = r["width"]
     lines = [
         ctx.t(
-            f"Сеть из {ctx.count(depth, 'слоя|слоёв|слоёв', '')} Linear(64, 64) + ReLU с инициализацией PyTorch по "
-            "умолчанию, без обучения; на вход — 256 случайных примеров. Меряем разброс активаций между примерами "
+            f"Сеть из {ctx.count(depth, 'слоя|слоёв|слоёв', '')} Linear({w}, {w}) + ReLU с инициализацией PyTorch по "
+            f"умолчанию, без обучения; на вход — {ctx.count(r['batch'], 'случайный пример|случайных примера|случайных примеров', '')}. Меряем разброс активаций между примерами "
             "(стандартное отклонение по батчу) на каждом слое:",
-            f"A net of {layers} Linear(64, 64) + ReLU with PyTorch's default initialisation, untrained; 256 random "
+            f"A net of {layers} Linear({w}, {w}) + ReLU with PyTorch's default initialisation, untrained; {r['batch']} random "
             "examples go in. We measure how much the activations differ between examples (std over the batch) at every layer:",
         ),
         ctx.t(

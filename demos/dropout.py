@@ -40,6 +40,7 @@ def experiment(
         z_k = deep(masks * h4 / keep)  # the same with a non-linear layer after the dropout
         err_nl = ((z_k.cumsum(1) / steps - z_eval).norm(dim=(2, 3)) / z_eval.norm()).mean(0)
         return {
+            "layer_shape": list(h.shape),
             "dropped_fraction": 1 - float(mask.mean()),
             "mask_rows": mask[:3, :16].int().tolist(),
             "mean_eval": float(h.mean()),  # eval mode: dropout does nothing
@@ -59,6 +60,7 @@ def _text(r: dict, p: float, ctx: RunContext) -> str:
     keep = 1 - p
     ev, tr, pl = r["mean_eval"], r["mean_train_rescaled"], r["mean_train_no_rescale"]
     err, err_nl = r["ensemble_err"], r["ensemble_err_nonlinear"]
+    rows, cols = r["layer_shape"]
     mask_txt = "\n".join("  " + " ".join(str(v) for v in row) for row in r["mask_rows"])
     lines = [
         ctx.t(
@@ -71,9 +73,9 @@ def _text(r: dict, p: float, ctx: RunContext) -> str:
         ),
         mask_txt,
         ctx.t(
-            f"На слое 256×256 маска выключила {ctx.pct(r['dropped_fraction'], 1)} нейронов (ожидаем "
+            f"На слое {rows}×{cols} маска выключила {ctx.pct(r['dropped_fraction'], 1)} нейронов (ожидаем "
             f"{ctx.pct(p, 1)}). Оставшиеся слой делит на 1 − p = {ctx.g(keep)}.",
-            f"On a 256×256 layer the mask switched off {ctx.pct(r['dropped_fraction'], 1)} of the units "
+            f"On a {rows}×{cols} layer the mask switched off {ctx.pct(r['dropped_fraction'], 1)} of the units "
             f"(expected {ctx.pct(p, 1)}). The layer divides the rest by 1 − p = {ctx.g(keep)}.",
         ),
         "",
@@ -129,10 +131,10 @@ def _text(r: dict, p: float, ctx: RunContext) -> str:
     ratio, sqrt_ratio = err[i16] / max(err[i512], 1e-12), math.sqrt(512 / 16)
     lines += [
         ctx.t(
-            "Ансамбль: каждая маска — своя подсеть. Усредняем выходы K подсетей (линейная голова 256→10) "
+            f"Ансамбль: каждая маска — своя подсеть. Усредняем выходы K подсетей (линейная голова {cols}→10) "
             "и сравниваем с eval-режимом; относительная ошибка:",
             "Ensemble: every mask is a different sub-network. Average the outputs of K sub-networks (a linear "
-            "head 256→10) and compare with eval mode; relative error:",
+            f"head {cols}→10) and compare with eval mode; relative error:",
         ),
         "  " + ", ".join(f"K={k}: {ctx.num(e, 3)}" for k, e in zip(KS, err, strict=True)),
         ctx.t(

@@ -60,6 +60,7 @@ def experiment(k: int, seed: int, centres: list[list[float]], k_max: int = 10, n
     sil = {kk: silhouette(x, runs[kk][1]) for kk in range(2, k_max + 1)}
     best = max(sil, key=lambda kk: sil[kk])
     return {
+        "n_init": n_init,
         "inertia_by_k": [runs[kk][2][-1] for kk in range(1, k_max + 1)],
         "silhouette_by_k": [sil[kk] for kk in range(2, k_max + 1)],
         "best_k": best,
@@ -79,10 +80,10 @@ def _text(r: dict, k: int, ctx: RunContext) -> str:
         ctx.t(
             f"{points} на плоскости из {clouds} (алгоритм этого не знает). k-means (алгоритм Ллойда) повторяет два "
             "шага: 1) каждая точка — к ближайшему центру; 2) центр — в среднее своих точек. Старт k-means++, "
-            "из 10 запусков берём лучший.",
+            f"из {ctx.count(r['n_init'], 'запуска|запусков|запусков', '')} берём лучший.",
             f"{points} on a plane, drawn from {clouds} (the algorithm does not know that). k-means (Lloyd's algorithm) "
             "repeats two steps: 1) every point goes to its nearest centre; 2) every centre moves to the mean of its "
-            "points. k-means++ start, the best of 10 runs.",
+            f"points. k-means++ start, the best of {r['n_init']} runs.",
         ),
     ]
     for kk in sorted(r["inertia_steps"], key=lambda v: (v != k, v)):

@@ -48,6 +48,7 @@ def experiment(lrs: list[float], steps: int, seed: int, n: int = 200) -> dict:
     runs = [train(lr) for lr in lrs]
     edge = [train(f * 2 / lam_max)[0][-1] for f in (0.99, 1.01)]  # just below and just above 2/λ_max
     return {
+        "n": n,
         "lam_max": lam_max,
         "threshold": 2 / lam_max,
         "loss_min": loss_min,
@@ -105,9 +106,9 @@ def _text(r: dict, lr: float, ctx: RunContext) -> str:
     ]
     lines = [
         ctx.t(
-            f"Одна и та же модель — линейная регрессия nn.Linear(3, 1) на 200 точках, лосс MSE, {STEPS} шагов "
+            f"Одна и та же модель — линейная регрессия nn.Linear(3, 1) на {ctx.count(r['n'], 'точке|точках|точках', '')}, лосс MSE, {STEPS} шагов "
             "градиентного спуска по всей выборке (torch.optim.SGD) — с разными learning rate:",
-            f"The same model — linear regression nn.Linear(3, 1) on 200 points, MSE loss, {STEPS} steps of full-batch "
+            f"The same model — linear regression nn.Linear(3, 1) on {r['n']} points, MSE loss, {STEPS} steps of full-batch "
             "gradient descent (torch.optim.SGD) — with different learning rates:",
         )
     ]

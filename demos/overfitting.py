@@ -14,7 +14,14 @@ CHECKPOINTS = (1, 3, 10, 30, 100, 300, 1000, 3000, 10000, 30000)
 
 
 def experiment(
-    degree: int, noise: float, seed: int, checkpoints: list[int], max_degree: int, gd_degree: int, n: int = 20
+    degree: int,
+    noise: float,
+    seed: int,
+    checkpoints: list[int],
+    max_degree: int,
+    gd_degree: int,
+    n: int = 20,
+    n_val: int = 200,
 ) -> dict:
     import warnings
 
@@ -26,8 +33,8 @@ def experiment(
     def f(x):  # the truth behind the data
         return np.sin(3 * x)
 
-    x, x_val = rng.uniform(-1, 1, n), rng.uniform(-1, 1, 200)
-    y, y_val = f(x) + noise * rng.standard_normal(n), f(x_val) + noise * rng.standard_normal(200)
+    x, x_val = rng.uniform(-1, 1, n), rng.uniform(-1, 1, n_val)
+    y, y_val = f(x) + noise * rng.standard_normal(n), f(x_val) + noise * rng.standard_normal(n_val)
     train, val, coefs = [], [], {}
     for d in range(1, max_degree + 1):  # least squares in the Legendre basis (well conditioned on [-1, 1])
         with warnings.catch_warnings():
@@ -50,6 +57,8 @@ def experiment(
             gd_val.append(float(np.mean((v_val @ w - y_val) ** 2)))
     grid = np.linspace(-1, 1, 400)
     return {
+        "n": n,
+        "n_val": n_val,
         "train_mse": train,
         "val_mse": val,
         "best_degree": best,
@@ -73,13 +82,15 @@ def _verdict(r: dict, degree: int) -> str:
 def _text(r: dict, degree: int, noise: float, ctx: RunContext) -> str:
     train, val, best = r["train_mse"], r["val_mse"], r["best_degree"]
     kind = _verdict(r, degree)
-    points = ctx.count(20, "точку|точки|точек", "point|points")
+    points = ctx.count(r["n"], "точку|точки|точек", "point|points")
     lines = [
         ctx.t(
             f"Правда — f(x) = sin(3x) на [−1, 1]; мы видим {points} с шумом σ = {ctx.g(noise)} и проводим через них "
-            f"многочлены степени 1…{MAX_DEGREE} методом наименьших квадратов. Проверяем на 200 новых точках (валидация).",
+            f"многочлены степени 1…{MAX_DEGREE} методом наименьших квадратов. Проверяем на "
+            f"{ctx.count(r['n_val'], 'новой точке|новых точках|новых точках', '')} (валидация).",
             f"The truth is f(x) = sin(3x) on [−1, 1]; we see {points} with noise σ = {ctx.g(noise)} and fit polynomials "
-            f"of degree 1…{MAX_DEGREE} by least squares. We check them on 200 fresh points (validation).",
+            f"of degree 1…{MAX_DEGREE} by least squares. We check them on "
+            f"{r['n_val']} fresh points (validation).",
         ),
         "",
         ctx.t(
@@ -206,7 +217,8 @@ def _plots(r: dict, degree: int, ctx: RunContext) -> tuple[list[bytes], list[str
         ax.set_ylim(-2.5, 2.5)
         ax.set_xlabel("x")
         ax.set_ylabel("y")
-        ax.set_title(ctx.t("Многочлены через 20 точек", "Polynomials through 20 points"))
+        through = ctx.count(r["n"], "точку|точки|точек", "point|points")
+        ax.set_title(ctx.t(f"Многочлены через {through}", f"Polynomials through {through}"))
         fig.legend(loc="outside lower center", ncol=3, fontsize=12)
 
     def early(fig: Any) -> None:

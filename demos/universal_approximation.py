@@ -23,11 +23,11 @@ FUNCS = {
 }
 
 
-def experiment(target, widths: list[int], steps: int, seed: int, lr: float = 0.01) -> dict:
+def experiment(target, widths: list[int], steps: int, seed: int, n: int = 128, lr: float = 0.01) -> dict:
     import torch
 
     torch.manual_seed(seed)
-    x = torch.linspace(-2, 2, 128).view(1, -1, 1)  # training points on [-2, 2]
+    x = torch.linspace(-2, 2, n).view(1, -1, 1)  # training points on [-2, 2]
     m, h = len(widths), max(widths)  # network j: y = sum_i v_i * relu(w_i * x + b_i) + c, i < widths[j]
     mask = (torch.arange(h) < torch.tensor(widths).view(m, 1, 1)).float()
     sign = torch.where(torch.rand(m, 1, h) < 0.5, -1.0, 1.0)
@@ -54,6 +54,7 @@ def experiment(target, widths: list[int], steps: int, seed: int, lr: float = 0.0
         kink = -b / torch.where(w.abs() < 1e-8, torch.full_like(w, 1e-8), w)
         kinks = ((kink.abs() < 2) & (mask > 0) & (v.abs() > 1e-4)).sum(dim=(1, 2))
         return {
+            "n": n,
             "mse": err[:, inside].mean(dim=(1, 2)).tolist(),  # on [-2, 2]
             "mse_outside": err[:, ~inside].mean(dim=(1, 2)).tolist(),  # on [-3, -2) and (2, 3]
             "target_variance": float(target(xs[:, inside]).var(unbiased=False)),
@@ -71,9 +72,9 @@ def _text(r: dict, func: str, steps: int, seed: int, ctx: RunContext) -> tuple[s
     widths = ", ".join(map(str, WIDTHS))
     lines = [
         ctx.t(
-            f"Сеть с одним скрытым слоем ReLU приближает f(x) = {label} на отрезке [{LO:g}, {HI:g}] (128 точек, "
+            f"Сеть с одним скрытым слоем ReLU приближает f(x) = {label} на отрезке [{LO:g}, {HI:g}] ({ctx.count(r['n'], 'точка|точки|точек', '')}, "
             f"{ctx.count(steps, 'шаг|шага|шагов', '')} Adam). Число нейронов в скрытом слое: {widths}.",
-            f"A network with one hidden ReLU layer fits f(x) = {label} on [{LO:g}, {HI:g}] (128 points, "
+            f"A network with one hidden ReLU layer fits f(x) = {label} on [{LO:g}, {HI:g}] ({r['n']} points, "
             f"{ctx.count(steps, '', 'Adam step|Adam steps')}). Neurons in the hidden layer: {widths}.",
         ),
         ctx.t(
