@@ -254,7 +254,15 @@ def get(demo_id: str, lang: str = "ru", seed: int = 0, **params):
     return cached_run(demo_id, lang, seed, **params)
 
 
-@pytest.mark.parametrize("demo_id", sorted(REQUIRED))
+# demos whose two runs (ru + en) or an in-process re-run take over ~2 s even on an idle machine
+SLOW_DEMOS = {"fine-tuning", "universal-approximation", "dropout", "overfitting"}
+
+
+def _marked(ids):
+    return [pytest.param(d, marks=pytest.mark.slow) if d in SLOW_DEMOS else d for d in sorted(ids)]
+
+
+@pytest.mark.parametrize("demo_id", _marked(REQUIRED))
 def test_result_format_language_and_pngs(demo_id):
     from PIL import Image
 
@@ -304,12 +312,7 @@ def _exec_shown_code(code: str) -> dict:
         torch.set_num_threads(threads)
 
 
-SLOW_TO_EXEC = {"fine-tuning", "universal-approximation", "dropout"}
-
-
-@pytest.mark.parametrize(
-    "demo_id", [pytest.param(d, marks=pytest.mark.slow) if d in SLOW_TO_EXEC else d for d in sorted(REQUIRED)]
-)
+@pytest.mark.parametrize("demo_id", _marked(REQUIRED))
 def test_the_shown_code_is_the_code_that_ran(demo_id):
     """Executing the snippet a demo shows reproduces the numbers its text and plots were built from."""
     res = get(demo_id, "en")
