@@ -144,8 +144,8 @@ def draw_deepdream_puppyslugs() -> Image.Image:
             d.ellipse([cx - r, cy - r * 0.8, cx + r, cy + r * 0.8], fill=palette[(ring + k) % len(palette)])
     for k in range(40):  # a spiral of eyes
         a = k * 0.55
-        r = 30 + k * 6.5
-        x, y = 300 + r * math.cos(a), 300 + r * math.sin(a)
+        radius = 30 + k * 6.5
+        x, y = 300 + radius * math.cos(a), 300 + radius * math.sin(a)
         _eye(d, x, y, 9 + k % 5, iris=palette[k % len(palette)])
     fur = (150, 95, 50)
     for k, (x, y, length) in enumerate(((90, 280, 150), (380, 60, 170), (330, 520, 180), (470, 330, 110))):
