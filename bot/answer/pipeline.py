@@ -15,7 +15,7 @@ from demos.errors import DemoError
 from demos.registry import validate_params
 from indexer.notes import Note
 from indexer.search import ANSWERABLE_WITHIN, Hit, Retriever, answerable
-from router.params import extract_demo_request
+from router.params import extract_demo_request, note_names
 
 logger = logging.getLogger(__name__)
 
@@ -181,7 +181,8 @@ class AnswerPipeline:
 
     def _demo(self, answer: Answer, hits: list[Hit]) -> Answer:
         from_retrieval = next((self.retriever.notes[h.slug].demo for h in hits if self.retriever.notes[h.slug].demo), None)
-        request = extract_demo_request(answer.query, self.demos, fallback_demo_id=from_retrieval)
+        names = note_names(self.retriever.notes.values())
+        request = extract_demo_request(answer.query, self.demos, fallback_demo_id=from_retrieval, names=names)
         if request.demo_id is None:
             answer.text = text("demo_unknown", answer.lang, ids=", ".join(d.id for d in self.demos) or "—")
             return answer
@@ -191,6 +192,9 @@ class AnswerPipeline:
             choice.params = validate_params(spec, request.params)
         except DemoError as exc:  # out of range or wrong type: say so in the user's language
             choice.error = exc.message(answer.lang)
+            choice.run = False
+        if request.problems:  # a value written but unreadable («p=много»): name the parameter and its range
+            choice.error = request.problems[0].message(answer.lang)
             choice.run = False
         answer.demo = choice
         if spec.note_slug in self.retriever.notes:
