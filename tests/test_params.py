@@ -96,6 +96,8 @@ def ask(text: str, fallback: str | None = None) -> DemoRequest:
         ("learning rate 10^-3", "learning-rate", {"lr": 0.001}),
         ("переобучение: шум 1,25", "overfitting", {"noise": 1.25}),
         ("dropout p of 0.05", "dropout", {"p": 0.05}),
+        ("дропаут р=0.3", "dropout", {"p": 0.3}),  # a Cyrillic р
+        ("adversarial with eps=8/255", "adversarial", {"eps": pytest.approx(8 / 255)}),
         ("дропаут с p равным 0,4", "dropout", {"p": 0.4}),
         ("дропаут, выкинь половину нейронов", "dropout", {"p": 0.5}),
         ("дропаут, сорок процентов", "dropout", {"p": 0.4}),
@@ -220,6 +222,8 @@ def test_numbers_inside_a_quoted_sentence_are_not_parameters() -> None:
         ("eps 0.2", None, None, "adversarial"),  # the only demo with that parameter
         ("покажи на примере", None, "fine-tuning", "fine-tuning"),  # the caller's fallback
         ("again with eps 0.3", None, "dropout", "adversarial"),  # the fallback has no eps, adversarial does
+        ("покажи дропаут 0.3 и spatial dropout 0.5", NOTE_NAMES, None, "dropout"),  # the one named first
+        ("spatial dropout 0.5, а потом дропаут", NOTE_NAMES, None, "spatial-dropout"),
         ("p=0.3", None, None, None),  # dropout or spatial dropout: can't tell
         ("как дела", None, None, None),
     ],
@@ -251,6 +255,7 @@ def test_find_demo_id_and_names() -> None:
         (".3", 0.3),
         ("1e-3", 0.001),
         ("10^-3", 0.001),
+        ("8/255", 8 / 255),
         ("2k", 2000),
         ("2,000", 2000),
         ("2\u00a0000", 2000),

@@ -13,7 +13,7 @@ import re
 
 # Everyday names for parameters, by the parameter's declared ``name``.
 PARAM_WORDS: dict[str, tuple[str, ...]] = {
-    "p": (r"вероятност\w*", r"probabilit\w*", r"prob", r"rate", r"dropout rate"),
+    "p": (r"вероятност\w*", r"probabilit\w*", r"prob", r"rate", r"dropout rate", r"р", r"п"),  # Cyrillic р, п
     "eps": (r"eps", r"epsilon", r"эпсилон\w*", r"епсилон\w*", r"ε"),
     "lr": (
         r"lr",
@@ -28,7 +28,7 @@ PARAM_WORDS: dict[str, tuple[str, ...]] = {
     "steps": (r"steps?", r"iterations?", r"iters?", r"epochs?", r"шаг\w*", r"итераци\w*", r"эпох\w*"),
     "shots": (r"shots?", r"examples?", r"samples?", r"пример\w*", r"шот\w*", r"образц\w*"),
     "depth": (r"depth", r"layers?", r"глубин\w*", r"сло(?:й|я|ев|ю|ем|и|ям|ями|ях|е)"),
-    "t": (r"t", r"temp", r"temperatures?", r"температур\w*", r"τ"),
+    "t": (r"t", r"т", r"temp", r"temperatures?", r"температур\w*", r"τ"),
     "degree": (r"degrees?", r"deg", r"степен\w*"),
     "noise": (r"noise", r"noise levels?", r"шум\w{0,3}"),
     "k": (r"k", r"clusters?", r"кластер(?:|а|у|ом|е|ы|ов|ам|ами|ах)", r"centroids?", r"центроид\w*"),

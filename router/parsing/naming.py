@@ -1,8 +1,8 @@
 """Which demo a request means.
 
 In order: a demo named in the text (its id, title, the head of its title, or the title and aliases of
-its knowledge notes, passed in by the caller; the longest name wins, so "spatial dropout" beats
-"dropout"); else the caller's fallback (retrieval or the dialogue), unless the text sets parameters
+its knowledge notes, passed in by the caller; the one named first, where a name inside a longer one
+does not count: "spatial dropout" is not "dropout"); else the caller's fallback (retrieval or the dialogue), unless the text sets parameters
 that demo lacks and exactly one other demo has; else a word found in one demo's names only; else the
 one demo whose parameters the text sets.
 """
@@ -90,8 +90,7 @@ def identify(
     if len(hits) > 1:
         hits = _drop_parameter_names(tokens, hits, by_id)
     if hits:
-        best = max(hits, key=lambda d: (max(size for _, _, size in hits[d]), -min(s for s, _, _ in hits[d])))
-        return Naming(best, "name", spans)
+        return Naming(_first_named(hits), "name", spans)
     evidence = {d.id: explicit_params(tokens, d.params) for d in demos}
     by_params = _only_best({d: len(v) for d, v in evidence.items() if v})
     if fallback in by_id:
@@ -108,6 +107,17 @@ def identify(
     if by_words:
         return Naming(by_words, "words", spans)
     return Naming(by_params, "params" if by_params else "", spans)
+
+
+def _first_named(hits: Mapping[str, list[tuple[int, int, int]]]) -> str:
+    """The demo named first, not counting names inside a longer name ("dropout" in "spatial dropout")."""
+    every = [(s, e, size, d) for d, found in hits.items() for s, e, size in found]
+    inside = [
+        (s, e, size, d)
+        for s, e, size, d in every
+        if not any(o != d and os <= s and e <= oe and osize > size for os, oe, osize, o in every)
+    ]
+    return min(inside or every, key=lambda h: (h[0], -h[2]))[3]
 
 
 def _only_best(scores: Mapping[str, int]) -> str | None:

@@ -3,7 +3,7 @@
 The text is lower-cased (length-preserving, so token offsets point into the original text), ``ё``
 is read as ``е`` and a dash or underscore between letters as a space ("k-means" = "k means",
 ``keep_prob`` = "keep prob"). Numbers are read in every usual form — ``0.3``, ``.3``, ``0,3``,
-``1e-3``, ``10^-3``, ``2k``, ``30%``, «30 процентов», "2,000" (in Latin-script text), «2 000» with a
+``1e-3``, ``10^-3``, ``8/255``, ``2k``, ``30%``, «30 процентов», "2,000" (in Latin-script text), «2 000» with a
 non-breaking space — and number words («трёх», «двадцати пяти», "twenty-five", «две тысячи»)
 become number tokens too.
 """
@@ -28,7 +28,7 @@ from router.parsing.lexicon import (
     WEAK_NUMBER_WORDS,
 )
 
-_DIGITS = r"\d+(?:[.,]\d+)?|[.,]\d+"
+_DIGITS = r"\d+(?:[.,]\d+)?/\d+(?:[.,]\d+)?(?![\d/])|\d+(?:[.,]\d+)?|[.,]\d+"  # 8/255 first
 _GROUPED = r"[1-9]\d{0,2}(?:[\u00a0\u202f\u2009]\d{3})+"
 _COMMA_THOUSANDS = r"[1-9]\d{0,2}(?:,\d{3})+(?![.,]?\d)"
 _TAIL = r"(?:e[-+]?\d+|\^[-+]?\d+)?)(?P<k>k)?(?!\w)"
@@ -76,7 +76,8 @@ def is_cyrillic(text: str) -> bool:
 
 
 def parse_number(raw: str) -> float | None:
-    """``"0,3"``, ``".3"``, ``"1e-3"``, ``"10^-3"``, ``"2k"``, ``"2 000"``, ``"2,000"`` → float; None if not a number."""
+    """``"0,3"``, ``".3"``, ``"1e-3"``, ``"10^-3"``, ``"8/255"``, ``"2k"``, ``"2 000"``, ``"2,000"`` → float;
+    None if not a number."""
     text = raw.strip().lower().replace("\u2212", "-")
     for space in "\u00a0\u202f\u2009 ":
         text = text.replace(space, "")
@@ -88,6 +89,9 @@ def parse_number(raw: str) -> float | None:
     elif text.count(",") == 1 and "." not in text:
         text = text.replace(",", ".")
     try:
+        if "/" in text:
+            top, bottom = text.split("/", 1)
+            return float(top) / float(bottom) * scale
         if "^" in text:
             base, power = text.split("^", 1)
             return float(base) ** float(power) * scale
