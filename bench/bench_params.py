@@ -5,6 +5,7 @@ knowledge notes' titles and aliases as extra demo names (as the answer pipeline 
     python bench/bench_params.py                       # the current parser
     python bench/bench_params.py --baseline c21a8bb    # also the parser of that commit, side by side
     python bench/bench_params.py --retrieval             # as if retrieval found the right demo
+    python bench/bench_params.py --registry              # the real registry's specs (its demos' requests only)
     python bench/bench_params.py --data router/data/demo_requests_heldout.jsonl --show-errors
 
 An item is right when the demo is right and either every expected parameter is read (numbers within
@@ -75,12 +76,12 @@ def coerce(param: Any, raw: Any) -> Any:
     return value
 
 
-def judge(item: dict[str, Any], demo_id: str | None, params: dict[str, Any], problems: list[Any]) -> bool:
-    from tests.param_specs import BY_ID
-
+def judge(
+    item: dict[str, Any], demos: list[Any], demo_id: str | None, params: dict[str, Any], problems: list[Any]
+) -> bool:
     if demo_id is None or demo_id != item["demo"]:
         return False
-    spec = {p.name: p for p in BY_ID[demo_id].params}
+    spec = {p.name: p for p in next(d for d in demos if d.id == demo_id).params}
     refused: set[str] = {str(getattr(p, "param", "?")) for p in problems}
     values: dict[str, Any] = {}
     for name, raw in params.items():
@@ -106,10 +107,17 @@ def judge(item: dict[str, Any], demo_id: str | None, params: dict[str, Any], pro
 
 
 def score(
-    parser: Any, items: list[dict[str, Any]], names: dict[str, list[str]], show: bool, retrieval: bool
+    parser: Any,
+    items: list[dict[str, Any]],
+    names: dict[str, list[str]],
+    show: bool,
+    retrieval: bool,
+    demos: list[Any] | None = None,
 ) -> dict[str, Any]:
+    """Per language: [right, demo right, total]. ``demos``: the specs (default: the stand-ins of the 15)."""
     from tests.param_specs import DEMOS
 
+    demos = list(DEMOS) if demos is None else demos
     stats: dict[str, list[int]] = {"ru": [0, 0, 0], "en": [0, 0, 0]}  # right, demo right, total
     for item in items:
         lang = "ru" if re.search("[а-яё]", item["q"], re.IGNORECASE) else "en"
@@ -118,8 +126,8 @@ def score(
         }
         if "names" in parser.extract_demo_request.__code__.co_varnames:
             kwargs["names"] = names
-        req = parser.extract_demo_request(item["q"], list(DEMOS), **kwargs)
-        ok = judge(item, req.demo_id, dict(req.params), list(getattr(req, "problems", [])))
+        req = parser.extract_demo_request(item["q"], demos, **kwargs)
+        ok = judge(item, demos, req.demo_id, dict(req.params), list(getattr(req, "problems", [])))
         stats[lang][0] += ok
         stats[lang][1] += req.demo_id == item["demo"]
         stats[lang][2] += 1
@@ -140,6 +148,9 @@ def main() -> None:
         action="store_true",
         help="pass the right demo as the fallback (as if retrieval found it): scores reading the parameters",
     )
+    parser.add_argument(
+        "--registry", action="store_true", help="the real demo registry's specs instead of the stand-ins"
+    )
     args = parser.parse_args()
 
     from indexer.notes import load_notes
@@ -147,13 +158,21 @@ def main() -> None:
 
     names = note_names(load_notes(REPO / "knowledge"))
     items = [json.loads(line) for line in args.data.read_text(encoding="utf-8").splitlines() if line.strip()]
+    demos: list[Any] | None = None
+    if args.registry:
+        from demos.registry import list_demos
+
+        demos = list_demos()
+        known = {d.id for d in demos}
+        items = [i for i in items if i["demo"] in known and i.get("fallback", i["demo"]) in known]
     runs = [("now", None)] + ([(f"at {args.baseline}", args.baseline)] if args.baseline else [])
     errors = sum("error" in i for i in items)
     mode = "the right demo passed as fallback" if args.retrieval else "no retrieval fallback"
+    mode += ", the registry's specs" if args.registry else ", stand-in specs"
     print(f"{args.data}: {len(items)} requests, {errors} with impossible values; {mode}")
     print(f"{'parser':<16}{'lang':<6}{'n':>5}{'demo right':>12}{'demo+params right':>20}")
     for label, rev in runs:
-        stats = score(load_parser(rev), items, names, args.show_errors, args.retrieval)
+        stats = score(load_parser(rev), items, names, args.show_errors, args.retrieval, demos)
         right, demo, total = (sum(s[k] for s in stats.values()) for k in range(3))
         for lang, (r, d, n) in [*stats.items(), ("all", (right, demo, total))]:
             print(f"{label:<16}{lang:<6}{n:>5}{d / n:>12.1%}{r / n:>20.1%}")

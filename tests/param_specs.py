@@ -1,9 +1,8 @@
 """Light-weight stand-ins for the demo specs the request parser reads (tests/test_params.py and
-bench/bench_params.py): the 7 demos of today and the 8 being added, with the parameters they declare.
-
-Dropout's ``p`` is the probability to drop (PyTorch's convention) and says so with
-``complement=True``, so "keep 70%" reads as p = 0.3. The new demos declare no aliases here: the
-parser must read them with its everyday vocabulary alone.
+bench/bench_params.py): the 15 demos as the demos branch declares them (commit a8a5020: the 7 of
+today, with dropout's ``p`` now the probability to DROP, and the 8 new ones), ids, titles, ranges and
+aliases copied. No parameter sets ``complement``: dropout's ``p`` is read as a drop probability
+because its aliases say "drop" («обнуление», ``drop_p``), so "keep 70%" is p = 0.3.
 """
 
 from __future__ import annotations
@@ -20,7 +19,7 @@ class StubParam:
     max: float | int = 0
     choices: tuple[str, ...] = ()
     aliases: tuple[str, ...] = ()
-    complement: bool = False
+    complement: bool | None = None  # None: not declared (the parser infers it from the aliases)
 
 
 @dataclass(frozen=True)
@@ -31,8 +30,6 @@ class StubDemo:
     note_slug: str
     params: tuple[StubParam, ...] = ()
 
-
-DROP_ALIASES = ("drop", "drop_p", "p_drop", "rate", "prob", "probability", "вероятность", "обнуление")
 
 DEMOS: tuple[StubDemo, ...] = (
     StubDemo(
@@ -47,14 +44,50 @@ DEMOS: tuple[StubDemo, ...] = (
         "Dropout: маска из 0 и 1, деление на 1 − p и ансамбль подсетей",
         "Dropout: the 0/1 mask, dividing by 1 − p, an ensemble of sub-networks",
         "dropout",
-        (StubParam("p", "float", 0.5, 0.0, 0.95, aliases=DROP_ALIASES, complement=True),),
+        (
+            StubParam(
+                "p",
+                "float",
+                0.5,
+                0.0,
+                0.95,
+                aliases=(
+                    "drop",
+                    "drop_p",
+                    "p_drop",
+                    "rate",
+                    "prob",
+                    "probability",
+                    "вероятность",
+                    "обнуление",
+                ),
+            ),
+        ),
     ),
     StubDemo(
         "spatial-dropout",
         "Spatial dropout: выключаем каналы, а не пиксели",
         "Spatial dropout: switch off channels, not pixels",
         "spatial-dropout",
-        (StubParam("p", "float", 0.3, 0.05, 0.95, aliases=DROP_ALIASES, complement=True),),
+        (
+            StubParam(
+                "p",
+                "float",
+                0.3,
+                0.05,
+                0.95,
+                aliases=(
+                    "drop",
+                    "drop_p",
+                    "p_drop",
+                    "rate",
+                    "prob",
+                    "probability",
+                    "вероятность",
+                    "обнуление",
+                ),
+            ),
+        ),
     ),
     StubDemo(
         "fine-tuning",
@@ -102,58 +135,69 @@ DEMOS: tuple[StubDemo, ...] = (
     ),
     StubDemo(
         "learning-rate",
-        "Learning rate: слишком маленький, в самый раз, слишком большой",
-        "Learning rate: too small, just right, too large",
+        "Learning rate: слишком маленький, хороший, слишком большой",
+        "Learning rate: too small, good, too large",
         "learning-rate",
-        (StubParam("lr", "float", 0.1, 1e-4, 10.0),),
+        (StubParam("lr", "float", 0.3, 0.0001, 10.0, aliases=("learning_rate", "rate", "шаг", "скорость")),),
     ),
     StubDemo(
         "optimizers",
-        "Оптимизаторы: SGD, momentum и Adam на одной поверхности",
-        "Optimizers: SGD, momentum and Adam on one surface",
+        "Оптимизаторы: SGD, моментум и Adam на одной поверхности лосса",
+        "Optimizers: SGD, momentum and Adam on one loss surface",
         "adam",
-        (StubParam("lr", "float", 0.01, 1e-4, 1.0), StubParam("steps", "int", 100, 10, 500)),
+        (
+            StubParam("lr", "float", 0.05, 0.0001, 1.0, aliases=("learning_rate", "rate", "шаг", "скорость")),
+            StubParam("steps", "int", 100, 10, 500, aliases=("iterations", "iters", "шаги", "итерации")),
+        ),
     ),
     StubDemo(
         "batch-normalization",
-        "Батч-нормализация: активации глубокой сети с BatchNorm и без",
-        "Batch normalization: activations of a deep net with and without BatchNorm",
+        "Батч-нормализация: активации глубокой сети и режимы train/eval",
+        "Batch normalization: activations of a deep net and train vs eval mode",
         "batch-normalization",
-        (StubParam("depth", "int", 20, 2, 50),),
+        (StubParam("depth", "int", 20, 2, 50, aliases=("layers", "n_layers", "глубина", "слои")),),
     ),
     StubDemo(
         "softmax-temperature",
-        "Температура softmax: от острого распределения к плоскому",
-        "Softmax temperature: from a sharp distribution to a flat one",
+        "Температура softmax: одни логиты, разные T — вероятности, энтропия, сэмплы",
+        "Softmax temperature: the same logits at different T — probabilities, entropy, samples",
         "sampling-temperature",
-        (StubParam("t", "float", 1.0, 0.05, 10.0),),
+        (StubParam("t", "float", 0.7, 0.05, 10.0, aliases=("temperature", "temp", "температура")),),
     ),
     StubDemo(
         "overfitting",
-        "Переобучение: полином высокой степени на зашумлённых точках",
-        "Overfitting: a high-degree polynomial on noisy points",
+        "Переобучение: многочлены растущей степени и ранняя остановка",
+        "Overfitting: polynomials of growing degree and early stopping",
         "overfitting",
-        (StubParam("degree", "int", 9, 1, 20), StubParam("noise", "float", 0.3, 0.0, 2.0)),
+        (
+            StubParam("degree", "int", 12, 1, 20, aliases=("deg", "степень")),
+            StubParam("noise", "float", 0.3, 0.0, 2.0, aliases=("sigma", "шум")),
+        ),
     ),
     StubDemo(
         "attention",
-        "Внимание: какие слова смотрят на какие",
-        "Attention: which words look at which",
+        "Внимание (self-attention): карта весов и что меняется, когда слово переезжает",
+        "Self-attention: the weight map and what changes when a word moves",
         "attention",
-        (StubParam("sentence", "text", "", 2, 12),),
+        (
+            StubParam(
+                "sentence", "text", "", 2, 12, aliases=("text", "phrase", "фраза", "предложение", "текст")
+            ),
+        ),
     ),
     StubDemo(
         "nan-loss",
-        "NaN в лоссе: как один слишком большой шаг всё ломает",
-        "NaN loss: how one step too large breaks everything",
+        "NaN в лоссе: переполнение exp, log(0), большой lr, корень в нуле — и как чинить",
+        "NaN loss: exp overflow, log(0), a large lr, sqrt at zero — and the fixes",
         "nan-loss",
+        (),
     ),
     StubDemo(
         "k-means",
-        "k-means: центроиды, шаг за шагом",
-        "k-means: centroids, step by step",
+        "k-means: шаги алгоритма и выбор k",
+        "k-means: the algorithm step by step and choosing k",
         "k-means",
-        (StubParam("k", "int", 3, 1, 10),),
+        (StubParam("k", "int", 2, 1, 10, aliases=("clusters", "n_clusters", "кластеры", "кластеров")),),
     ),
 )
 

@@ -157,6 +157,28 @@ def test_keep_means_one_minus_only_for_a_declared_drop_probability() -> None:
     assert extract_params("дропни 30%, оставь остальное", [drop]) == {"p": 0.3}
 
 
+def test_a_drop_probability_is_known_by_its_aliases_when_not_declared() -> None:
+    drop = StubParam("p", "float", 0.5, 0.0, 0.95, aliases=("drop_p", "обнуление"))
+    keep = StubParam(
+        "p", "float", 0.5, 0.05, 1.0, aliases=("keep_prob", "drop")
+    )  # says keep: not a drop probability
+    assert extract_params("keep 70%", [drop]) == {"p": pytest.approx(0.3)}
+    assert extract_params("keep 70%", [keep]) == {"p": 0.7}
+    assert extract_params("keep 70%", [StubParam("p", "float", 0.5, 0.0, 1.0, complement=False)]) == {
+        "p": 0.7
+    }
+
+
+def test_a_name_two_parameters_share_goes_to_the_one_the_value_fits() -> None:
+    optimizers = BY_ID["optimizers"]  # «шаг» is an alias of lr there, and a step is also a step
+    assert [p.aliases for p in optimizers.params if p.name == "lr"] == [
+        ("learning_rate", "rate", "шаг", "скорость")
+    ]
+    assert extract_params("оптимизаторы, 300 шагов", optimizers.params) == {"steps": 300}
+    assert extract_params("оптимизаторы, шаг 0.05", optimizers.params) == {"lr": 0.05}
+    assert extract_params("шаг 0.05 и 200 шагов", optimizers.params) == {"lr": 0.05, "steps": 200}
+
+
 @pytest.mark.parametrize(
     ("text", "param", "ru", "en"),
     [
@@ -212,7 +234,7 @@ def test_numbers_inside_a_quoted_sentence_are_not_parameters() -> None:
         ("покажи канальный дропаут", NOTE_NAMES, None, "spatial-dropout"),  # note alias; longest name wins
         ("покажи дропаут", NOTE_NAMES, None, "dropout"),
         ("покажи дропаута работу", NOTE_NAMES, None, "dropout"),  # another ending
-        ("пример с центроидами", None, None, "k-means"),  # a word only one demo's names use
+        ("а что там с многочленами", None, None, "overfitting"),  # a word only one demo's names use
         (
             "optimizers with lr 0.01",
             NOTE_NAMES,

@@ -21,12 +21,17 @@ _EQUALS_RE = re.compile("|".join(f"(?:{w})" for w in EQUALS_WORDS))
 
 @dataclass(frozen=True)
 class Mention:
-    """Tokens ``start:end`` name ``param``."""
+    """Tokens ``start:end`` name one of ``params`` (several when they share a name, like «шаг» for the
+    learning rate and for steps: the value decides, see :mod:`router.parsing.values`)."""
 
-    param: Any
+    params: tuple[Any, ...]
     start: int
     end: int
     size: int
+
+    @property
+    def param(self) -> Any:
+        return self.params[0]
 
 
 @lru_cache(maxsize=512)
@@ -43,9 +48,16 @@ def param_phrases(param: Any) -> tuple[Phrase, ...]:
 def find_mentions(tokens: Sequence[Token], params: Iterable[Any]) -> list[Mention]:
     """Non-overlapping mentions in text order; of two overlapping ones the longer name wins
     («шаг обучения» is the learning rate, not a number of steps)."""
-    found = [
-        Mention(param, s, e, ph.size) for param in params for s, e, ph in find(tokens, param_phrases(param))
-    ]
+    best: dict[tuple[int, int], dict[str, tuple[int, Any]]] = {}
+    for param in params:
+        for s, e, ph in find(tokens, param_phrases(param)):
+            same = best.setdefault((s, e), {})
+            if ph.size > same.get(param.name, (-1, None))[0]:
+                same[param.name] = (ph.size, param)
+    found = []
+    for (s, e), by_name in best.items():
+        ranked = sorted(by_name.values(), key=lambda sp: -sp[0])
+        found.append(Mention(tuple(p for _, p in ranked), s, e, ranked[0][0]))
     found.sort(key=lambda m: (-(m.end - m.start), -m.size, m.start))
     taken: list[Mention] = []
     for m in found:
@@ -87,7 +99,8 @@ def value_before(tokens: Sequence[Token], m: Mention) -> int | None:
 def explicit_params(tokens: Sequence[Token], params: Iterable[Any]) -> set[str]:
     """Names of the parameters written next to a number: evidence of which demo is meant."""
     return {
-        str(m.param.name)
+        str(p.name)
         for m in find_mentions(tokens, params)
         if value_after(tokens, m) is not None or value_before(tokens, m) is not None
+        for p in m.params
     }

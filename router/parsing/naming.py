@@ -19,7 +19,9 @@ from router.parsing.lexicon import STOP_STEMS
 from router.parsing.mentions import explicit_params, find_mentions
 from router.parsing.tokens import Phrase, Token, find, phrase_of_name, tokenize, word_pattern
 
-_TITLE_PARTS_RE = re.compile(r"[:()\[\],—;]")
+# Where a title splits into names: "Dropout: …", "Механизм внимания (attention)" — never inside log(0).
+_TITLE_PARTS_RE = re.compile(r":|;|\s—\s|\s\(|\)")
+_LETTER_RE = re.compile(r"[^\W\d_]")
 MIN_WORD = 5  # letters in a word that may identify a demo on its own
 
 
@@ -39,7 +41,8 @@ def names_of(spec: Any, extra: Iterable[str] = ()) -> list[str]:
         if not title:
             continue
         names.append(title)
-        names += [part for part in _TITLE_PARTS_RE.split(title) if 0 < len(part.split()) <= 4]
+        parts = [part for part in _TITLE_PARTS_RE.split(title) if 0 < len(part.split()) <= 4]
+        names += [part for part in parts if len(_LETTER_RE.findall(part)) >= 4]
     return list(dict.fromkeys(n.strip() for n in names if n and n.strip()))
 
 

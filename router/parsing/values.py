@@ -151,16 +151,17 @@ class _Reader:
         for m in mentions:  # name=value: the strictest form, and the only one that can be wrong
             if is_strict_separator(self.tokens[m.end]) if m.end < len(self.tokens) else False:
                 j = m.end + 1
+                unset = [p for p in m.params if p.name not in self.settled]
                 if j < len(self.tokens) and self.tokens[j].kind == "num":
                     word = self._rest_of_word(j)
-                    if word[:1].isdigit() or word[:1] in "+-.,":
+                    if unset and (word[:1].isdigit() or word[:1] in "+-.,"):
                         if parse_number(word.rstrip("%")) is None:  # «p=0.3.5», "lr=1e-3x"
-                            self.settle(m.param, got=word)
+                            self.settle(unset[0], got=word)
                             continue
-                    self.take(m.param, j, m)
-                elif m.param.name not in self.settled and j not in starts:  # not «dropout: p=0.3»
+                    self.take(m, j)
+                elif unset and j not in starts:  # not «dropout: p=0.3»
                     got = self.tokens[j].text if j < len(self.tokens) else ""
-                    self.settle(m.param, got=self._rest_of_word(j) if got else "")
+                    self.settle(unset[0], got=self._rest_of_word(j) if got else "")
         passes: tuple[Callable[[Mention], int | None], ...] = (
             lambda m: value_after(self.tokens, m),  # «p 0.3», "temperature of 2"
             lambda m: value_before(self.tokens, m),  # "2000 steps"
@@ -170,7 +171,7 @@ class _Reader:
             for m in mentions:
                 k = value_of(m)
                 if k is not None:
-                    self.take(m.param, k, m)
+                    self.take(m, k)
         self.read_bare_numbers(numeric)
 
     def _rest_of_word(self, j: int) -> str:
@@ -208,19 +209,22 @@ class _Reader:
         if (
             len(numeric) == 1 and len(unset) == 1 and len(free) == 1
         ):  # «дропаут 1.5»: the registry says why not
-            self.take(unset[0], free[0], None)
+            self.take(unset[0], free[0])
             return
         for i in free:
             fits = [p for p in unset if p.name not in self.settled and _fits(p, self._number(p, i))]
             if len(fits) == 1:
-                self.take(fits[0], i, None)
+                self.take(fits[0], i)
 
     def _number(self, param: Any, i: int) -> float:
         tok = self.tokens[i]
         return tok.value / 100 if tok.percent else tok.value
 
-    def take(self, param: Any, i: int, mention: Mention | None) -> None:
-        if param.name in self.settled or i in self.used:
+    def take(self, target: Any, i: int) -> None:
+        """Read number ``i`` for ``target``: a parameter, or a :class:`Mention` of one or more."""
+        mention = target if isinstance(target, Mention) else None
+        param = self._choose(mention, i) if mention else target
+        if param is None or param.name in self.settled or i in self.used:
             return
         self.used.add(i)
         tok = self.tokens[i]
@@ -228,12 +232,20 @@ class _Reader:
             self.settle(param, got=self.text[tok.start : tok.end])
             return
         value = self._number(param, i)
-        if getattr(param, "complement", False) and self._says_keep(i, mention):
+        if is_complement(param) and self._says_keep(i, mention):
             value = 1.0 - value
         if param.kind == "int" and float(value).is_integer():
             self.settle(param, int(value))
         else:
             self.settle(param, float(f"{value:.12g}"))
+
+    def _choose(self, mention: Mention, i: int) -> Any:
+        """Of the parameters a name may mean («шаг»: lr or steps), the one the value fits («шаг 0.1» — lr,
+        «300 шагов» — steps); else an int parameter for a whole number; else the first."""
+        unset = [p for p in mention.params if p.name not in self.settled]
+        fits = [p for p in unset if _fits(p, self._number(p, i))]
+        whole = [p for p in unset if p.kind == "int" and float(self.tokens[i].value).is_integer()]
+        return (fits or whole or unset or [None])[0]
 
     def _says_keep(self, i: int, mention: Mention | None) -> bool:
         """Is the value said of what is kept («оставь 20%», "keep probability 0.9") rather than dropped?"""
@@ -260,6 +272,16 @@ class _Reader:
                         nearest = (words, keep)
                     break
         return bool(nearest and nearest[1])
+
+
+def is_complement(param: Any) -> bool:
+    """Is ``param`` a drop probability, so that "keep X" means 1 − X? Declared by ``complement``; without
+    it, a parameter whose aliases say "drop" («обнуление», "drop_p") and never "keep" is one."""
+    declared = getattr(param, "complement", None)
+    if declared is not None:
+        return bool(declared)
+    words = [w for a in getattr(param, "aliases", ()) for w in re.split(r"[\s_-]+", str(a).lower())]
+    return any(_DROP_RE.fullmatch(w) for w in words) and not any(_KEEP_RE.fullmatch(w) for w in words)
 
 
 def _fits(param: Any, value: float) -> bool:
