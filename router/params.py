@@ -16,7 +16,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from router.parsing.naming import identify
+from router.parsing.naming import Naming, identify
 from router.parsing.tokens import tokenize
 from router.parsing.values import ParamValueError, Value, quoted_spans, read_params
 
@@ -38,11 +38,14 @@ class DemoRequest:
     demo_id: str | None
     params: dict[str, Value] = field(default_factory=dict)
     problems: list[ParamValueError] = field(default_factory=list)
+    # how the demo was found: "name" (written in the text), "fallback" (the caller's), "words" (a word only
+    # its names use), "params" (the only demo with the parameters set), "" (not found)
+    found_by: str = ""
 
 
 def _identify(
     text: str, demos: Sequence[Any], names: Mapping[str, Sequence[str]] | None, fallback: str | None
-) -> tuple[str | None, list[tuple[int, int]]]:
+) -> Naming:
     """Look for the demo outside quotes first: «внимание на "dropout is cool"» is the attention demo."""
     tokens = tokenize(text)
     quotes = quoted_spans(text)
@@ -50,7 +53,7 @@ def _identify(
     naming = identify(outside, demos, names, fallback)
     if naming.demo_id is None and len(outside) < len(tokens):
         naming = identify(tokens, demos, names, fallback)
-    return naming.demo_id, naming.spans
+    return naming
 
 
 def find_demo_id(
@@ -58,12 +61,18 @@ def find_demo_id(
 ) -> str | None:
     """The demo a text names (by id, title, ``names`` such as its notes' titles and aliases, or a
     word only its names use), else the one whose parameters the text sets; None if none."""
-    return _identify(text, demos, names, None)[0]
+    return _identify(text, demos, names, None).demo_id
 
 
-def extract_params(text: str, params: Iterable[Any]) -> dict[str, Value]:
-    """The parameter values written in ``text`` for these parameter specs (unreadable ones left out)."""
-    return read_params(text, tokenize(text), list(params))[0]
+def extract_params(
+    text: str, params: Iterable[Any], problems: list[ParamValueError] | None = None
+) -> dict[str, Value]:
+    """The parameter values written in ``text`` for these parameter specs; values written but unreadable
+    are left out and, if ``problems`` is given, appended to it."""
+    values, found = read_params(text, tokenize(text), list(params))
+    if problems is not None:
+        problems.extend(found)
+    return values
 
 
 def extract_demo_request(
@@ -74,12 +83,12 @@ def extract_demo_request(
 ) -> DemoRequest:
     """Identify the demo (named in the text, else ``fallback_demo_id`` from retrieval or the dialogue)
     and read its parameters. ``names`` maps a demo id to more names for it (its notes' titles and aliases)."""
-    demo_id, spans = _identify(text, demos, names, fallback_demo_id)
-    spec = next((s for s in demos if s.id == demo_id), None)
+    naming = _identify(text, demos, names, fallback_demo_id)
+    spec = next((s for s in demos if s.id == naming.demo_id), None)
     if spec is None:
         return DemoRequest(None)
-    values, problems = read_params(text, tokenize(text), list(spec.params), spans)
-    return DemoRequest(spec.id, values, problems)
+    values, problems = read_params(text, tokenize(text), list(spec.params), naming.spans)
+    return DemoRequest(spec.id, values, problems, naming.how)
 
 
 def note_names(notes: Iterable[Any]) -> dict[str, list[str]]:

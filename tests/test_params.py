@@ -256,6 +256,28 @@ def test_identifies_the_demo(
     assert extract_demo_request(text, DEMOS, fallback_demo_id=fallback, names=names).demo_id == demo
 
 
+def test_the_request_says_how_the_demo_was_found() -> None:
+    assert ask("покажи дропаут").found_by == "name"
+    assert ask("покажи на примере", fallback="fine-tuning").found_by == "fallback"
+    assert extract_demo_request("а что там с многочленами", DEMOS).found_by == "words"
+    assert extract_demo_request("eps 0.2", DEMOS).found_by == "params"
+    assert extract_demo_request("как дела", DEMOS).found_by == ""
+
+
+def test_extract_params_can_hand_back_the_problems() -> None:
+    problems: list[UserError] = []
+    assert extract_params("p=много", BY_ID["dropout"].params, problems) == {}
+    assert [p.param for p in problems] == ["p"]  # type: ignore[attr-defined]
+
+
+def test_a_number_word_alone_is_no_value() -> None:
+    assert (
+        extract_params("почему три?", BY_ID["log-negative"].params) == {}
+    )  # «три» is a value next to a name only
+    assert extract_params("возьми три числа", BY_ID["log-negative"].params) == {"n": 3}
+    assert extract_params("почему 3?", BY_ID["log-negative"].params) == {"n": 3}  # digits, as before
+
+
 def test_a_demo_named_in_a_quoted_sentence_is_not_the_demo_asked_for() -> None:
     assert ask('внимание на "dropout is cool"').demo_id == "attention"
     assert ask('внимание на "dropout is cool"').params == {"sentence": "dropout is cool"}

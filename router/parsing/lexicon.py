@@ -190,10 +190,6 @@ EN_ORDINALS: dict[str, int] = {
 DIGIT_ORDINAL = re.compile(r"(\d+)(?:st|nd|rd|th)")
 ORDINAL_TAILS = frozenset("й я е го ой ей ого ему ому м х ми ий ая ое".split())
 
-# "one"/«один» say "a" as often as "1", "zero" is also a verb ("zero out"): never read them as a bare
-# value, only next to a parameter's name ("temperature of zero", «на одном примере»).
-WEAK_NUMBER_WORDS: frozenset[str] = frozenset(w for w, v in NUMBER_WORDS.items() if v in (0, 1))
-
 # Words too common to identify a demo on their own.
 STOP_STEMS: frozenset[str] = frozenset(
     "покаж пример демо demo show example запуст модел model нейрон neural network сеть сети learning "

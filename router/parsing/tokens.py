@@ -25,7 +25,6 @@ from router.parsing.lexicon import (
     PERCENT_WORDS,
     RU_ORDINAL,
     RU_ORDINAL_VALUES,
-    WEAK_NUMBER_WORDS,
 )
 
 _DIGITS = r"\d+(?:[.,]\d+)?/\d+(?:[.,]\d+)?(?![\d/])|\d+(?:[.,]\d+)?|[.,]\d+"  # 8/255 first
@@ -61,7 +60,7 @@ class Token:
     end: int
     value: float = 0.0
     percent: bool = False  # «30%», "30 percent": the value is still 30
-    weak: bool = False  # "one"/«один»: only a value when written next to a parameter's name
+    weak: bool = False  # a number word or ordinal: a value only next to a parameter's name (or as a percent)
     blank: bool = False  # part of a demo's name: not a parameter's name or value
 
 
@@ -157,9 +156,8 @@ def _fold_number_words(tokens: list[Token]) -> list[Token]:
         ):
             tok.weak = True  # an argument, as in torch.log(-1)
         value, used = _read_number_words(tokens, i)
-        if used:
-            weak = used == 1 and tok.text in WEAK_NUMBER_WORDS
-            out.append(Token("num", tok.text, tok.start, tokens[i + used - 1].end, value=value, weak=weak))
+        if used:  # «почему три?» is no parameter: number words are values only next to a name (or a %)
+            out.append(Token("num", tok.text, tok.start, tokens[i + used - 1].end, value=value, weak=True))
             i += used
         elif tok.kind == "num" and i + 1 < len(tokens) and tokens[i + 1].text in MULTIPLIERS:
             nxt = tokens[i + 1]

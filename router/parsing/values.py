@@ -203,7 +203,7 @@ class _Reader:
         free = [
             i
             for i, t in enumerate(self.tokens)
-            if t.kind == "num" and not t.blank and not t.weak and i not in self.used
+            if t.kind == "num" and not t.blank and (t.percent or not t.weak) and i not in self.used
         ]
         unset = [p for p in numeric if p.name not in self.settled]
         if (
