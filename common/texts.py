@@ -43,6 +43,30 @@ TEXTS: dict[str, dict[str, str]] = {
         "ru": "Такого я не знаю — честно. Попробуйте переформулировать или спросите «что ты умеешь».",
         "en": "I don't know this one, honestly. Try rephrasing, or ask \"what can you do\".",
     },
+    "smalltalk_hello": {
+        "ru": "Привет! Спросите меня про ML-мем или понятие — например, «что такое дропаут».",
+        "en": "Hi! Ask me about an ML meme or idea — for example, \"what is dropout\".",
+    },
+    "smalltalk_thanks": {"ru": "Пожалуйста! Спрашивайте ещё.", "en": "You're welcome! Ask away."},
+    "smalltalk_bye": {"ru": "Пока! Заходите, когда встретите непонятный мем.", "en": "Bye! Come back when a meme puzzles you."},
+    "smalltalk_who": {
+        "ru": "Я бот, который объясняет мемы про машинное обучение и идеи за ними. Спросите что-нибудь!",
+        "en": "I'm a bot that explains machine-learning memes and the ideas behind them. Ask me something!",
+    },
+    "smalltalk_other": {"ru": "🙂 Спросите меня про мем или понятие из ML.", "en": "🙂 Ask me about an ML meme or idea."},
+    "clarify": {
+        "ru": "О чём рассказать подробнее? Спросите про мем или понятие — например, «что такое дропаут».",
+        "en": "More about what? Ask about a meme or an idea first — for example, \"what is dropout\".",
+    },
+    "chat_more_hint": {"ru": "(«подробнее» — глубже, «а пример?» — демо)", "en": '("more" for the in-depth part, "show me" for the demo)'},
+    "end_of_note": {
+        "ru": "Это всё, что я знаю про «{title}». Можно спросить про связанное: {related}.",
+        "en": "That's all I know about \"{title}\". You could ask about something related: {related}.",
+    },
+    "no_demo_here": {
+        "ru": "У заметки «{title}» нет демо. Демо есть, например, у: {examples}.",
+        "en": "\"{title}\" has no demo. Demos exist for, e.g.: {examples}.",
+    },
     "did_you_mean": {"ru": "Возможно, вы имели в виду:", "en": "Did you mean:"},
     "related": {"ru": "Связанное:", "en": "Related:"},
     "demo_available": {"ru": "Демо: {title} — `memebot demo run {id}`", "en": "Demo: {title} — `memebot demo run {id}`"},
@@ -87,8 +111,9 @@ TEXTS: dict[str, dict[str, str]] = {
     "error": {"ru": "Извините, что-то пошло не так. Попробуйте ещё раз.", "en": "Sorry, something went wrong. Please try again."},
     "demo_list": {"ru": "Демо, которые можно запустить:", "en": "Demos you can run:"},
     "demo_usage": {"ru": "Например: /demo dropout p=0.3", "en": "For example: /demo dropout p=0.3"},
-    "memes": {"ru": "Мемы, которые я знаю:", "en": "Memes I know:"},
-    "concepts": {"ru": "Понятия, которые я знаю:", "en": "Concepts I know:"},
+    "memes_header": {"ru": "Я знаю {n:мем|мема|мемов}:", "en": "I know {n:meme|memes}:"},
+    "memes_page": {"ru": "Я знаю {n:мем|мема|мемов}. Выберите:", "en": "I know {n:meme|memes}. Pick one:"},
+    "concepts_page": {"ru": "Я знаю {n:понятие|понятия|понятий}. Выберите:", "en": "I know {n:concept|concepts}. Pick one:"},
     "photo_unknown": {
         "ru": "Не узнал этот мем и не смог прочитать на картинке ничего знакомого. Опишите его словами — попробую объяснить.",
         "en": "I don't recognise this meme and couldn't read anything familiar in it. Describe it in words and I'll try.",

@@ -361,6 +361,7 @@ def test_real_registry_requests() -> None:
 
 class _Route:
     intent, confidence, confident = "run_demo", 0.99, True
+    scores = {"run_demo": 0.99}
 
 
 class _Encoder:
@@ -383,19 +384,27 @@ class _Router:
         return _Route()
 
 
-def test_the_pipeline_uses_note_names_and_reports_unreadable_values() -> None:
+def test_the_pipeline_reads_requests_and_reports_unreadable_values() -> None:
+    import time
+
+    from bot.answer.dialogue import DialogueState
     from bot.answer.pipeline import AnswerPipeline
     from demos.registry import list_demos
 
     note = type(
         "N", (), {"demo": "fine-tuning", "names": ["Дообучение", "файнтюнинг"], "slug": "fine-tuning"}
     )()
-    pipeline = AnswerPipeline(_Retriever({"fine-tuning": note}), router=_Router(), demos=list_demos())
-    answer = pipeline.answer("файнтюнинг на трёх примерах")
-    assert answer.demo is not None and answer.demo.run and answer.demo.params["shots"] == 3
-    bad = pipeline.answer("файнтюнинг, shots=много")
-    assert bad.demo is not None and not bad.demo.run
+    pipeline = AnswerPipeline(_Retriever({"fine-tuning": note}), router=_Router(), demos=list_demos())  # type: ignore[arg-type]
+    answer = pipeline.answer("fine-tuning на трёх примерах")
+    assert answer.status == "demo" and answer.demo is not None and answer.demo.run
+    assert answer.demo.params["shots"] == 3
+    bad = pipeline.answer("fine-tuning, shots=много", lang="ru")
+    assert bad.demo is not None and not bad.demo.run and bad.demo.error_param == "shots"
     assert bad.text == bad.demo.error and "shots" in bad.text and "от 1 до 50" in bad.text
+    state = DialogueState(demo="fine-tuning", at=time.time())  # a follow-up in a chat about the demo
+    again = pipeline.answer("а теперь shots=много", lang="ru", state=state)
+    assert again.demo is not None and not again.demo.run and again.demo.error_param == "shots"
+    assert not pipeline._demo_named("файнтюнинг на трёх примерах")  # found by its parameter, not named
 
 
 # ------------------------------------------------------------------ the dev set
