@@ -52,16 +52,28 @@ class _Index:
     words: tuple[tuple[str, re.Pattern[str]], ...]  # patterns of words found in one demo's names only
 
 
-def _key(demos: Sequence[Any], names: Mapping[str, Sequence[str]]) -> tuple[tuple[str, tuple[str, ...]], ...]:
-    return tuple((d.id, tuple(names_of(d, names.get(d.id, ())))) for d in demos)
+@dataclass(frozen=True)
+class _Titles:
+    id: str
+    title_ru: str
+    title_en: str
+
+
+def _key(
+    demos: Sequence[Any], names: Mapping[str, Sequence[str]]
+) -> tuple[tuple[str, str, str, tuple[str, ...]], ...]:
+    return tuple(
+        (d.id, getattr(d, "title_ru", ""), getattr(d, "title_en", ""), tuple(names.get(d.id, ())))
+        for d in demos
+    )
 
 
 @lru_cache(maxsize=16)
-def _index(key: tuple[tuple[str, tuple[str, ...]], ...]) -> _Index:
+def _index(key: tuple[tuple[str, str, str, tuple[str, ...]], ...]) -> _Index:
     phrases: list[tuple[str, Phrase]] = []
     owners: dict[str, set[str]] = {}
-    for demo_id, names in key:
-        for name in names:
+    for demo_id, title_ru, title_en, extra in key:
+        for name in names_of(_Titles(demo_id, title_ru, title_en), extra):
             phrase = phrase_of_name(name)
             if phrase is not None:
                 phrases.append((demo_id, phrase))

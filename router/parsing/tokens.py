@@ -268,9 +268,15 @@ def matches_at(tokens: Sequence[Token], i: int, phrase: Phrase) -> bool:
 def find(tokens: Sequence[Token], phrases: Iterable[Phrase]) -> list[tuple[int, int, Phrase]]:
     """Every place where one of ``phrases`` occurs, as (first token, end token, phrase)."""
     found: list[tuple[int, int, Phrase]] = []
+    words = [None if t.kind == "num" or t.blank else t.text for t in tokens]
     for phrase in phrases:
-        for i in range(len(tokens)):
-            if matches_at(tokens, i, phrase):
+        first = phrase.items[0]
+        if isinstance(first, float):
+            starts = [i for i, t in enumerate(tokens) if t.kind == "num" and t.value == first and not t.blank]
+        else:
+            starts = [i for i, w in enumerate(words) if w is not None and first.fullmatch(w)]
+        for i in starts:
+            if len(phrase.items) == 1 or matches_at(tokens, i, phrase):
                 found.append((i, i + len(phrase.items), phrase))
     return found
 
