@@ -330,14 +330,70 @@ TEXTS: dict[str, dict[str, str]] = {
         "ru": "Файл слишком большой: {mb} МБ, а я принимаю до {limit} МБ. Пришлите картинку поменьше.",
         "en": "That file is too big: {mb} MB, and I accept up to {limit} MB. Please send a smaller picture.",
     },
-    # --- demos
+    # --- demos (raised by demos/: errors.py, params.py, worker.py; and the demo commands)
     "demo_note": {"ru": "заметка", "en": "note"},
     "demo_no_params": {"ru": "(без параметров)", "en": "(no parameters)"},
     "demo_params": {"ru": "Параметры", "en": "Parameters"},
     "demo_code_heading": {"ru": "Код", "en": "Code"},
     "demo_images_heading": {"ru": "Картинки", "en": "Images"},
     "demo_error": {"ru": "Демо не удалось запустить: {detail}", "en": "The demo could not run: {detail}"},
-    "demo_no_such": {"ru": "Нет демо «{demo_id}». Доступные: {known}", "en": "No demo '{demo_id}'. Available: {known}"},
+    "demo_message": {"ru": "{text}", "en": "{text}"},
+    "demo_no_such": {
+        "ru": "Нет демо «{demo_id}». Доступные: {known}",
+        "en": "No demo '{demo_id}'. Available: {known}",
+    },
+    "demo_param_unknown": {
+        "ru": "У демо {demo_id} нет параметра «{param}». Доступные параметры: {names}",
+        "en": "Demo {demo_id} has no parameter '{param}'. Available parameters: {names}",
+    },
+    "demo_param_none": {
+        "ru": "У демо {demo_id} нет параметров, получено «{param}»",
+        "en": "Demo {demo_id} takes no parameters, got '{param}'",
+    },
+    "demo_param_twice": {
+        "ru": "Параметр {param} указан дважды ({first} и {second})",
+        "en": "Parameter {param} is given twice ({first} and {second})",
+    },
+    "demo_param_int": {
+        "ru": "Параметр {param} должен быть целым числом от {lo} до {hi}, получено {got}",
+        "en": "Parameter {param} must be an integer from {lo} to {hi}, got {got}",
+    },
+    "demo_param_float": {
+        "ru": "Параметр {param} должен быть числом от {lo} до {hi}, получено {got}",
+        "en": "Parameter {param} must be a number from {lo} to {hi}, got {got}",
+    },
+    "demo_param_choice": {
+        "ru": "Параметр {param} должен быть одним из: {choices}; получено {got}",
+        "en": "Parameter {param} must be one of: {choices}; got {got}",
+    },
+    "demo_param_words": {
+        "ru": "Параметр {param} — это фраза от {lo} до {hi} слов, а получено {n:слово|слова|слов}",
+        "en": "Parameter {param} is a phrase of {lo} to {hi} words, but it has {n:word|words}",
+    },
+    "demo_param_text_long": {
+        "ru": "Параметр {param} слишком длинный: {n:символ|символа|символов}, можно не больше {limit}",
+        "en": "Parameter {param} is too long: {n:character|characters}, the limit is {limit}",
+    },
+    "demo_lang": {
+        "ru": "Язык должен быть ru или en, получено {got}",
+        "en": "Language must be ru or en, got {got}",
+    },
+    "demo_seed": {
+        "ru": "seed должен быть целым числом от 0 до {max}, получено {got}",
+        "en": "seed must be an integer from 0 to {max}, got {got}",
+    },
+    "demo_bad_timeout": {
+        "ru": "{name} — это время в секундах: конечное число больше 0, а получено {got}",
+        "en": "{name} must be a finite number of seconds > 0, got {got}",
+    },
+    "demo_bad_workers": {
+        "ru": "{name} — число процессов: целое от 1 до {max}, а получено {got}",
+        "en": "{name} must be an integer from 1 to {max}, got {got}",
+    },
+    "demo_bad_memory": {
+        "ru": "{name} — лимит памяти в МБ: целое больше 0 (или None — без лимита), а получено {got}",
+        "en": "{name} must be a positive number of MB (or None for no limit), got {got}",
+    },
     "demo_timeout": {
         "ru": "Демо {demo_id} не уложилось в {seconds} с и было остановлено.",
         "en": "Demo {demo_id} did not finish within {seconds} s and was stopped.",
@@ -345,6 +401,10 @@ TEXTS: dict[str, dict[str, str]] = {
     "demo_memory": {
         "ru": "Демо {demo_id} превысило лимит памяти ({mb} МБ) и было остановлено.",
         "en": "Demo {demo_id} exceeded the memory limit ({mb} MB) and was stopped.",
+    },
+    "demo_memory_unknown": {
+        "ru": "Демо {demo_id} превысило лимит памяти и было остановлено.",
+        "en": "Demo {demo_id} exceeded the memory limit and was stopped.",
     },
     "demo_died": {
         "ru": "Процесс, выполнявший демо {demo_id}, неожиданно завершился ({detail}).",
@@ -354,5 +414,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "ru": "Не удалось запустить процесс для демо ({detail}).",
         "en": "Could not start the demo worker process ({detail}).",
     },
-    "demo_failed": {"ru": "Демо {demo_id} завершилось с ошибкой: {detail}", "en": "Demo {demo_id} failed: {detail}"},
+    "demo_failed": {
+        "ru": "Демо {demo_id} завершилось с ошибкой: {detail}",
+        "en": "Demo {demo_id} failed: {detail}",
+    },
 }
