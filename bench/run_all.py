@@ -15,6 +15,7 @@ BENCH = Path(__file__).resolve().parent
 SCRIPTS = [
     "bench_ask.py",
     "bench_router.py",
+    "bench_params.py",
     "bench_demos.py",
     "bench_images.py",
     "bench_meme_pictures.py",

@@ -81,6 +81,24 @@ TEXTS: dict[str, dict[str, str]] = {
         "ru": "Не понял, какое демо запустить. Есть: {ids}.",
         "en": "I couldn't tell which demo to run. Available: {ids}.",
     },
+    # a demo parameter written in a request but unreadable (router/parsing/values.py)
+    "demo_value_float": {
+        "ru": "Не понял значение для {param}: нужно число от {lo} до {hi}, например {param}={example}",
+        "en": "I couldn't read the value of {param}: it should be a number from {lo} to {hi}, e.g. {param}={example}",
+    },
+    "demo_value_int": {
+        "ru": "Не понял значение для {param}: нужно целое число от {lo} до {hi}, например {param}={example}",
+        "en": "I couldn't read the value of {param}: it should be a whole number from {lo} to {hi}, "
+        "e.g. {param}={example}",
+    },
+    "demo_value_choice": {
+        "ru": "Не понял значение для {param}: нужно одно из: {choices}, например {param}={example}",
+        "en": "I couldn't read the value of {param}: it should be one of: {choices}, e.g. {param}={example}",
+    },
+    "demo_value_text": {
+        "ru": "Не понял значение для {param}: напишите фразу в кавычках, например {param}=\"кот сел на ковёр\"",
+        "en": "I couldn't read the value of {param}: write a phrase in quotes, e.g. {param}=\"the cat sat on the mat\"",
+    },
     # Telegram surface
     "deeper": {"ru": "Подробнее", "en": "In depth"},
     "run_demo": {"ru": "▶ Запустить демо", "en": "▶ Run the demo"},

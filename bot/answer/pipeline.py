@@ -29,7 +29,7 @@ from common.textnorm import clean_question
 from demos.registry import validate_params
 from indexer.notes import Note
 from indexer.search import Hit, Retriever
-from router.params import extract_demo_request, extract_params
+from router.params import ParamValueError, extract_demo_request, extract_params, note_names
 
 logger = logging.getLogger(__name__)
 
@@ -88,14 +88,16 @@ class AnswerPipeline:
         if looks_like_smalltalk(query):
             return self._smalltalk(Answer(query, lang, "smalltalk"))
         current = self._current_demo(state)
-        kind = follow_up(query, state, has_params=bool(current and extract_params(query, current.params)))
+        problems: list[ParamValueError] = []
+        given = extract_params(query, current.params, problems) if current is not None else {}
+        kind = follow_up(query, state, has_params=bool(given or problems))
         if kind == "deeper":
             return self._deeper(query, lang, state)
         if kind == "demo" and state is not None:
             return self._demo_of_current(query, lang, state)
         if kind == "params" and current is not None and state is not None:
-            params = {**(state.params if state.demo == current.id else {}), **extract_params(query, current.params)}
-            return self._demo(Answer(query, lang, "demo"), current.id, params)
+            params = {**(state.params if state.demo == current.id else {}), **given}
+            return self._demo(Answer(query, lang, "demo"), current.id, params, problems)
 
         vector = self.retriever.encoder.encode([query])[0]
         hits = self.retriever.search(query, k=RESULTS, vector=vector)
@@ -135,11 +137,12 @@ class AnswerPipeline:
             status = "unknown"
         if status == "demo":
             fallback = next((self.retriever.notes[h.slug].demo for h in hits[:3] if self.retriever.notes[h.slug].demo), None)
-            request = extract_demo_request(answer.query, self.demos, fallback_demo_id=fallback)
+            names = note_names(self.retriever.notes.values())  # «дропаут», «кот у крана» name demos too
+            request = extract_demo_request(answer.query, self.demos, fallback_demo_id=fallback, names=names)
             if request.demo_id is None:
                 answer.text = t("demo_unknown", answer.lang, ids=", ".join(d.id for d in self.demos) or "—")
                 return answer
-            return self._demo(answer, request.demo_id, request.params)
+            return self._demo(answer, request.demo_id, request.params, request.problems)
         if status == "smalltalk":
             return self._smalltalk(answer)
         if status == "unknown":
@@ -197,10 +200,13 @@ class AnswerPipeline:
             answer = Answer(query, lang, "unknown")
             answer.text = t("no_demo_here", lang, title=title, examples=examples)
             return answer
-        params = extract_params(query, spec.params)
-        return self._demo(Answer(query, lang, "demo"), spec.id, params)
+        problems: list[ParamValueError] = []
+        params = extract_params(query, spec.params, problems)
+        return self._demo(Answer(query, lang, "demo"), spec.id, params, problems)
 
-    def _demo(self, answer: Answer, demo_id: str, raw: dict[str, Any]) -> Answer:
+    def _demo(
+        self, answer: Answer, demo_id: str, raw: dict[str, Any], problems: Sequence[ParamValueError] = ()
+    ) -> Answer:
         answer.status = "demo"
         spec = next(d for d in self.demos if d.id == demo_id)
         choice = DemoChoice(demo_id, run=True)
@@ -209,6 +215,9 @@ class AnswerPipeline:
         except UserError as exc:  # out of range or wrong type: say so in the user's language
             choice.error, choice.run = exc.message(answer.lang), False
             choice.error_param = getattr(exc, "param", None)
+        if problems:  # a value written but unreadable («p=много»): name the parameter and its range
+            choice.error, choice.run = problems[0].message(answer.lang), False
+            choice.error_param = problems[0].param
         answer.demo = choice
         if spec.note_slug in self.retriever.notes:
             answer.note = self.retriever.notes[spec.note_slug]
@@ -216,7 +225,8 @@ class AnswerPipeline:
         return answer
 
     def _demo_named(self, query: str) -> bool:
-        return extract_demo_request(query, self.demos).demo_id is not None
+        """A demo's id or title is written (not just a word or parameter of it): evidence for the decision."""
+        return extract_demo_request(query, self.demos).found_by == "name"
 
     @staticmethod
     def _remember(state: DialogueState, answer: Answer) -> None:
