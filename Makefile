@@ -38,6 +38,7 @@ index: install
 
 router: index
 	$(MEMEBOT) router train --if-needed
+	$(MEMEBOT) decision fit --if-needed
 
 run: router
 	@if [ -n "$$TELEGRAM_BOT_TOKEN" ]; then exec $(MEMEBOT) serve; else exec $(MEMEBOT) chat; fi

@@ -18,6 +18,7 @@ import statistics
 import sys
 import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -25,13 +26,8 @@ sys.path.insert(0, str(REPO))
 
 import pytesseract  # noqa: E402
 
-from bot.vision import (  # noqa: E402
-    MemeImageIndex,
-    load_image,
-    ocr_text,
-    perceptual_hash,
-    recognise_meme,
-)
+from bot.vision import MemeImageIndex, load_image, perceptual_hash, recognise_meme  # noqa: E402
+from bot.vision.ocr import ocr_text  # noqa: E402
 from indexer.notes import load_notes  # noqa: E402
 
 LIMIT = 10 * 1024 * 1024
@@ -76,22 +72,17 @@ def run(repeats: int = 5, fast_repeats: int = 20) -> list[tuple[str, list[float]
         "ocr_text (2 Tesseract passes, rus+eng)": [],
         "recognise_meme, unknown picture (hash + OCR)": [],
     }
-    for note in notes:
-        data = note.image_path.read_bytes()
+    pictures = {n.slug: n.image_path for n in notes if n.image_path is not None}
+    for slug, path in pictures.items():
+        data = path.read_bytes()
         img = load_image(data, LIMIT)
-        without = MemeImageIndex.from_images(
-            {n.slug: load_image(n.image_path.read_bytes(), LIMIT) for n in notes if n.slug != note.slug}
-        )
-        rows["load_image (decode + checks)"] += timed(lambda d=data: load_image(d, LIMIT), fast_repeats)
-        rows["perceptual_hash"] += timed(lambda i=img: perceptual_hash(i), fast_repeats)
-        rows["MemeImageIndex.match"] += timed(lambda i=img: index.match(i), fast_repeats)
-        rows["recognise_meme, known picture (hash only)"] += timed(
-            lambda d=data: recognise_meme(d, index, LIMIT), fast_repeats
-        )
-        rows["ocr_text (2 Tesseract passes, rus+eng)"] += timed(lambda i=img: ocr_text(i), repeats)
-        rows["recognise_meme, unknown picture (hash + OCR)"] += timed(
-            lambda d=data, ix=without: recognise_meme(d, ix, LIMIT), repeats
-        )
+        without = MemeImageIndex.from_images({other: load_image(p.read_bytes(), LIMIT) for other, p in pictures.items() if other != slug})
+        rows["load_image (decode + checks)"] += timed(partial(load_image, data, LIMIT), fast_repeats)
+        rows["perceptual_hash"] += timed(partial(perceptual_hash, img), fast_repeats)
+        rows["MemeImageIndex.match"] += timed(partial(index.match, img), fast_repeats)
+        rows["recognise_meme, known picture (hash only)"] += timed(partial(recognise_meme, data, index, LIMIT), fast_repeats)
+        rows["ocr_text (2 Tesseract passes, rus+eng)"] += timed(partial(ocr_text, img), repeats)
+        rows["recognise_meme, unknown picture (hash + OCR)"] += timed(partial(recognise_meme, data, without, LIMIT), repeats)
     return list(rows.items())
 
 

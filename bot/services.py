@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.answer import AnswerPipeline
+from bot.answer.decision import Decider, RuleDecider, load_decider
 from indexer.build import current_version_dir
 from indexer.search import Retriever
 
@@ -28,12 +29,13 @@ class Services:
     demo_specs: list[Any] = field(default_factory=list)
     index_root: Path | None = None
     home: Path = Path("var")
+    decider: Decider = field(default_factory=RuleDecider)
     _runner: Any | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     @property
     def pipeline(self) -> AnswerPipeline:
-        return AnswerPipeline(self.retriever, router=self.router, demos=self.demo_specs)
+        return AnswerPipeline(self.retriever, router=self.router, demos=self.demo_specs, decider=self.decider)
 
     @property
     def demo_runner(self) -> Any:
@@ -77,4 +79,5 @@ def load_services(home: Path, with_router: bool = True) -> Services:
             router = load_router(home / "router")
         except RouterMissingError as exc:
             logger.warning("%s; answering without intent routing", exc)
-    return Services(retriever=retriever, router=router, demo_specs=list_demos(), index_root=index_root, home=home)
+    decider = load_decider(home) if router is not None else RuleDecider()  # the model was fitted on router output
+    return Services(retriever=retriever, router=router, demo_specs=list_demos(), index_root=index_root, home=home, decider=decider)

@@ -43,6 +43,30 @@ TEXTS: dict[str, dict[str, str]] = {
         "ru": "Такого я не знаю — честно. Попробуйте переформулировать или спросите «что ты умеешь».",
         "en": "I don't know this one, honestly. Try rephrasing, or ask \"what can you do\".",
     },
+    "smalltalk_hello": {
+        "ru": "Привет! Спросите меня про ML-мем или понятие — например, «что такое дропаут».",
+        "en": "Hi! Ask me about an ML meme or idea — for example, \"what is dropout\".",
+    },
+    "smalltalk_thanks": {"ru": "Пожалуйста! Спрашивайте ещё.", "en": "You're welcome! Ask away."},
+    "smalltalk_bye": {"ru": "Пока! Заходите, когда встретите непонятный мем.", "en": "Bye! Come back when a meme puzzles you."},
+    "smalltalk_who": {
+        "ru": "Я бот, который объясняет мемы про машинное обучение и идеи за ними. Спросите что-нибудь!",
+        "en": "I'm a bot that explains machine-learning memes and the ideas behind them. Ask me something!",
+    },
+    "smalltalk_other": {"ru": "🙂 Спросите меня про мем или понятие из ML.", "en": "🙂 Ask me about an ML meme or idea."},
+    "clarify": {
+        "ru": "О чём рассказать подробнее? Спросите про мем или понятие — например, «что такое дропаут».",
+        "en": "More about what? Ask about a meme or an idea first — for example, \"what is dropout\".",
+    },
+    "chat_more_hint": {"ru": "(«подробнее» — глубже, «а пример?» — демо)", "en": '("more" for the in-depth part, "show me" for the demo)'},
+    "end_of_note": {
+        "ru": "Это всё, что я знаю про «{title}». Можно спросить про связанное: {related}.",
+        "en": "That's all I know about \"{title}\". You could ask about something related: {related}.",
+    },
+    "no_demo_here": {
+        "ru": "У заметки «{title}» нет демо. Демо есть, например, у: {examples}.",
+        "en": "\"{title}\" has no demo. Demos exist for, e.g.: {examples}.",
+    },
     "did_you_mean": {"ru": "Возможно, вы имели в виду:", "en": "Did you mean:"},
     "related": {"ru": "Связанное:", "en": "Related:"},
     "demo_available": {"ru": "Демо: {title} — `memebot demo run {id}`", "en": "Demo: {title} — `memebot demo run {id}`"},
@@ -57,6 +81,24 @@ TEXTS: dict[str, dict[str, str]] = {
         "ru": "Не понял, какое демо запустить. Есть: {ids}.",
         "en": "I couldn't tell which demo to run. Available: {ids}.",
     },
+    # a demo parameter written in a request but unreadable (router/parsing/values.py)
+    "demo_value_float": {
+        "ru": "Не понял значение для {param}: нужно число от {lo} до {hi}, например {param}={example}",
+        "en": "I couldn't read the value of {param}: it should be a number from {lo} to {hi}, e.g. {param}={example}",
+    },
+    "demo_value_int": {
+        "ru": "Не понял значение для {param}: нужно целое число от {lo} до {hi}, например {param}={example}",
+        "en": "I couldn't read the value of {param}: it should be a whole number from {lo} to {hi}, "
+        "e.g. {param}={example}",
+    },
+    "demo_value_choice": {
+        "ru": "Не понял значение для {param}: нужно одно из: {choices}, например {param}={example}",
+        "en": "I couldn't read the value of {param}: it should be one of: {choices}, e.g. {param}={example}",
+    },
+    "demo_value_text": {
+        "ru": "Не понял значение для {param}: напишите фразу в кавычках, например {param}=\"кот сел на ковёр\"",
+        "en": "I couldn't read the value of {param}: write a phrase in quotes, e.g. {param}=\"the cat sat on the mat\"",
+    },
     # Telegram surface
     "deeper": {"ru": "Подробнее", "en": "In depth"},
     "run_demo": {"ru": "▶ Запустить демо", "en": "▶ Run the demo"},
@@ -69,8 +111,9 @@ TEXTS: dict[str, dict[str, str]] = {
     "error": {"ru": "Извините, что-то пошло не так. Попробуйте ещё раз.", "en": "Sorry, something went wrong. Please try again."},
     "demo_list": {"ru": "Демо, которые можно запустить:", "en": "Demos you can run:"},
     "demo_usage": {"ru": "Например: /demo dropout p=0.3", "en": "For example: /demo dropout p=0.3"},
-    "memes": {"ru": "Мемы, которые я знаю:", "en": "Memes I know:"},
-    "concepts": {"ru": "Понятия, которые я знаю:", "en": "Concepts I know:"},
+    "memes_header": {"ru": "Я знаю {n:мем|мема|мемов}:", "en": "I know {n:meme|memes}:"},
+    "memes_page": {"ru": "Я знаю {n:мем|мема|мемов}. Выберите:", "en": "I know {n:meme|memes}. Pick one:"},
+    "concepts_page": {"ru": "Я знаю {n:понятие|понятия|понятий}. Выберите:", "en": "I know {n:concept|concepts}. Pick one:"},
     "photo_unknown": {
         "ru": "Не узнал этот мем и не смог прочитать на картинке ничего знакомого. Опишите его словами — попробую объяснить.",
         "en": "I don't recognise this meme and couldn't read anything familiar in it. Describe it in words and I'll try.",
@@ -311,14 +354,70 @@ TEXTS: dict[str, dict[str, str]] = {
         "ru": "Файл слишком большой: {mb} МБ, а я принимаю до {limit} МБ. Пришлите картинку поменьше.",
         "en": "That file is too big: {mb} MB, and I accept up to {limit} MB. Please send a smaller picture.",
     },
-    # --- demos
+    # --- demos (raised by demos/: errors.py, params.py, worker.py; and the demo commands)
     "demo_note": {"ru": "заметка", "en": "note"},
     "demo_no_params": {"ru": "(без параметров)", "en": "(no parameters)"},
     "demo_params": {"ru": "Параметры", "en": "Parameters"},
     "demo_code_heading": {"ru": "Код", "en": "Code"},
     "demo_images_heading": {"ru": "Картинки", "en": "Images"},
     "demo_error": {"ru": "Демо не удалось запустить: {detail}", "en": "The demo could not run: {detail}"},
-    "demo_no_such": {"ru": "Нет демо «{demo_id}». Доступные: {known}", "en": "No demo '{demo_id}'. Available: {known}"},
+    "demo_message": {"ru": "{text}", "en": "{text}"},
+    "demo_no_such": {
+        "ru": "Нет демо «{demo_id}». Доступные: {known}",
+        "en": "No demo '{demo_id}'. Available: {known}",
+    },
+    "demo_param_unknown": {
+        "ru": "У демо {demo_id} нет параметра «{param}». Доступные параметры: {names}",
+        "en": "Demo {demo_id} has no parameter '{param}'. Available parameters: {names}",
+    },
+    "demo_param_none": {
+        "ru": "У демо {demo_id} нет параметров, получено «{param}»",
+        "en": "Demo {demo_id} takes no parameters, got '{param}'",
+    },
+    "demo_param_twice": {
+        "ru": "Параметр {param} указан дважды ({first} и {second})",
+        "en": "Parameter {param} is given twice ({first} and {second})",
+    },
+    "demo_param_int": {
+        "ru": "Параметр {param} должен быть целым числом от {lo} до {hi}, получено {got}",
+        "en": "Parameter {param} must be an integer from {lo} to {hi}, got {got}",
+    },
+    "demo_param_float": {
+        "ru": "Параметр {param} должен быть числом от {lo} до {hi}, получено {got}",
+        "en": "Parameter {param} must be a number from {lo} to {hi}, got {got}",
+    },
+    "demo_param_choice": {
+        "ru": "Параметр {param} должен быть одним из: {choices}; получено {got}",
+        "en": "Parameter {param} must be one of: {choices}; got {got}",
+    },
+    "demo_param_words": {
+        "ru": "Параметр {param} — это фраза от {lo} до {hi} слов, а получено {n:слово|слова|слов}",
+        "en": "Parameter {param} is a phrase of {lo} to {hi} words, but it has {n:word|words}",
+    },
+    "demo_param_text_long": {
+        "ru": "Параметр {param} слишком длинный: {n:символ|символа|символов}, можно не больше {limit}",
+        "en": "Parameter {param} is too long: {n:character|characters}, the limit is {limit}",
+    },
+    "demo_lang": {
+        "ru": "Язык должен быть ru или en, получено {got}",
+        "en": "Language must be ru or en, got {got}",
+    },
+    "demo_seed": {
+        "ru": "seed должен быть целым числом от 0 до {max}, получено {got}",
+        "en": "seed must be an integer from 0 to {max}, got {got}",
+    },
+    "demo_bad_timeout": {
+        "ru": "{name} — это время в секундах: конечное число больше 0, а получено {got}",
+        "en": "{name} must be a finite number of seconds > 0, got {got}",
+    },
+    "demo_bad_workers": {
+        "ru": "{name} — число процессов: целое от 1 до {max}, а получено {got}",
+        "en": "{name} must be an integer from 1 to {max}, got {got}",
+    },
+    "demo_bad_memory": {
+        "ru": "{name} — лимит памяти в МБ: целое больше 0 (или None — без лимита), а получено {got}",
+        "en": "{name} must be a positive number of MB (or None for no limit), got {got}",
+    },
     "demo_timeout": {
         "ru": "Демо {demo_id} не уложилось в {seconds} с и было остановлено.",
         "en": "Demo {demo_id} did not finish within {seconds} s and was stopped.",
@@ -326,6 +425,10 @@ TEXTS: dict[str, dict[str, str]] = {
     "demo_memory": {
         "ru": "Демо {demo_id} превысило лимит памяти ({mb} МБ) и было остановлено.",
         "en": "Demo {demo_id} exceeded the memory limit ({mb} MB) and was stopped.",
+    },
+    "demo_memory_unknown": {
+        "ru": "Демо {demo_id} превысило лимит памяти и было остановлено.",
+        "en": "Demo {demo_id} exceeded the memory limit and was stopped.",
     },
     "demo_died": {
         "ru": "Процесс, выполнявший демо {demo_id}, неожиданно завершился ({detail}).",
@@ -335,5 +438,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "ru": "Не удалось запустить процесс для демо ({detail}).",
         "en": "Could not start the demo worker process ({detail}).",
     },
-    "demo_failed": {"ru": "Демо {demo_id} завершилось с ошибкой: {detail}", "en": "Demo {demo_id} failed: {detail}"},
+    "demo_failed": {
+        "ru": "Демо {demo_id} завершилось с ошибкой: {detail}",
+        "en": "Demo {demo_id} failed: {detail}",
+    },
 }

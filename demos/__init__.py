@@ -15,6 +15,7 @@ from demos.base import Demo, DemoOutput, DemoResult, Param, RunContext
 from demos.errors import (
     DemoCrashedError,
     DemoError,
+    DemoLimitError,
     DemoParamError,
     DemoTimeoutError,
     UnknownDemoError,
@@ -26,6 +27,7 @@ __all__ = [
     "Demo",
     "DemoCrashedError",
     "DemoError",
+    "DemoLimitError",
     "DemoOutput",
     "DemoParamError",
     "DemoResult",

@@ -5,7 +5,7 @@ Started by :class:`demos.worker.DemoRunner`; not meant to be run by hand.
 
 import sys
 
-from demos.worker import child_main
+from demos.worker_child import child_main
 
 if __name__ == "__main__":
     child_main(int(sys.argv[1]))

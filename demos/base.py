@@ -1,18 +1,26 @@
-"""Core types of the demos package: parameters, results, the Demo class.
+"""Core types of the demos package: results, the run context, the Demo class, shown code.
 
-A demo is a small real experiment.  ``Demo.run`` validates parameters, seeds every
-random generator, calls the demo's implementation and wraps what it returns into a
-:class:`DemoResult`.  Heavy libraries (torch, matplotlib) are imported lazily inside
-the implementations, so importing this module (and listing or validating demos) is cheap.
+A demo is a small real experiment.  ``Demo.run`` validates parameters, seeds every random
+generator, calls the demo's implementation and wraps what it returns into a :class:`DemoResult`.
+Heavy libraries (torch, matplotlib) are imported lazily inside the implementations, so importing
+this module (and listing or validating demos) is cheap.
+
+**The code a demo shows is the code it runs.** Each demo keeps its experiment in one plain
+function (``experiment(...)``: numbers in, a dict of plain numbers out); :func:`shown_code` turns
+that function's own source plus the call with the actual arguments into the snippet the user
+sees, and the demo builds its text and plots from what that very function returned.
 """
 
 from __future__ import annotations
 
+import inspect
 import random
-from collections.abc import Callable, Mapping
+import textwrap
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from common.i18n import Lang, plural
 from demos.errors import (
     DemoCrashedError,
     DemoError,
@@ -20,46 +28,16 @@ from demos.errors import (
     DemoTimeoutError,
     UnknownDemoError,
 )
-from demos.params import check_seed, normalize_lang, validate_params
-
-KINDS = ("float", "int", "choice")
-
-
-@dataclass(frozen=True)
-class Param:
-    """One user-tunable parameter of a demo."""
-
-    name: str
-    kind: str  # "float" | "int" | "choice"
-    default: float | int | str
-    min: float | int | None = None
-    max: float | int | None = None
-    choices: tuple[str, ...] = ()
-    aliases: tuple[str, ...] = ()
-    help_ru: str = ""
-    help_en: str = ""
-
-    def __post_init__(self) -> None:
-        if self.kind not in KINDS:
-            raise ValueError(f"Param {self.name}: kind must be one of {KINDS}, got {self.kind!r}")
-        if self.kind == "choice":
-            if self.default not in self.choices:
-                raise ValueError(f"Param {self.name}: default {self.default!r} not in {self.choices}")
-        else:
-            if self.min is None or self.max is None or not self.min <= self.default <= self.max:
-                raise ValueError(f"Param {self.name}: default must lie in [min, max]")
-
-    def help(self, lang: str) -> str:
-        return self.help_ru if lang == "ru" else self.help_en
+from demos.params import Param, check_seed, normalize_lang, validate_params
 
 
 @dataclass
 class DemoResult:
     """What a demo run returns.
 
-    ``metrics`` holds the numbers the text is built from (so tests and callers can
-    check them); ``worker_stats`` is filled by :class:`demos.worker.DemoRunner`
-    (elapsed seconds, peak RSS) and is empty for in-process runs.
+    ``metrics`` holds the numbers the text is built from (so tests and callers can check them;
+    ``metrics["result"]`` is what the shown code's ``result`` holds); ``worker_stats`` is filled by
+    :class:`demos.worker.DemoRunner` (elapsed seconds, peak RSS) and is empty for in-process runs.
     """
 
     demo_id: str
@@ -88,10 +66,10 @@ class DemoOutput:
 class RunContext:
     """Language helpers and the seeded numpy generator handed to an implementation."""
 
-    def __init__(self, lang: str, seed: int) -> None:
+    def __init__(self, lang: Lang, seed: int) -> None:
         import numpy as np
 
-        self.lang = lang
+        self.lang: Lang = lang
         self.seed = seed
         self.rng = np.random.default_rng(seed)
 
@@ -120,16 +98,30 @@ class RunContext:
         text = f"{float(value):.{digits}g}"
         return text.replace(".", ",") if self.ru else text
 
-    def plural(self, n: int, ru: tuple[str, str, str], en: tuple[str, str]) -> str:
-        """``plural(2, ("шаг", "шага", "шагов"), ("step", "steps"))`` → ``"шага"`` / ``"steps"``."""
-        n = abs(int(n))
+    def plural(self, n: float, ru: str | Sequence[str], en: str | Sequence[str]) -> str:
+        """The noun form for ``n`` (via :func:`common.i18n.plural`): ``plural(2, "шаг|шага|шагов",
+        "step|steps")`` → ``"шага"`` / ``"steps"``; tuples of forms work too."""
+        forms = ru if self.ru else en
+        text = forms if isinstance(forms, str) else "|".join(forms)
+        return plural(n, text, self.lang)
+
+    def grouped(self, n: int) -> str:
+        """An integer with grouped thousands: «100 000» (no-break spaces) / "100,000"."""
+        text = f"{int(n):,}"
+        return text.replace(",", "\u00a0") if self.ru else text
+
+    def count(self, n: int, ru: str, en: str) -> str:
+        """``count(163, "картинка|картинки|картинок", "picture|pictures")`` → «163 картинки»."""
+        return f"{self.grouped(n)} {self.plural(int(n), ru, en)}"
+
+    def times(self, ratio: float, digits: int | None = None) -> str:
+        """How many times larger: «в 6263 раза», «в 25 раз», «в 2,5 раза» / "6263×", "2.5×"."""
+        if digits is None:
+            digits = 0 if abs(ratio) >= 10 else 1
+        shown = self.num(ratio, digits)
         if not self.ru:
-            return en[0] if n == 1 else en[1]
-        if n % 10 == 1 and n % 100 != 11:
-            return ru[0]
-        if 2 <= n % 10 <= 4 and not 12 <= n % 100 <= 14:
-            return ru[1]
-        return ru[2]
+            return f"{shown}×"
+        return f"в {shown} {plural(float(shown.replace(',', '.')), 'раз|раза|раз', 'ru')}"
 
     def pct(self, fraction: float, digits: int = 0) -> str:
         """``0.9412`` → ``"94%"``."""
@@ -162,16 +154,16 @@ class Demo:
 
     def run(self, params: Mapping[str, Any] | None = None, seed: int = 0, lang: str = "ru") -> DemoResult:
         """Validate, seed everything, run the experiment in this process and return the result."""
-        lang = normalize_lang(lang)
+        language = normalize_lang(lang)
         seed = check_seed(seed)
         values = validate_params(self, params)
         seed_everything(seed, torch=self.uses_torch)
-        out = self.impl(dict(values), RunContext(lang, seed))
+        out = self.impl(dict(values), RunContext(language, seed))
         if len(out.captions) != len(out.images):
             raise ValueError(f"demo {self.id}: {len(out.images)} images but {len(out.captions)} captions")
         return DemoResult(
             demo_id=self.id,
-            lang=lang,
+            lang=language,
             params=values,
             seed=seed,
             text=out.text,
@@ -194,6 +186,28 @@ def seed_everything(seed: int, torch: bool = True) -> None:
         _torch.manual_seed(seed)
 
 
+class Raw(str):
+    """An argument shown as written (``Raw("lambda x: x**2")``), not as a quoted string."""
+
+    def __repr__(self) -> str:
+        return str(self)
+
+
+def shown_code(
+    fn: Callable[..., Any], *, imports: str = "", helpers: Sequence[Callable[..., Any]] = (), **kwargs: Any
+) -> str:
+    """The snippet a demo shows: ``imports``, the source of ``helpers`` and ``fn``, then
+    ``result = fn(**kwargs)`` with the actual arguments. Executing it reproduces ``fn(**kwargs)``."""
+    parts = [imports.strip()] if imports.strip() else []
+    parts += [textwrap.dedent(inspect.getsource(f)).strip() for f in (*helpers, fn)]
+    args = [f"{k}={v!r}" for k, v in kwargs.items()]
+    call = f"result = {fn.__name__}({', '.join(args)})"
+    if len(call) > 100:
+        call = f"result = {fn.__name__}(\n" + "".join(f"    {a},\n" for a in args) + ")"
+    parts.append(call)
+    return "\n\n\n".join(parts) + "\n"
+
+
 __all__ = [
     "Demo",
     "DemoCrashedError",
@@ -203,7 +217,9 @@ __all__ = [
     "DemoResult",
     "DemoTimeoutError",
     "Param",
+    "Raw",
     "RunContext",
     "UnknownDemoError",
     "seed_everything",
+    "shown_code",
 ]

@@ -1,70 +1,81 @@
-"""Exceptions raised by the demos package.
+"""Errors of the demos package: subclasses of :class:`common.errors.UserError`.
 
-Every error carries a Russian and an English message; callers pick one with
-``err.message(lang)``.  ``str(err)`` is the English message (for logs).
-The classes pickle cleanly, so the worker process can send them to the parent.
+Each error names a text of :mod:`common.texts` (keys ``demo_*``) and its parameters; callers
+render it with ``err.message(lang)``; ``str(err)`` is the English sentence (for logs).
+Fields such as ``param``, ``reason`` or ``timeout_s`` are plain attributes, and
+``UserError.__reduce__`` keeps them when an error crosses the worker process boundary.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-
-def _rebuild(cls: type[DemoError], state: dict[str, Any]) -> DemoError:
-    obj = cls.__new__(cls)
-    Exception.__init__(obj, state.get("message_en", ""))
-    obj.__dict__.update(state)
-    return obj
+from common.errors import UserError
 
 
-class DemoError(Exception):
+def bilingual_number(value: float) -> dict[str, str]:
+    """``1.5`` → ``{"ru": "1,5", "en": "1.5"}``: a number as a text field of both languages."""
+    text = f"{float(value):g}"
+    return {"ru": text.replace(".", ","), "en": text}
+
+
+class DemoError(UserError):
     """Base class: a demo could not be listed, validated or run."""
 
-    def __init__(self, message_ru: str, message_en: str) -> None:
-        super().__init__(message_en)
-        self.message_ru = message_ru
-        self.message_en = message_en
-
-    def message(self, lang: str = "ru") -> str:
-        """The message in the user's language (``ru`` or anything else → English)."""
-        return self.message_ru if str(lang).lower().startswith("ru") else self.message_en
-
-    def __reduce__(self):  # keep subclass fields when pickled across processes
-        return (_rebuild, (self.__class__, dict(self.__dict__)))
+    key = "demo_error"
 
 
 class UnknownDemoError(DemoError):
     """No demo with that id."""
 
+    key = "demo_no_such"
+
     def __init__(self, demo_id: str, known: list[str] | tuple[str, ...] = ()) -> None:
         self.demo_id = demo_id
         self.known = list(known)
-        avail = ", ".join(self.known)
-        super().__init__(
-            f"Нет демо «{demo_id}». Доступные: {avail}" if avail else f"Нет демо «{demo_id}»",
-            f"No demo '{demo_id}'. Available: {avail}" if avail else f"No demo '{demo_id}'",
-        )
+        super().__init__(demo_id=demo_id, known=", ".join(self.known) or "—")
 
 
 class DemoParamError(DemoError):
-    """A parameter (or seed / language) is unknown, of the wrong type or out of range."""
+    """A parameter (or seed / language) is unknown, of the wrong type or out of range.
 
-    def __init__(self, param: str, message_ru: str, message_en: str) -> None:
+    ``DemoParamError(key, param=name, **fields)`` with a ``demo_param_*`` text key. The older form
+    ``DemoParamError(name, message_ru, message_en)`` (ready sentences) is still accepted for callers
+    outside this package that build their own message.
+    """
+
+    key = "demo_param"
+
+    def __init__(self, key: str, *legacy: str, param: str = "", **params: Any) -> None:
+        if legacy:  # DemoParamError(name, message_ru, message_en)
+            if len(legacy) != 2:
+                raise TypeError("DemoParamError(name, message_ru, message_en) takes two messages")
+            self.param = key
+            super().__init__("demo_message", text={"ru": legacy[0], "en": legacy[1]})
+            return
         self.param = param
-        super().__init__(message_ru, message_en)
+        super().__init__(key, param=param, **params)
+
+
+class DemoLimitError(DemoError, ValueError):
+    """A runner limit (timeout, pool size, memory) that would not limit anything: NaN, infinity, zero,
+    a negative number or the wrong type. Also a ``ValueError``: it is a programming or configuration
+    error, refused before any process starts."""
+
+    def __init__(self, key: str, name: str, got: object, **params: Any) -> None:
+        self.name = name
+        super().__init__(key, name=name, got=repr(got), **params)
 
 
 class DemoTimeoutError(DemoError):
-    """The demo ran longer than the runner's timeout; the worker was killed."""
+    """The demo ran longer than the runner's timeout; the worker (and its children) were killed."""
+
+    key = "demo_timeout"
 
     def __init__(self, demo_id: str, timeout_s: float) -> None:
         self.demo_id = demo_id
         self.timeout_s = timeout_s
-        t = f"{timeout_s:g}"
-        super().__init__(
-            f"Демо {demo_id} не уложилось в {t.replace('.', ',')} с и было остановлено.",
-            f"Demo {demo_id} did not finish within {t} s and was stopped.",
-        )
+        super().__init__(demo_id=demo_id, seconds=bilingual_number(timeout_s))
 
 
 class DemoCrashedError(DemoError):
@@ -72,6 +83,8 @@ class DemoCrashedError(DemoError):
 
     ``reason`` is ``"memory"``, ``"died"``, ``"exception"`` or ``"startup"``.
     """
+
+    REASON_KEYS = {"memory": "demo_memory", "died": "demo_died", "startup": "demo_startup"}
 
     def __init__(
         self, demo_id: str, reason: str, detail: str = "", memory_mb: int | None = None, traceback: str = ""
@@ -81,27 +94,18 @@ class DemoCrashedError(DemoError):
         self.detail = detail
         self.memory_mb = memory_mb
         self.traceback = traceback  # the worker-side traceback when reason == "exception"
-        if reason == "memory":
-            lim_ru = f" ({memory_mb} МБ)" if memory_mb else ""
-            lim_en = f" ({memory_mb} MB)" if memory_mb else ""
-            ru = f"Демо {demo_id} превысило лимит памяти{lim_ru} и было остановлено."
-            en = f"Demo {demo_id} exceeded the memory limit{lim_en} and was stopped."
-        elif reason == "died":
-            ru = f"Процесс, выполнявший демо {demo_id}, неожиданно завершился ({detail})."
-            en = f"The worker process running demo {demo_id} died unexpectedly ({detail})."
-        elif reason == "startup":
-            ru = f"Не удалось запустить процесс для демо ({detail})."
-            en = f"Could not start the demo worker process ({detail})."
-        else:
-            ru = f"Демо {demo_id} завершилось с ошибкой: {detail}"
-            en = f"Demo {demo_id} failed: {detail}"
-        super().__init__(ru, en)
+        key = self.REASON_KEYS.get(reason, "demo_failed")
+        if reason == "memory" and not memory_mb:
+            key = "demo_memory_unknown"
+        super().__init__(key, demo_id=demo_id, detail=detail, mb=memory_mb or 0)
 
 
 __all__ = [
     "DemoCrashedError",
     "DemoError",
+    "DemoLimitError",
     "DemoParamError",
     "DemoTimeoutError",
     "UnknownDemoError",
+    "bilingual_number",
 ]

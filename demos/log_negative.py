@@ -1,228 +1,240 @@
-"""Demo ``log-negative``: the PyTorch docs example where ``torch.log(torch.randn(5))`` is all NaN.
+"""Demo ``log-negative``: the PyTorch docs example where ``torch.log(torch.randn(5))`` printed five NaNs.
 
-The code shown to the user is exactly the code that is executed (``exec``), so the
-snippet and the numbers cannot drift apart.
+The docs example was one unlucky draw (all five numbers negative, probability 1/32). The demo
+repeats ``torch.randn(n)`` many times, counts how often that happens, and shows the first such
+run — so the default run really shows the meme's 5 NaNs of 5 — next to the fix PyTorch made
+(issue #78301, PR #78776: ``torch.rand(5) * 5``).
 """
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from demos import plotting
-from demos.base import Demo, DemoOutput, Param, RunContext
+from demos.base import Demo, DemoOutput, Param, RunContext, shown_code
 
-CODE = """\
-import torch
-
-torch.manual_seed({seed})
-a = torch.randn({n})               # as in the PyTorch docs example
-log_a = torch.log(a)
-n_nan = int(torch.isnan(log_a).sum())
-n_negative = int((a < 0).sum())    # NaN appears exactly where a < 0
-
-# sensible inputs are positive, so every log is finite
-b = torch.rand({n})                # uniform on [0, 1): log(b) <= 0 but finite
-finite_rand = int(torch.isfinite(torch.log(b)).sum())
-finite_abs = int(torch.isfinite(torch.log(a.abs())).sum())
-roundtrip_err = (torch.log(a.exp()) - a).abs().max().item()  # log(exp(a)) == a
-log_zero = torch.log(torch.tensor(0.0)).item()               # -inf
-"""
-
-SHOW_MAX = 10  # print whole tensors up to this length
+RUNS = 100_000
 
 
-def _fmt_tensor(values: Any, ctx: RunContext, limit: int = SHOW_MAX) -> str:
-    import math
+def experiment(n: int, runs: int, seed: int) -> dict:
+    import torch
 
-    parts = []
-    for v in list(values)[:limit]:
-        v = float(v)
+    torch.manual_seed(seed)
+    draws = torch.randn(runs, n)  # `runs` repetitions of the docs example torch.randn(n)
+    logs = torch.log(draws)
+    negative = draws < 0
+    unlucky = negative.all(dim=1)  # runs where every number came out negative
+    first = int(unlucky.nonzero()[0, 0]) if bool(unlucky.any()) else -1
+    a = draws[max(first, 0)]
+    fixed = torch.rand(n) * 5  # the docs after PR #78776: torch.rand(5) * 5, values in [0, 5)
+    return {
+        "share_all_negative": float(unlucky.float().mean()),
+        "negatives_per_run": torch.bincount(negative.sum(dim=1), minlength=n + 1).tolist(),
+        "nan_total": int(torch.isnan(logs).sum()),
+        "nan_where_negative": bool(torch.equal(torch.isnan(logs), negative)),
+        "first_unlucky_run": first,
+        "a": a.tolist(),
+        "log_a": torch.log(a).tolist(),
+        "n_nan": int(torch.isnan(torch.log(a)).sum()),
+        "fixed": fixed.tolist(),
+        "log_fixed": torch.log(fixed).tolist(),
+        "n_finite_fixed": int(torch.isfinite(torch.log(fixed)).sum()),
+        "log_zero": torch.log(torch.tensor(0.0)).item(),
+        "log_minus_one_complex": torch.view_as_real(torch.log(torch.tensor(-1.0 + 0j))).tolist(),
+    }
+
+
+def _tensor(values: list[float], limit: int = 12) -> str:
+    def one(v: float) -> str:
         if math.isnan(v):
-            parts.append("nan")
-        elif math.isinf(v):
-            parts.append("-inf" if v < 0 else "inf")
-        else:
-            parts.append(f"{v:.4f}")
+            return "nan"
+        if math.isinf(v):
+            return "-inf" if v < 0 else "inf"
+        return f"{v:.4f}"
+
     tail = ", …" if len(values) > limit else ""
-    return "tensor([" + ", ".join(parts) + tail + "])"
+    return "tensor([" + ", ".join(one(v) for v in values[:limit]) + tail + "])"
 
 
-def _plots(a: Any, log_a: Any, nan_mask: Any, ctx: RunContext) -> tuple[list[bytes], list[str]]:
+def _plots(r: dict, n: int, ctx: RunContext) -> tuple[list[bytes], list[str]]:
     import numpy as np
 
-    a = np.asarray(a, dtype=float)
-    nan_mask = np.asarray(nan_mask, dtype=bool)
-    n = len(a)
-    lab_nan = ctx.t("log = NaN (a < 0)", "log = NaN (a < 0)")
-    lab_ok = ctx.t("log конечен (a > 0)", "finite log (a > 0)")
+    a, fixed = np.array(r["a"]), np.array(r["fixed"])
+    n_nan_fixed = n - r["n_finite_fixed"]
 
     def bars(fig: Any) -> None:
-        ax = fig.subplots()
+        top, bottom = fig.subplots(2, 1, sharex=True)
         idx = np.arange(n)
-        colors = np.where(nan_mask, plotting.RED, plotting.BLUE)
-        ax.bar(idx, a, color=colors, width=0.8 if n <= 60 else 1.0, linewidth=0)
-        ax.axhline(0, color="black", linewidth=1)
-        from matplotlib.patches import Patch
+        for ax, vals, title in (
+            (
+                top,
+                a,
+                ctx.t(
+                    f"torch.randn({n}): NaN {r['n_nan']} из {n}", f"torch.randn({n}): NaN {r['n_nan']} of {n}"
+                ),
+            ),
+            (
+                bottom,
+                fixed,
+                ctx.t(
+                    f"torch.rand({n}) * 5: NaN {n_nan_fixed} из {n}",
+                    f"torch.rand({n}) * 5: NaN {n_nan_fixed} of {n}",
+                ),
+            ),
+        ):
+            ax.bar(idx, vals, color=np.where(vals < 0, plotting.RED, plotting.BLUE), width=0.7)
+            ax.axhline(0, color="black", linewidth=1)
+            ax.set_title(title)
+            ax.set_ylabel("a[i]")
+        bottom.set_xlabel(ctx.t("индекс i (красное: a < 0 → log = NaN)", "index i (red: a < 0 → log = NaN)"))
+        if n <= 12:
+            bottom.set_xticks(idx)
 
-        ax.legend(
-            handles=[
-                Patch(color=plotting.RED, label=f"{lab_nan}: {int(nan_mask.sum())}"),
-                Patch(color=plotting.BLUE, label=f"{lab_ok}: {int((~nan_mask).sum())}"),
-            ],
-            loc="best",
-        )
-        ax.set_xlabel(ctx.t("индекс i", "index i"))
-        ax.set_ylabel(ctx.t("значение a[i]", "value a[i]"))
-        ax.set_title(
-            ctx.t(f"a = torch.randn({n}): где log даст NaN", f"a = torch.randn({n}): where log gives NaN")
-        )
-        if n <= 20:
-            ax.set_xticks(idx)
+    counts = np.array(r["negatives_per_run"], dtype=float)
+    ks = np.arange(n + 1)
+    expected = np.array([math.comb(n, int(k)) for k in ks]) / 2**n * counts.sum()
 
-    def curve(fig: Any) -> None:
+    def histogram(fig: Any) -> None:
         ax = fig.subplots()
-        hi = max(2.5, float(np.abs(a).max()) * 1.1)
-        xs = np.linspace(1e-3, hi, 400)
-        ax.plot(xs, np.log(xs), color=plotting.GREY, label="y = ln x")
-        pos = ~nan_mask & (a > 0)
-        ax.scatter(a[pos], np.log(a[pos]), color=plotting.BLUE, zorder=3, label=lab_ok)
-        ax.scatter(
-            a[nan_mask],
-            np.zeros(int(nan_mask.sum())),
-            marker="x",
-            s=70,
+        ax.bar(ks, counts, color=[plotting.RED if k == n else plotting.BLUE for k in ks], width=0.7)
+        ax.plot(ks, expected, "o", color="black", label=ctx.t("теория: C(n,k)/2ⁿ", "theory: C(n,k)/2ⁿ"))
+        ax.annotate(
+            ctx.pct(r["share_all_negative"], 1),
+            (n, counts[-1]),
+            textcoords="offset points",
+            xytext=(0, 8),
+            ha="center",
             color=plotting.RED,
-            zorder=3,
-            label=ctx.t("a < 0: вещественного ln нет", "a < 0: no real ln"),
         )
-        ax.axvline(0, color="black", linewidth=1)
-        ax.axvspan(-hi, 0, color=plotting.RED, alpha=0.08)
-        ax.set_xlim(-hi, hi)
-        ax.set_ylim(-5, max(1.5, float(np.log(hi)) + 0.3))
-        ax.set_xlabel("x")
-        ax.set_ylabel("ln x")
-        ax.set_title(ctx.t("ln x определён только при x > 0", "ln x exists only for x > 0"))
-        ax.legend(loc="lower right")
+        ax.set_xticks(ks)
+        ax.set_xlabel(ctx.t(f"сколько из {n} чисел < 0", f"how many of {n} numbers are < 0"))
+        ax.set_ylabel(ctx.t("запусков", "runs"))
+        runs_word = ctx.count(RUNS, "запуск|запуска|запусков", "run|runs")
+        ax.set_title(f"{runs_word} " + ctx.t("", "of ") + f"torch.randn({n})")
+        ax.legend(loc="upper left")
 
-    images = [plotting.render(bars), plotting.render(curve)]
+    images = [plotting.render(bars), plotting.render(histogram)]
     captions = [
         ctx.t(
-            f"Входы a: красные столбики (< 0) дают NaN в torch.log — {int(nan_mask.sum())} из {n}.",
-            f"Inputs a: red bars (< 0) become NaN in torch.log — {int(nan_mask.sum())} of {n}.",
+            f"Сверху — запуск, где все {n} чисел отрицательны (как в документации): логарифм даёт NaN. "
+            "Снизу — исправленный пример с положительными числами.",
+            f"Top: a run where all {n} numbers are negative (as in the docs): the log gives NaN. "
+            "Bottom: the fixed example with positive numbers.",
         ),
         ctx.t(
-            "Кривая ln x: положительные входы лежат на ней, отрицательным места нет.",
-            "The ln x curve: positive inputs sit on it, negative ones have no place.",
+            f"Сколько отрицательных чисел выпадает в одном запуске; красный столбец — все {n}, "
+            f"{ctx.pct(r['share_all_negative'], 1)} запусков.",
+            f"How many negative numbers one run draws; the red bar is all {n}, "
+            f"{ctx.pct(r['share_all_negative'], 1)} of runs.",
         ),
     ]
     return images, captions
 
 
 def run(params: dict[str, Any], ctx: RunContext) -> DemoOutput:
-    import torch
-
     n = int(params["n"])
-    code = CODE.format(seed=ctx.seed, n=n)
-    ns: dict[str, Any] = {}
-    exec(compile(code, "<demo log-negative>", "exec"), ns)  # the shown snippet is what runs
-    a, log_a = ns["a"], ns["log_a"]
-    nan_mask = torch.isnan(log_a)
-    n_nan, n_negative = ns["n_nan"], ns["n_negative"]
-    n_neginf = int(torch.isneginf(log_a).sum())
-    p_all_negative = 0.5**n
-
-    if p_all_negative >= 1e-4:
-        chance = ctx.pct(p_all_negative, 2) + ctx.t(f" (1 из {2**n})", f" (1 in {2**n})")
-    else:
-        chance = ctx.sci(p_all_negative, 3)
-
-    first_neg = a[a < 0][:1]
-    complex_line = None
-    if len(first_neg):
-        z = torch.log(first_neg.to(torch.complex64))[0]
-        v = float(first_neg[0])
-        complex_line = ctx.t(
-            f"В комплексных числах логарифм отрицательного числа существует: "
-            f"torch.log(tensor({v:.4f}+0j)) = {float(z.real):.4f} + {float(z.imag):.4f}i, "
-            f"то есть ln|a| + iπ.",
-            f"In complex numbers a negative number does have a log: "
-            f"torch.log(tensor({v:.4f}+0j)) = {float(z.real):.4f} + {float(z.imag):.4f}i, i.e. ln|a| + iπ.",
-        )
-
-    shown = ctx.t(f"первые {SHOW_MAX} из {n}", f"first {SHOW_MAX} of {n}") if n > SHOW_MAX else ""
+    r = experiment(n=n, runs=RUNS, seed=ctx.seed)
+    code = shown_code(experiment, n=n, runs=RUNS, seed=ctx.seed)
+    n_unlucky = r["negatives_per_run"][n]
+    runs_s = ctx.grouped(RUNS)
+    p_theory = 0.5**n
+    unlucky_s = ctx.count(n_unlucky, "запуске|запусках|запусках", "run|runs")
+    all_s = (
+        ctx.t(f"Все {ctx.count(n, 'число|числа|чисел', '')}", f"All {n} numbers")
+        if n > 1
+        else ctx.t("Единственное число", "The only number")
+    )
     lines = [
         ctx.t(
-            f"Повторяем пример из документации PyTorch: a = torch.randn({n}), затем torch.log(a) (seed {ctx.seed}).",
-            f"Re-running the PyTorch docs example: a = torch.randn({n}), then torch.log(a) (seed {ctx.seed}).",
-        ),
-        f"a = {_fmt_tensor(a, ctx)}" + (f"  ({shown})" if shown else ""),
-        f"torch.log(a) = {_fmt_tensor(log_a, ctx)}",
-        "",
-        ctx.t(
-            f"Отрицательных чисел во входе: {n_negative} из {n}. NaN в ответе: {n_nan} — "
-            f"{'ровно на тех же местах' if n_nan == n_negative else 'не совпадает с числом отрицательных'}.",
-            f"Negative inputs: {n_negative} of {n}. NaNs in the output: {n_nan} — "
-            f"{'exactly at the same positions' if n_nan == n_negative else 'not equal to the number of negatives'}.",
-        ),
-        ctx.t(
-            "Почему: ln x — это такое y, что e^y = x. Но e^y > 0 при любом вещественном y, поэтому "
-            "у отрицательного x вещественного логарифма нет, и по стандарту IEEE 754 получается NaN "
-            f"(«не число»). Для нуля ответ — минус бесконечность: torch.log(tensor(0.)) = {ns['log_zero']}.",
-            "Why: ln x is the y with e^y = x. But e^y > 0 for every real y, so a negative x has no real "
-            'logarithm and IEEE 754 arithmetic returns NaN ("not a number"). For zero the answer is minus '
-            f"infinity: torch.log(tensor(0.)) = {ns['log_zero']}.",
-        ),
-        complex_line,
-        ctx.t(
-            f"Каждое число из randn отрицательно с вероятностью 1/2, так что все {n} сразу — "
-            f"с вероятностью 1/2^{n} = {chance}. Именно такой «неудачный» пример "
-            "однажды попал в автоматически собранную документацию.",
-            f"Each randn number is negative with probability 1/2, so all {n} at once happen with "
-            f"probability 1/2^{n} = {chance}. Such an unlucky draw once ended up "
-            "in the auto-generated docs.",
-        ),
-        "",
-        ctx.t(
-            "Как выглядит нормальный пример (на положительных входах):",
-            "What a sensible example looks like (positive inputs):",
-        ),
-        ctx.t(
-            f"• torch.log(torch.rand({n})): конечных значений {ns['finite_rand']} из {n} "
-            "(rand берёт числа из [0, 1), логарифм у них отрицательный, но не NaN);",
-            f"• torch.log(torch.rand({n})): {ns['finite_rand']} of {n} finite "
-            "(rand draws from [0, 1): the logs are negative but not NaN);",
-        ),
-        ctx.t(
-            f"• torch.log(a.abs()): конечных {ns['finite_abs']} из {n};",
-            f"• torch.log(a.abs()): {ns['finite_abs']} of {n} finite;",
-        ),
-        ctx.t(
-            f"• torch.log(a.exp()) возвращает сам a: максимальная ошибка {ctx.sci(ns['roundtrip_err'])}.",
-            f"• torch.log(a.exp()) gives a back: max error {ctx.sci(ns['roundtrip_err'])}.",
+            f"В документации PyTorch к torch.log пример брал a = torch.randn({n}) и печатал torch.log(a). "
+            f"Повторим его {runs_s} раз (seed {ctx.seed}). {all_s} оказались отрицательными в "
+            f"{unlucky_s} из {runs_s} — {ctx.pct(r['share_all_negative'], 2)} "
+            f"(теория: 1/2^{n} = {ctx.pct(p_theory, 3)}).",
+            f"The PyTorch docs for torch.log used a = torch.randn({n}) and printed torch.log(a). Let us repeat "
+            f"it {runs_s} times (seed {ctx.seed}). {all_s} came out negative in "
+            f"{unlucky_s} of {runs_s} — {ctx.pct(r['share_all_negative'], 2)} "
+            f"(theory: 1/2^{n} = {ctx.pct(p_theory, 3)}).",
         ),
     ]
-    text = "\n".join(line for line in lines if line is not None)
-    images, captions = _plots(a.numpy(), log_a.numpy(), nan_mask.numpy(), ctx)
+    if r["first_unlucky_run"] >= 0:
+        lines += [
+            ctx.t(
+                f"Первый такой запуск — №{r['first_unlucky_run'] + 1}:",
+                f"The first such run is #{r['first_unlucky_run'] + 1}:",
+            ),
+            f"a = {_tensor(r['a'])}",
+            f"torch.log(a) = {_tensor(r['log_a'])}",
+            ctx.t(
+                f"NaN: {r['n_nan']} из {n}" + (" — как на скриншоте из документации." if n == 5 else "."),
+                f"NaN: {r['n_nan']} of {n}" + (" — just like the docs screenshot." if n == 5 else "."),
+            ),
+        ]
+    else:
+        lines.append(
+            ctx.t(
+                f"Ни одного такого запуска не нашлось: при n = {n} это слишком редкая удача. Вот первый запуск:",
+                f"Not a single such run turned up: with n = {n} that luck is too rare. Here is the first run:",
+            )
+        )
+        lines += [f"a = {_tensor(r['a'])}", f"torch.log(a) = {_tensor(r['log_a'])}"]
+    neg_total = sum(k * c for k, c in enumerate(r["negatives_per_run"]))
+    re_part, im_part = r["log_minus_one_complex"]
+    cplx = f"{re_part:.4f}+{im_part:.4f}j"
+    same = r["nan_where_negative"]
+    lines += [
+        "",
+        ctx.t(
+            f"Во всех запусках вместе NaN получилось {ctx.grouped(r['nan_total'])}, а отрицательных чисел было "
+            f"{ctx.grouped(neg_total)} — "
+            + ("NaN стоит ровно на их местах." if same else "места не совпали."),
+            f"Over all runs there are {ctx.grouped(r['nan_total'])} NaNs and {ctx.grouped(neg_total)} negative inputs — "
+            + ("the NaNs sit exactly where the negatives are." if same else "the positions differ."),
+        ),
+        ctx.t(
+            "Почему: ln x — это такое y, что e^y = x, а e^y > 0 при любом вещественном y. У отрицательного "
+            "числа вещественного логарифма нет, и по стандарту IEEE 754 ответ — NaN («не число»). "
+            f"Для нуля — минус бесконечность: torch.log(tensor(0.)) = {r['log_zero']}. В комплексных числах "
+            f"логарифм есть: torch.log(tensor(-1+0j)) = {cplx}, то есть iπ.",
+            "Why: ln x is the y with e^y = x, and e^y > 0 for every real y. A negative number has no real "
+            'logarithm, and IEEE 754 arithmetic answers NaN ("not a number"). For zero the answer is minus '
+            f"infinity: torch.log(tensor(0.)) = {r['log_zero']}. Complex numbers do have one: "
+            f"torch.log(tensor(-1+0j)) = {cplx}, i.e. iπ.",
+        ),
+        "",
+        ctx.t(
+            "Что случилось с документацией: вывод примеров в докстрингах PyTorch — обычный текст в исходниках "
+            "(torch/_torch_docs.py). Кто-то однажды запустил код и вставил результат, а при сборке документации "
+            "он не пересчитывается. Так NaN и провисели несколько лет, пока их не заметили в issue #78301; "
+            "PR #78776 заменил пример на torch.rand(5) * 5 — числа из [0, 5), у которых логарифм есть:",
+            "What happened to the docs: the output in PyTorch docstrings is plain text in the source "
+            "(torch/_torch_docs.py). Someone ran the code once and pasted the result; building the docs does not "
+            "re-run it. So the NaNs stayed for years until issue #78301 pointed them out; PR #78776 changed the "
+            "example to torch.rand(5) * 5 — numbers in [0, 5), which do have a logarithm:",
+        ),
+        f"torch.log(torch.rand({n}) * 5) = {_tensor(r['log_fixed'])}",
+        ctx.t(
+            f"Конечных значений: {r['n_finite_fixed']} из {n} (логарифм чисел меньше 1 отрицателен, но это не NaN).",
+            f"Finite values: {r['n_finite_fixed']} of {n} (the log of a number below 1 is negative, but not NaN).",
+        ),
+    ]
+    images, captions = _plots(r, n, ctx)
     metrics = {
+        "result": r,
         "n": n,
-        "n_negative": n_negative,
-        "n_nan": n_nan,
-        "n_neginf": n_neginf,
-        "nan_at_negatives": bool(torch.equal(nan_mask, a < 0)),
-        "p_all_negative": p_all_negative,
-        "finite_rand": ns["finite_rand"],
-        "finite_abs": ns["finite_abs"],
-        "roundtrip_err": ns["roundtrip_err"],
-        "log_zero": ns["log_zero"],
-        "inputs": [float(v) for v in a[:SHOW_MAX]],
+        "runs": RUNS,
+        "n_nan": r["n_nan"],
+        "n_unlucky": n_unlucky,
+        "p_all_negative": p_theory,
+        "negative_total": neg_total,
     }
-    return DemoOutput(text=text, code=code, images=images, captions=captions, metrics=metrics)
+    return DemoOutput(text="\n".join(lines), code=code, images=images, captions=captions, metrics=metrics)
 
 
 DEMO = Demo(
     id="log-negative",
-    title_ru="torch.log от отрицательных чисел: откуда NaN",
-    title_en="torch.log of negative numbers: where the NaNs come from",
+    title_ru="torch.log от отрицательных чисел: откуда пять NaN в документации",
+    title_en="torch.log of negative numbers: where the docs' five NaNs came from",
     note_slug="meme-torch-log-negative",
     params=(
         Param(
@@ -230,10 +242,10 @@ DEMO = Demo(
             "int",
             5,
             1,
-            1000,
+            12,
             aliases=("size", "len", "размер"),
-            help_ru="сколько чисел взять из torch.randn",
-            help_en="how many numbers to draw with torch.randn",
+            help_ru="сколько чисел берёт torch.randn(n) (в документации было 5)",
+            help_en="how many numbers torch.randn(n) draws (the docs had 5)",
         ),
     ),
     impl=run,

@@ -1,22 +1,72 @@
-"""Parameter parsing and validation shared by the registry, ``Demo.run`` and the worker.
+"""Demo parameters: the :class:`Param` declaration, parsing and validation.
 
-Everything here is pure Python (no torch), so the bot can validate user input
-before a worker process is touched.
+Pure Python (no torch, no numpy), so the bot can validate user input before a worker process is
+touched. This module imports nothing from the rest of the package except the errors: ``base``
+imports it, never the other way round.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
 
+from common.i18n import Lang
+from common.textnorm import clean_text
 from demos.errors import DemoParamError
 
-if TYPE_CHECKING:  # pragma: no cover
-    from demos.base import Demo, Param
-
 SEED_MAX = 2**32 - 1
-LANGS = ("ru", "en")
+LANGS: tuple[Lang, ...] = ("ru", "en")
+KINDS = ("float", "int", "choice", "text")
+TEXT_MAX_CHARS = 200
+WORD_RE = re.compile(r"[^\W_]+(?:[-'’][^\W_]+)*")
+
+
+@dataclass(frozen=True)
+class Param:
+    """One user-tunable parameter of a demo.
+
+    ``kind``: ``"float"`` / ``"int"`` (range ``min``…``max``), ``"choice"`` (one of ``choices``) or
+    ``"text"`` (a phrase of ``min``…``max`` words; an empty default means "a default phrase in the
+    user's language", chosen by the demo).
+    """
+
+    name: str
+    kind: str
+    default: float | int | str
+    min: float | int = 0
+    max: float | int = 0
+    choices: tuple[str, ...] = ()
+    aliases: tuple[str, ...] = ()
+    help_ru: str = ""
+    help_en: str = ""
+
+    def __post_init__(self) -> None:
+        if self.kind not in KINDS:
+            raise ValueError(f"Param {self.name}: kind must be one of {KINDS}, got {self.kind!r}")
+        if self.kind == "choice":
+            if self.default not in self.choices:
+                raise ValueError(f"Param {self.name}: default {self.default!r} not in {self.choices}")
+        elif self.kind == "text":
+            if not isinstance(self.default, str) or not 1 <= self.min <= self.max:
+                raise ValueError(f"Param {self.name}: text needs a str default and 1 <= min <= max words")
+        elif isinstance(self.default, str) or not self.min <= self.default <= self.max:
+            raise ValueError(f"Param {self.name}: default must lie in [min, max]")
+
+    def help(self, lang: str) -> str:
+        return self.help_ru if lang == "ru" else self.help_en
+
+
+class DemoSpec(Protocol):
+    """What validation needs to know about a demo."""
+
+    @property
+    def id(self) -> str: ...
+
+    @property
+    def params(self) -> tuple[Param, ...]: ...
 
 
 def norm_key(name: str) -> str:
@@ -27,17 +77,14 @@ def norm_key(name: str) -> str:
     return key
 
 
-def normalize_lang(lang: Any) -> str:
+def normalize_lang(lang: Any) -> Lang:
     """``"ru"``, ``"ru-RU"``, ``"RU"`` → ``"ru"``; ``"en*"`` → ``"en"``; anything else is an error."""
-    code = str(lang or "").strip().lower().replace("_", "-")
-    short = code.split("-", 1)[0]
-    if short in LANGS:
-        return short
-    raise DemoParamError(
-        "lang",
-        f"Язык должен быть ru или en, получено {lang!r}",
-        f"Language must be ru or en, got {lang!r}",
-    )
+    short = str(lang or "").strip().lower().replace("_", "-").split("-", 1)[0]
+    if short == "ru":
+        return "ru"
+    if short == "en":
+        return "en"
+    raise DemoParamError("demo_lang", param="lang", got=repr(lang))
 
 
 def check_seed(seed: Any) -> int:
@@ -50,11 +97,7 @@ def check_seed(seed: Any) -> int:
     elif isinstance(seed, str) and seed.strip().lstrip("+").isdigit():
         value = int(seed.strip())
     if value is None or not 0 <= value <= SEED_MAX:
-        raise DemoParamError(
-            "seed",
-            f"seed должен быть целым числом от 0 до {SEED_MAX}, получено {seed}",
-            f"seed must be an integer from 0 to {SEED_MAX}, got {seed}",
-        )
+        raise DemoParamError("demo_seed", param="seed", max=SEED_MAX, got=seed)
     return value
 
 
@@ -63,20 +106,13 @@ def fmt_bound(value: float | int, kind: str) -> str:
 
 
 def _range_error(param: Param, got: Any) -> DemoParamError:
+    key = "demo_param_int" if param.kind == "int" else "demo_param_float"
     lo, hi = fmt_bound(param.min, param.kind), fmt_bound(param.max, param.kind)
-    if param.kind == "int":
-        what_ru, what_en = "целым числом", "an integer"
-    else:
-        what_ru, what_en = "числом", "a number"
-    return DemoParamError(
-        param.name,
-        f"Параметр {param.name} должен быть {what_ru} от {lo} до {hi}, получено {got}",
-        f"Parameter {param.name} must be {what_en} from {lo} to {hi}, got {got}",
-    )
+    return DemoParamError(key, param=param.name, lo=lo, hi=hi, got=got)
 
 
 def _to_number(param: Param, raw: Any) -> float:
-    """Parse ``raw`` as a real number: ``"0,3"``, ``" 0.3 "``, ``"−1"`` and ``"30%"`` are accepted."""
+    """Parse ``raw`` as a real number: ``"0,3"``, ``" 0.3 "``, ``"−1"``, ``"1e-3"`` and ``"30%"`` are accepted."""
     if isinstance(raw, bool):
         raise _range_error(param, raw)
     if isinstance(raw, int | float):
@@ -93,12 +129,31 @@ def _to_number(param: Param, raw: Any) -> float:
         except ValueError:
             raise _range_error(param, raw) from None
         if percent:
-            if param.kind != "float" or param.max is None or param.max > 1.0:
+            if param.kind != "float" or param.max > 1.0:
                 raise _range_error(param, raw)
             value /= 100.0
     if not math.isfinite(value):
         raise _range_error(param, raw)
     return value
+
+
+def words_of(text: str) -> list[str]:
+    """The words of a phrase, lower-cased (punctuation dropped, hyphenated words kept whole)."""
+    return [w.casefold() for w in WORD_RE.findall(text)]
+
+
+def _to_text(param: Param, raw: Any) -> str:
+    text = clean_text(str(raw), limit=TEXT_MAX_CHARS * 4, multiline=False)
+    if not text and param.default == "":
+        return ""  # "use the demo's default phrase"
+    if len(text) > TEXT_MAX_CHARS:
+        raise DemoParamError("demo_param_text_long", param=param.name, n=len(text), limit=TEXT_MAX_CHARS)
+    words = words_of(text)
+    if not param.min <= len(words) <= param.max:
+        raise DemoParamError(
+            "demo_param_words", param=param.name, lo=int(param.min), hi=int(param.max), n=len(words)
+        )
+    return " ".join(words)
 
 
 def coerce_value(param: Param, raw: Any) -> float | int | str:
@@ -108,12 +163,10 @@ def coerce_value(param: Param, raw: Any) -> float | int | str:
         for choice in param.choices:
             if text == str(choice).casefold():
                 return choice
-        opts = ", ".join(map(str, param.choices))
-        raise DemoParamError(
-            param.name,
-            f"Параметр {param.name} должен быть одним из: {opts}; получено {raw}",
-            f"Parameter {param.name} must be one of: {opts}; got {raw}",
-        )
+        choices = ", ".join(map(str, param.choices))
+        raise DemoParamError("demo_param_choice", param=param.name, choices=choices, got=raw)
+    if param.kind == "text":
+        return _to_text(param, raw)
     value = _to_number(param, raw)
     if param.kind == "int":
         if value != int(value):
@@ -127,36 +180,35 @@ def coerce_value(param: Param, raw: Any) -> float | int | str:
     return float(value)
 
 
-def validate_params(demo: Demo, raw: Mapping[str, Any] | None) -> dict[str, Any]:
+def _lookup(params: Sequence[Param]) -> dict[str, Param]:
+    lookup: dict[str, Param] = {}
+    for param in params:
+        for key in (param.name, *param.aliases):
+            lookup[norm_key(key)] = param
+    return lookup
+
+
+def validate_params(demo: DemoSpec, raw: Mapping[str, Any] | None) -> dict[str, Any]:
     """Resolve aliases, parse and range-check ``raw``; fill defaults for the rest.
 
     Raises :class:`DemoParamError` for unknown names, names given twice (e.g. both
     ``p`` and ``prob``), wrong types and out-of-range values.
     """
-    lookup: dict[str, Param] = {}
-    for param in demo.params:
-        for key in (param.name, *param.aliases):
-            lookup[norm_key(key)] = param
+    lookup = _lookup(demo.params)
     values: dict[str, Any] = {}
     given_as: dict[str, str] = {}
     for key, raw_value in (raw or {}).items():
         param = lookup.get(norm_key(key))
         if param is None:
-            if demo.params:
-                names = "; ".join(
-                    p.name + (f" ({', '.join(p.aliases)})" if p.aliases else "") for p in demo.params
-                )
-                ru = f"У демо {demo.id} нет параметра «{key}». Доступные параметры: {names}"
-                en = f"Demo {demo.id} has no parameter '{key}'. Available parameters: {names}"
-            else:
-                ru = f"У демо {demo.id} нет параметров, получено «{key}»"
-                en = f"Demo {demo.id} takes no parameters, got '{key}'"
-            raise DemoParamError(str(key), ru, en)
+            if not demo.params:
+                raise DemoParamError("demo_param_none", param=str(key), demo_id=demo.id)
+            names = "; ".join(
+                p.name + (f" ({', '.join(p.aliases)})" if p.aliases else "") for p in demo.params
+            )
+            raise DemoParamError("demo_param_unknown", param=str(key), demo_id=demo.id, names=names)
         if param.name in values:
             raise DemoParamError(
-                param.name,
-                f"Параметр {param.name} указан дважды ({given_as[param.name]} и {key})",
-                f"Parameter {param.name} is given twice ({given_as[param.name]} and {key})",
+                "demo_param_twice", param=param.name, first=given_as[param.name], second=str(key)
             )
         values[param.name] = coerce_value(param, raw_value)
         given_as[param.name] = str(key)
@@ -166,16 +218,26 @@ def validate_params(demo: Demo, raw: Mapping[str, Any] | None) -> dict[str, Any]
 
 
 def describe_param(param: Param, lang: str) -> str:
-    """One line such as ``p: число 0.05…1.0, по умолчанию 0.5 (также: prob, keep) — …``."""
+    """One line such as ``p: число 0.0…0.95, по умолчанию 0.5 (также: drop, prob) — …``."""
     ru = lang == "ru"
     if param.kind == "choice":
-        rng = " | ".join(map(str, param.choices))
-        kind = ("один из " if ru else "one of ") + rng
+        kind = ("один из " if ru else "one of ") + " | ".join(map(str, param.choices))
+    elif param.kind == "text":
+        kind = (
+            f"фраза из {int(param.min)}…{int(param.max)} слов"
+            if ru
+            else f"a phrase of {int(param.min)}…{int(param.max)} words"
+        )
     else:
         lo, hi = fmt_bound(param.min, param.kind), fmt_bound(param.max, param.kind)
         word = ("целое" if ru else "int") if param.kind == "int" else ("число" if ru else "float")
         kind = f"{word} {lo}…{hi}"
-    default = ("по умолчанию " if ru else "default ") + str(param.default)
+    if param.kind == "text" and param.default == "":
+        default = (
+            "по умолчанию — фраза на языке ответа" if ru else "default: a phrase in the answer's language"
+        )
+    else:
+        default = ("по умолчанию " if ru else "default ") + str(param.default)
     aliases = ""
     if param.aliases:
         aliases = (" (также: " if ru else " (aka: ") + ", ".join(param.aliases) + ")"

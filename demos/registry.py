@@ -24,6 +24,14 @@ BUILTIN_MODULES: tuple[str, ...] = (
     "demos.transfer_logreg",
     "demos.universal_approximation",
     "demos.adversarial",
+    "demos.learning_rate",
+    "demos.optimizers",
+    "demos.batch_norm",
+    "demos.softmax_temperature",
+    "demos.overfitting",
+    "demos.attention",
+    "demos.nan_loss",
+    "demos.kmeans",
 )
 
 

@@ -12,27 +12,20 @@ from __future__ import annotations
 from typing import Any
 
 from demos import plotting
-from demos.base import Demo, DemoOutput, Param, RunContext
+from demos.base import Demo, DemoOutput, Param, RunContext, shown_code
 
-N_A, N_B, N_TEST = 200, 60, 1000
-L2 = 0.01
-FIT_STEPS = 30
+N_A, N_B, N_TEST = 200, 60, 1000  # as in experiment()'s defaults
+LECTURE = ((94, 80), (95, 90), (65, 90))  # accuracies on A/B the lecture quoted for this experiment
 
-CODE = """\
-import numpy as np
 
-rng = np.random.default_rng({seed})
-def make_a(n):    # left cloud, classes split by the line y = 0, some overlap
-    y = rng.integers(0, 2, n)
-    return np.column_stack([rng.normal(-3, 1.0, n), np.where(y, -0.9, 0.9) + rng.normal(0, 0.6, n)]), y
-def make_b(n):    # right cloud, border tilted: y = 0.7 + 0.9 (x - 3)
-    y, x = rng.integers(0, 2, n), rng.normal(3, 0.8, n)
-    return np.column_stack([x, 0.7 + 0.9 * (x - 3) + np.where(y, -0.7, 0.7) + rng.normal(0, 0.35, n)]), y
-(xa, ya), (xb, yb) = make_a({n_a}), make_b({n_b})
+def newton(w, x, y, steps, lam=0.01):  # logistic regression with L2, Newton's method + backtracking
+    import numpy as np
 
-def newton(w, x, y, steps, lam={l2}):       # logistic regression, Newton + backtracking
     f = np.column_stack([x, np.ones(len(x))])
-    loss = lambda w: np.mean(np.logaddexp(0, f @ w) - y * (f @ w)) + lam / 2 * w @ w
+
+    def loss(v):
+        return np.mean(np.logaddexp(0, f @ v) - y * (f @ v)) + lam / 2 * v @ v
+
     for _ in range(steps):
         p = 1 / (1 + np.exp(-f @ w))
         g = f.T @ (p - y) / len(y) + lam * w
@@ -43,65 +36,55 @@ def newton(w, x, y, steps, lam={l2}):       # logistic regression, Newton + back
         w = w - t * d
     return w
 
-w0 = np.zeros(3)
-w_a = newton(w0, xa, ya, {fit})
-w_b = newton(w0, xb, yb, {fit})
-w_ab = newton(w0, np.vstack([xa, xb]), np.concatenate([ya, yb]), {fit})
-w_a_then_b = newton(w_a, xb, yb, steps={steps})   # "fine-tune" the A model on B
-acc = lambda w, x, y: np.mean(((np.column_stack([x, np.ones(len(x))]) @ w) > 0) == y)
-"""
 
+def experiment(
+    steps: int, seed: int, n_a: int = 200, n_b: int = 60, n_test: int = 1000, fit: int = 30
+) -> dict:
+    import numpy as np
 
-def _newton(np: Any, w: Any, x: Any, y: Any, steps: int, lam: float = L2) -> Any:
-    f = np.column_stack([x, np.ones(len(x))])
+    rng = np.random.default_rng(seed)
 
-    def loss(v: Any) -> float:
-        z = f @ v
-        return float(np.mean(np.logaddexp(0, z) - y * z) + lam / 2 * v @ v)
+    def make_a(n):  # left cloud, classes split by the line y = 0, some overlap
+        y = rng.integers(0, 2, n)
+        return np.column_stack([rng.normal(-3, 1.0, n), np.where(y, -0.9, 0.9) + rng.normal(0, 0.6, n)]), y
 
-    for _ in range(steps):
-        p = 1 / (1 + np.exp(-f @ w))
-        g = f.T @ (p - y) / len(y) + lam * w
-        h = (f * (p * (1 - p))[:, None]).T @ f / len(y) + lam * np.eye(3)
-        d, t = np.linalg.solve(h, g), 1.0
-        base = loss(w)
-        while loss(w - t * d) > base - 0.25 * t * g @ d and t > 1e-4:
-            t /= 2
-        w = w - t * d
-    return w
+    def make_b(n):  # right cloud, border tilted: y = 0.7 + 0.9 (x - 3)
+        y, x = rng.integers(0, 2, n), rng.normal(3, 0.8, n)
+        return np.column_stack([x, 0.7 + 0.9 * (x - 3) + np.where(y, -0.7, 0.7) + rng.normal(0, 0.35, n)]), y
+
+    (xa, ya), (xb, yb) = make_a(n_a), make_b(n_b)
+    (xa_t, ya_t), (xb_t, yb_t) = make_a(n_test), make_b(n_test)  # fresh test points
+
+    def acc(w, x, y):
+        return float(np.mean(((np.column_stack([x, np.ones(len(x))]) @ w) > 0) == y))
+
+    w0 = np.zeros(3)
+    models = {
+        "A": newton(w0, xa, ya, fit),
+        "B": newton(w0, xb, yb, fit),
+        "A+B": newton(w0, np.vstack([xa, xb]), np.concatenate([ya, yb]), fit),
+    }
+    models["A→B"] = newton(models["A"], xb, yb, steps)  # "fine-tune" the A model on B
+    w_one = newton(models["A"], xb, yb, 1)  # just one Newton step on B
+    return {
+        "acc": {k: {"A": acc(w, xa_t, ya_t), "B": acc(w, xb_t, yb_t)} for k, w in models.items()},
+        "after_one_step": {"A": acc(w_one, xa_t, ya_t), "B": acc(w_one, xb_t, yb_t)},
+        "weights": {k: w.tolist() for k, w in models.items()},
+        "points": {"xa": xa.tolist(), "ya": ya.tolist(), "xb": xb.tolist(), "yb": yb.tolist()},
+    }
 
 
 def run(params: dict[str, Any], ctx: RunContext) -> DemoOutput:
     import numpy as np
 
     steps = int(params["steps"])
-    rng = ctx.rng
-
-    def make_a(n: int) -> tuple[Any, Any]:
-        y = rng.integers(0, 2, n)
-        return np.column_stack([rng.normal(-3, 1.0, n), np.where(y, -0.9, 0.9) + rng.normal(0, 0.6, n)]), y
-
-    def make_b(n: int) -> tuple[Any, Any]:
-        y, x = rng.integers(0, 2, n), rng.normal(3, 0.8, n)
-        return np.column_stack([x, 0.7 + 0.9 * (x - 3) + np.where(y, -0.7, 0.7) + rng.normal(0, 0.35, n)]), y
-
-    (xa, ya), (xb, yb) = make_a(N_A), make_b(N_B)
-    (xa_t, ya_t), (xb_t, yb_t) = make_a(N_TEST), make_b(N_TEST)
-
-    w0 = np.zeros(3)
-    models = {
-        "A": _newton(np, w0, xa, ya, FIT_STEPS),
-        "B": _newton(np, w0, xb, yb, FIT_STEPS),
-        "A+B": _newton(np, w0, np.vstack([xa, xb]), np.concatenate([ya, yb]), FIT_STEPS),
-    }
-    models["A→B"] = _newton(np, models["A"], xb, yb, steps)
-
-    def acc(w: Any, x: Any, y: Any) -> float:
-        return float(np.mean(((np.column_stack([x, np.ones(len(x))]) @ w) > 0) == y))
-
-    table = {k: {"A": acc(w, xa_t, ya_t), "B": acc(w, xb_t, yb_t)} for k, w in models.items()}
-    w_one = models["A→B"] if steps == 1 else _newton(np, models["A"], xb, yb, 1)
-    one_step = {"A": acc(w_one, xa_t, ya_t), "B": acc(w_one, xb_t, yb_t)}
+    r = experiment(steps=steps, seed=ctx.seed)
+    code = shown_code(experiment, helpers=[newton], steps=steps, seed=ctx.seed)
+    table, one_step = r["acc"], r["after_one_step"]
+    models = {k: np.array(w) for k, w in r["weights"].items()}
+    pts = {k: np.array(v) for k, v in r["points"].items()}
+    xa, ya, xb, yb = pts["xa"], pts["ya"], pts["xb"], pts["yb"]
+    lecture = ", ".join(f"{a}%/{b}%" for a, b in LECTURE)
     step_word = ctx.plural(steps, ("шаг", "шага", "шагов"), ("step", "steps"))
     names = {
         "A": ctx.t("только A", "A only"),
@@ -120,9 +103,9 @@ def run(params: dict[str, Any], ctx: RunContext) -> DemoOutput:
 
     lines = [
         ctx.t(
-            f"Два набора точек на плоскости, два класса. A — большой ({N_A} точек) слева, классы немного "
-            f"перекрываются, граница почти горизонтальная. B — маленький ({N_B} точек) справа, граница наклонена. "
-            f"Логистическая регрессия, обучение методом Ньютона. Точность меряем на свежих {N_TEST} точках "
+            f"Два набора точек на плоскости, два класса. A — большой ({ctx.count(N_A, 'точка|точки|точек', '')}) слева, классы немного "
+            f"перекрываются, граница почти горизонтальная. B — маленький ({ctx.count(N_B, 'точка|точки|точек', '')}) справа, граница наклонена. "
+            f"Логистическая регрессия, обучение методом Ньютона. Точность меряем на свежих {ctx.count(N_TEST, 'точке|точках|точках', '')} "
             "из каждого распределения:",
             f"Two point clouds on a plane, two classes. A is large ({N_A} points) on the left, classes overlap a "
             f"little, the border is nearly horizontal. B is small ({N_B} points) on the right, with a tilted border. "
@@ -165,14 +148,13 @@ def run(params: dict[str, Any], ctx: RunContext) -> DemoOutput:
             "and keep the old data in mind.",
         ),
         ctx.t(
-            "В лекции для такого опыта приводились 94%/80%, 95%/90% и 65%/90%; у нас свои данные, поэтому числа "
+            f"В лекции для такого опыта приводились {lecture}; у нас свои данные, поэтому числа "
             "другие, но картина та же.",
-            "The lecture quoted 94%/80%, 95%/90% and 65%/90% for this experiment; our data differ, so do the "
+            f"The lecture quoted {lecture} for this experiment; our data differ, so do the "
             "numbers, but the picture is the same.",
         ),
     ]
     text = "\n".join(lines)
-    code = CODE.format(seed=ctx.seed, n_a=N_A, n_b=N_B, l2=L2, fit=FIT_STEPS, steps=steps)
 
     def boundaries(fig: Any) -> None:
         axes = fig.subplots(2, 2, sharex=True, sharey=True)
@@ -202,6 +184,7 @@ def run(params: dict[str, Any], ctx: RunContext) -> DemoOutput:
         )
     ]
     metrics = {
+        "result": {k: v for k, v in r.items() if k != "points"},
         "steps": steps,
         "acc": table,
         "a_only_on_a": ta["A"],
@@ -213,7 +196,7 @@ def run(params: dict[str, Any], ctx: RunContext) -> DemoOutput:
         "a_then_b_on_a": tft["A"],
         "a_then_b_on_b": tft["B"],
         "after_one_step": one_step,
-        "weights": {k: [float(v) for v in w] for k, w in models.items()},
+        "weights": r["weights"],
     }
     return DemoOutput(text=text, code=code, images=images, captions=captions, metrics=metrics)
 

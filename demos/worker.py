@@ -1,248 +1,80 @@
 """Run demos in warm worker processes with a hard timeout and a memory limit.
 
 Why a process: a slow or broken demo must not hang or crash the bot.  Why warm: importing
-torch + matplotlib costs ~2-3 s, more than a demo itself, so each worker imports them once
-and then serves requests over a pipe.
+torch + matplotlib costs seconds, more than a demo itself, so each worker imports them once (and
+draws one figure, runs one optimizer step…) and then serves requests over a socket.
+
+Pool
+----
+``DemoRunner(workers=N)`` owns exactly N worker processes (1 ≤ N ≤ :data:`MAX_WORKERS`), started
+at construction (``prestart=True``) so they warm up in the background while the caller does other
+things; a killed or dead worker is replaced by one fresh process, never more. ``wait_ready()``
+blocks until all are warm.
 
 Limits
 ------
-* **Timeout** — the caller waits at most ``timeout_s`` for a reply; on expiry the worker is
-  SIGKILLed, a fresh one is started in the background and :class:`DemoTimeoutError` is raised.
+* **Timeout** — the caller waits at most ``timeout_s`` for a reply (a finite number > 0; NaN,
+  infinity, zero and negative values are refused with ``ValueError``). On expiry the worker's
+  whole **process group** is SIGKILLed — each worker runs in its own session, so processes a demo
+  spawned die with it — a fresh worker is started and :class:`DemoTimeoutError` is raised.
 * **Memory** — two layers, both set to ``memory_mb``:
   1. ``RLIMIT_DATA`` in the worker (Linux ≥ 4.7 counts private writable mappings: heap and
      anonymous mmaps, which is where numpy/torch tensors live).  Unlike ``RLIMIT_AS`` it does
-     not count torch's large PROT_NONE address-space reservations or shared libraries, so torch
-     imports and runs normally; an allocation over the limit fails with ``MemoryError`` /
-     torch's "can't allocate memory", the worker reports it and is recycled.
-  2. An RSS watchdog in the caller, reading ``/proc/<pid>/status`` every 50 ms while a demo
-     runs, which SIGKILLs the worker if its anonymous + shared-memory resident pages
-     (``RssAnon + RssShmem``; torch's file-backed libraries are not charged) exceed
-     ``memory_mb`` — this catches memory RLIMIT_DATA does not see (shared mappings).
-     For private allocations RLIMIT_DATA (virtual size, always ≥ the resident part) trips first.
+     not count torch's large PROT_NONE reservations or shared libraries, so torch imports and
+     runs normally; an allocation over the limit fails with ``MemoryError`` / torch's "can't
+     allocate memory", the worker reports it and is recycled.
+  2. An RSS watchdog in the caller, reading ``/proc/<pid>/status`` every 50 ms while a demo runs,
+     which kills the worker's group if its ``RssAnon + RssShmem`` exceeds ``memory_mb`` — this
+     catches shared mappings, which RLIMIT_DATA does not see.
   Either way the caller gets :class:`DemoCrashedError` with ``reason == "memory"``.
 * **Crash** — if the worker dies (segfault, ``os._exit``, OOM killer) the caller gets
   :class:`DemoCrashedError` (``reason == "died"``) and a new worker is started.  A demo that
   merely raises gives ``reason == "exception"`` and the worker keeps serving.
 
 Parameters are validated in the calling process before anything is sent to a worker.
-``DemoRunner`` is thread-safe: each call borrows one worker from a small pool
-(``workers=1`` by default, i.e. calls are serialised).
+``DemoRunner`` is thread-safe: each call borrows one worker from the pool.
 """
 
 from __future__ import annotations
 
-import gc
 import logging
+import math
 import os
 import queue
-import resource
 import signal
 import socket
 import subprocess
 import sys
-import threading
 import time
-import traceback
-import warnings
 import weakref
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from typing import Any
 
 from demos.base import Demo, DemoResult
-from demos.errors import DemoCrashedError, DemoError, DemoTimeoutError, UnknownDemoError
+from demos.errors import DemoCrashedError, DemoLimitError, DemoTimeoutError
 from demos.params import check_seed, normalize_lang
+from demos.procinfo import charged_mb, kill_group, rss_mb
 from demos.registry import get_demo, load_catalog, validate_params
+from demos.worker_child import WorkerConfig
 
 log = logging.getLogger(__name__)
 
 POLL_S = 0.05
-MB = 1024 * 1024
+MAX_WORKERS = 8
 
 
-@dataclass(frozen=True)
-class _Config:
-    extra_modules: tuple[str, ...]
-    memory_mb: int | None
-    torch_threads: int
-    preload: bool
-
-
-# --------------------------------------------------------------------------- helpers
-
-
-def _proc_status(pid: int | str = "self") -> dict[str, int]:
-    """VmRSS / VmHWM / VmData of a process in kB (empty dict if unavailable)."""
-    out: dict[str, int] = {}
+def check_timeout(value: Any, name: str = "timeout_s") -> float:
+    """A time limit must be a finite number of seconds > 0: ``nan``, ``inf`` and ``<= 0`` would
+    silently disable it (every comparison with NaN is false), so they are refused with
+    :class:`DemoLimitError` (a ``ValueError`` and a user-facing error)."""
     try:
-        with open(f"/proc/{pid}/status") as fh:
-            for line in fh:
-                key, _, rest = line.partition(":")
-                if key in ("VmRSS", "VmHWM", "VmData", "RssAnon", "RssShmem"):
-                    out[key] = int(rest.split()[0])
-    except (OSError, ValueError, IndexError):
-        pass
-    return out
-
-
-def rss_mb(pid: int | str = "self") -> float:
-    """Resident set size of a process in MiB (0.0 if unknown)."""
-    return _proc_status(pid).get("VmRSS", 0) / 1024.0
-
-
-def charged_mb(pid: int | str = "self") -> float:
-    """Memory the watchdog charges to a worker: anonymous + shared-memory resident pages, in MiB.
-
-    File-backed pages (torch's ~200 MB of shared libraries) are left out: they are shared,
-    reclaimable, and not what a runaway demo allocates.
-    """
-    st = _proc_status(pid)
-    return (st.get("RssAnon", 0) + st.get("RssShmem", 0)) / 1024.0
-
-
-def _reset_peak_rss() -> bool:
-    """Reset VmHWM to the current RSS (Linux ≥ 4.0, ``echo 5 > /proc/self/clear_refs``)."""
-    try:
-        with open("/proc/self/clear_refs", "w") as fh:
-            fh.write("5")
-        return True
-    except OSError:
-        return False
-
-
-def _is_out_of_memory(exc: BaseException) -> bool:
-    if isinstance(exc, MemoryError):
-        return True
-    text = str(exc).lower()
-    return "can't allocate memory" in text or "cannot allocate memory" in text or "out of memory" in text
-
-
-# --------------------------------------------------------------------------- worker process
-
-
-def _watch_parent(parent_pid: int) -> None:
-    """Exit when the parent disappears (e.g. it was SIGKILLed and could not clean up)."""
-    while True:
-        time.sleep(1.0)
-        if os.getppid() != parent_pid:
-            os._exit(0)
-
-
-def _warm_torch() -> None:  # pragma: no cover - runs in the child
-    """Touch the lazily imported parts of torch (autograd, optimizers, schedulers, conv)."""
-    import torch
-    import torch.nn.functional as F
-    from torch import nn
-
-    model = nn.Linear(4, 2)
-    opt = torch.optim.Adam(model.parameters(), lr=1e-3)
-    sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, 2)
-    F.cross_entropy(model(torch.randn(3, 4)), torch.tensor([0, 1, 0])).backward()
-    opt.step()
-    sched.step()
-    F.conv2d(torch.randn(1, 1, 4, 4), torch.ones(1, 1, 3, 3))
-    nn.Dropout2d(0.5).train()(torch.ones(1, 2, 2, 2))
-
-
-def _apply_memory_limit(memory_mb: int | None) -> None:
-    if not memory_mb:
-        return
-    limit = int(memory_mb) * MB
-    soft, hard = resource.getrlimit(resource.RLIMIT_DATA)
-    if hard != resource.RLIM_INFINITY:
-        limit = min(limit, hard)
-    resource.setrlimit(resource.RLIMIT_DATA, (limit, hard if hard != resource.RLIM_INFINITY else limit))
-
-
-def child_main(fd: int) -> None:  # pragma: no cover - runs in the child
-    """Entry point of a worker process (see ``demos/_worker_child.py``)."""
-    conn = Connection(fd)
-    cfg: _Config = conn.recv()
-    _worker_main(conn, cfg, os.getppid())
-
-
-def _worker_main(conn: Any, cfg: _Config, parent_pid: int) -> None:  # pragma: no cover - runs in the child
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C goes to the parent; it stops us
-    warnings.filterwarnings("ignore")  # keep the caller's stderr clean (the CLI prints there)
-    threading.Thread(target=_watch_parent, args=(parent_pid,), daemon=True).start()
-    os.environ.setdefault("OMP_NUM_THREADS", str(cfg.torch_threads))
-    os.environ.setdefault("MKL_NUM_THREADS", str(cfg.torch_threads))
-    try:
-        _apply_memory_limit(cfg.memory_mb)
-        catalog = load_catalog(cfg.extra_modules)
-        if cfg.preload:
-            import torch
-
-            torch.set_num_threads(cfg.torch_threads)
-            from demos import plotting
-            from demos.data import load_digits
-
-            plotting.warm_up()
-            load_digits()
-            _warm_torch()
-        gc.collect()
-        gc.freeze()  # the imported world is permanent: later collections only scan what demos create
-    except BaseException as exc:  # noqa: BLE001 - report anything to the parent
-        try:
-            conn.send(("startup_error", f"{type(exc).__name__}: {exc}"))
-        except OSError:
-            pass
-        return
-    conn.send(("ready", {"pid": os.getpid(), "rss_mb": rss_mb(), "python": sys.version.split()[0]}))
-
-    runs = 0
-    while True:
-        try:
-            msg = conn.recv()
-        except (EOFError, OSError):
-            break
-        if not msg or msg[0] == "stop":
-            break
-        if msg[0] == "ping":
-            conn.send(("pong", {"pid": os.getpid(), "rss_mb": rss_mb()}))
-            continue
-        _, demo_id, params, seed, lang = msg
-        runs += 1
-        peak_reset = _reset_peak_rss()
-        before = _proc_status()
-        t0 = time.perf_counter()
-        reply: tuple[Any, ...]
-        try:
-            demo = catalog.get(demo_id)
-            if demo is None:
-                raise UnknownDemoError(demo_id, list(catalog))
-            result = demo.run(params, seed=seed, lang=lang)
-            after = _proc_status()
-            rss0 = before.get("VmRSS", 0) / 1024.0
-            hwm = after.get("VmHWM", 0) / 1024.0
-            result.worker_stats = {
-                "elapsed_s": time.perf_counter() - t0,
-                "rss_before_mb": rss0,
-                "rss_after_mb": after.get("VmRSS", 0) / 1024.0,
-                "peak_rss_mb": hwm,
-                "peak_extra_mb": max(0.0, hwm - rss0) if peak_reset else None,
-                "worker_pid": os.getpid(),
-                "worker_runs": runs,
-            }
-            reply = ("ok", result)
-        except DemoError as exc:
-            reply = ("error", exc)
-        except BaseException as exc:  # noqa: BLE001 - the demo may fail in any way
-            if _is_out_of_memory(exc):
-                reply = ("memory", f"{type(exc).__name__}: {exc}")
-            else:
-                reply = ("crash", f"{type(exc).__name__}: {exc}", traceback.format_exc())
-            del exc
-        try:
-            conn.send(reply)
-        except Exception as exc:  # noqa: BLE001 - e.g. the result does not pickle
-            conn.send(("crash", f"result could not be sent: {type(exc).__name__}: {exc}", ""))
-        del reply
-        gc.collect()
-
-
-# --------------------------------------------------------------------------- parent side
+        seconds = float(value)
+    except (TypeError, ValueError):
+        raise DemoLimitError("demo_bad_timeout", name, value) from None
+    if isinstance(value, bool) or not math.isfinite(seconds) or seconds <= 0:
+        raise DemoLimitError("demo_bad_timeout", name, value)
+    return seconds
 
 
 class _Worker:
@@ -268,7 +100,7 @@ class _Worker:
                 env=self._runner._child_env,
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.DEVNULL,
-                start_new_session=True,  # terminal Ctrl-C goes to the caller, which stops us
+                start_new_session=True,  # its own session and process group: killed as a group
             )
         finally:
             child_sock.close()
@@ -281,11 +113,11 @@ class _Worker:
         return self.proc is not None and self.proc.poll() is None
 
     def kill(self) -> None:
+        """SIGKILL the worker's process group (the worker and anything its demo spawned), reap it."""
         proc, conn = self.proc, self.conn
         self.proc, self.conn, self.ready = None, None, False
         if proc is not None:
-            if proc.poll() is None:
-                proc.kill()
+            kill_group(proc.pid)  # the worker is its group's leader: pgid == pid
             try:
                 proc.wait(5)
             except subprocess.TimeoutExpired:  # pragma: no cover - SIGKILL always works
@@ -294,7 +126,7 @@ class _Worker:
             conn.close()
 
     def stop(self) -> None:
-        """Ask the worker to exit, kill it if it does not."""
+        """Ask the worker to exit, then kill its group (stragglers included)."""
         if self.alive() and self.conn is not None:
             try:
                 self.conn.send(("stop",))
@@ -351,27 +183,18 @@ class _Worker:
                 raise DemoCrashedError(demo_id, "startup", detail)
 
     # -- one request
-    def run(self, demo_id: str, params: dict[str, Any], seed: int, lang: str, timeout_s: float) -> DemoResult:
-        self.ensure_ready(demo_id)
-        runner = self._runner
-        limit_mb = runner.memory_mb
-        t0 = time.monotonic()
-        try:
-            self.conn.send(("run", demo_id, params, seed, lang))
-        except (OSError, ValueError):
-            self.respawn()
-            raise DemoCrashedError(demo_id, "died", "could not send the request") from None
+    def _wait_reply(self, demo_id: str, timeout_s: float, t0: float) -> tuple[tuple[Any, ...], float]:
+        limit_mb = self._runner.memory_mb
         pid = self.proc.pid
         peak = 0.0
         while True:
             if self.conn.poll(POLL_S):
                 try:
-                    msg = self.conn.recv()
+                    return self.conn.recv(), peak
                 except (EOFError, OSError):
                     detail = self._exit_detail()
                     self.respawn()
                     raise DemoCrashedError(demo_id, "died", detail) from None
-                break
             charged = charged_mb(pid)
             peak = max(peak, rss_mb(pid))
             if limit_mb and charged > limit_mb:
@@ -389,10 +212,19 @@ class _Worker:
                 self.respawn()
                 raise DemoCrashedError(demo_id, "died", detail)
             if time.monotonic() - t0 > timeout_s:
-                log.info("demo %s: no reply within %.1f s, killing the worker", demo_id, timeout_s)
+                log.info("demo %s: no reply within %.1f s, killing the worker's group", demo_id, timeout_s)
                 self.respawn()
                 raise DemoTimeoutError(demo_id, timeout_s)
 
+    def run(self, demo_id: str, params: dict[str, Any], seed: int, lang: str, timeout_s: float) -> DemoResult:
+        self.ensure_ready(demo_id)
+        t0 = time.monotonic()
+        try:
+            self.conn.send(("run", demo_id, params, seed, lang))
+        except (OSError, ValueError):
+            self.respawn()
+            raise DemoCrashedError(demo_id, "died", "could not send the request") from None
+        msg, peak = self._wait_reply(demo_id, timeout_s, t0)
         kind = msg[0]
         if kind == "ok":
             result: DemoResult = msg[1]
@@ -405,7 +237,7 @@ class _Worker:
             raise msg[1]
         if kind == "memory":
             self.respawn()  # a worker that hit its limit may be fragmented or half-broken: recycle it
-            raise DemoCrashedError(demo_id, "memory", str(msg[1]), memory_mb=limit_mb)
+            raise DemoCrashedError(demo_id, "memory", str(msg[1]), memory_mb=self._runner.memory_mb)
         # "crash": the demo raised; the worker itself is fine
         tb = str(msg[2]) if len(msg) > 2 else ""
         log.debug("demo %s raised in the worker:\n%s", demo_id, tb)
@@ -431,14 +263,14 @@ def _shutdown(workers: list[_Worker]) -> None:
 
 
 class DemoRunner:
-    """Runs demos in warm worker processes with a timeout and a memory limit.
+    """Runs demos in a fixed pool of warm worker processes with a timeout and a memory limit.
 
     >>> with DemoRunner(timeout_s=20, memory_mb=1500) as runner:
     ...     result = runner.run("dropout", {"p": "0,3"}, seed=0, lang="ru")
 
     ``extra_modules``: module names imported both here and in the workers whose ``DEMO`` /
     ``DEMOS`` are added to the catalog (used by tests for deliberately slow or broken demos).
-    ``workers``: pool size; each worker is a separate process (~350 MB RSS with torch loaded).
+    ``workers``: pool size, 1…MAX_WORKERS; each worker is a process (~350 MB RSS with torch loaded).
     ``prestart``: start the workers now (they warm up in the background) instead of on first use.
     """
 
@@ -453,16 +285,18 @@ class DemoRunner:
         prestart: bool = True,
         preload: bool = True,
     ) -> None:
-        if timeout_s <= 0:
-            raise ValueError("timeout_s must be positive")
-        if workers < 1:
-            raise ValueError("workers must be >= 1")
-        self.timeout_s = float(timeout_s)
-        self.memory_mb = int(memory_mb) if memory_mb else None
-        self.startup_timeout_s = float(startup_timeout_s)
+        self.timeout_s = check_timeout(timeout_s)
+        self.startup_timeout_s = check_timeout(startup_timeout_s, "startup_timeout_s")
+        if isinstance(workers, bool) or not isinstance(workers, int) or not 1 <= workers <= MAX_WORKERS:
+            raise DemoLimitError("demo_bad_workers", "workers", workers, max=MAX_WORKERS)
+        if memory_mb is not None and (
+            isinstance(memory_mb, bool) or not isinstance(memory_mb, int) or memory_mb <= 0
+        ):
+            raise DemoLimitError("demo_bad_memory", "memory_mb", memory_mb)
+        self.memory_mb = memory_mb
         extra = tuple(extra_modules)
         self._catalog = load_catalog(extra)
-        self._config = _Config(extra, self.memory_mb, int(torch_threads), bool(preload))
+        self._config = WorkerConfig(extra, self.memory_mb, int(torch_threads), bool(preload))
         self._child_env = _child_env()
         self._closed = False
         self._workers = [_Worker(self, i) for i in range(workers)]
@@ -492,18 +326,19 @@ class DemoRunner:
         """Validate, then run ``demo_id`` in a worker and return its :class:`DemoResult`.
 
         Raises :class:`UnknownDemoError` / :class:`DemoParamError` before anything runs,
-        :class:`DemoTimeoutError` or :class:`DemoCrashedError` if the run fails.
+        :class:`DemoTimeoutError` or :class:`DemoCrashedError` if the run fails, and
+        ``ValueError`` for a ``timeout_s`` that is not a finite number > 0 (None = the runner's).
         """
         if self._closed:
             raise RuntimeError("DemoRunner is closed")
+        timeout = self.timeout_s if timeout_s is None else check_timeout(timeout_s)
         demo = self.get_demo(demo_id)
-        lang = normalize_lang(lang)
+        language = normalize_lang(lang)
         seed = check_seed(seed)
         values = validate_params(demo, params)
-        timeout = float(timeout_s) if timeout_s else self.timeout_s
         worker = self._borrow()
         try:
-            return worker.run(demo.id, values, seed, lang, timeout)
+            return worker.run(demo.id, values, seed, language, timeout)
         finally:
             self._give_back(worker)
 
@@ -522,8 +357,8 @@ class DemoRunner:
         else:
             self._idle.put(worker)
 
-    def wait_ready(self, timeout_s: float | None = None) -> None:
-        """Block until every idle worker has finished warming up (useful before benchmarks)."""
+    def wait_ready(self) -> None:
+        """Block until every worker has finished warming up (before benchmarks, or at bot start)."""
         borrowed = []
         try:
             for _ in self._workers:
@@ -543,7 +378,7 @@ class DemoRunner:
         return sum(w.restarts for w in self._workers)
 
     def close(self) -> None:
-        """Stop all workers.  Safe to call twice."""
+        """Stop all workers (and their process groups).  Safe to call twice."""
         if self._closed:
             return
         self._closed = True
@@ -561,4 +396,4 @@ class DemoRunner:
         self.close()
 
 
-__all__ = ["DemoRunner", "charged_mb", "rss_mb"]
+__all__ = ["MAX_WORKERS", "DemoRunner", "check_timeout", "charged_mb", "rss_mb"]

@@ -1,74 +1,100 @@
-"""Pull a demo id and its parameters out of a free-text request such as «покажи дропаут, p=0.3».
+"""Pull a demo id and its parameters out of a free-text request such as «покажи дропаут, p=0.3»,
+«выкинь 30% нейронов», "fine-tuning with five shots" or «k-means на четырёх кластерах».
 
 The router knows nothing of the demo implementations: callers pass the demo specs (anything with
-``id``, ``title_ru``, ``title_en``, ``note_slug`` and ``params`` whose items have ``name`` and
-``aliases``). Values are returned as raw strings; the demo registry validates them.
+``id``, ``title_ru``, ``title_en`` and ``params`` whose items have ``name``, ``kind``, ``aliases`` and
+``min``/``max``/``default`` or ``choices``; a parameter may set ``complement = True`` when it is a drop
+probability, so that "keep 70%" reads as 0.3). Values come back typed (``int``/``float``/``str``);
+the demo registry checks their ranges. Values that are written but can't be read come back as
+:class:`ParamValueError` problems whose message names the parameter and its range.
+See :mod:`router.parsing` for how the text is read.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-NUMBER = r"[-+]?(?:\d+(?:[.,]\d*)?|[.,]\d+)(?:e[-+]?\d+)?"
-NUMBER_RE = re.compile(rf"(?<![\w.]){NUMBER}(?![\w])", re.IGNORECASE)
+from router.parsing.naming import Naming, identify
+from router.parsing.tokens import tokenize
+from router.parsing.values import ParamValueError, Value, quoted_spans, read_params
+
+__all__ = [
+    "DemoRequest",
+    "ParamValueError",
+    "extract_demo_request",
+    "extract_params",
+    "find_demo_id",
+    "note_names",
+]
 
 
 @dataclass
 class DemoRequest:
-    """What a ``run_demo`` message asks for. ``demo_id`` is None when no demo could be identified."""
+    """What a ``run_demo`` message asks for. ``demo_id`` is None when no demo could be identified;
+    ``problems`` are values written but unreadable (show ``problems[0].message(lang)`` instead of running)."""
 
     demo_id: str | None
-    params: dict[str, str] = field(default_factory=dict)
+    params: dict[str, Value] = field(default_factory=dict)
+    problems: list[ParamValueError] = field(default_factory=list)
+    # how the demo was found: "name" (written in the text), "fallback" (the caller's), "words" (a word only
+    # its names use), "params" (the only demo with the parameters set), "" (not found)
+    found_by: str = ""
 
 
-def _names(spec: Any) -> list[str]:
-    names = [spec.id, spec.id.replace("-", " "), getattr(spec, "title_ru", ""), getattr(spec, "title_en", "")]
-    return [n.lower() for n in names if n]
+def _identify(
+    text: str, demos: Sequence[Any], names: Mapping[str, Sequence[str]] | None, fallback: str | None
+) -> Naming:
+    """Look for the demo outside quotes first: «внимание на "dropout is cool"» is the attention demo."""
+    tokens = tokenize(text)
+    quotes = quoted_spans(text)
+    outside = [t for t in tokens if not any(a <= t.start < b for a, b, _, _ in quotes)]
+    naming = identify(outside, demos, names, fallback)
+    if naming.demo_id is None and len(outside) < len(tokens):
+        naming = identify(tokens, demos, names, fallback)
+    return naming
 
 
-def find_demo_id(text: str, demos: Sequence[Any]) -> str | None:
-    """A demo whose id or title is written in ``text`` (longest match wins: "spatial-dropout" over "dropout")."""
-    low = text.lower().replace("ё", "е")
-    best: tuple[int, str] | None = None
-    for spec in demos:
-        for name in _names(spec):
-            if re.search(rf"(?<![\w-]){re.escape(name)}(?![\w-])", low) and (best is None or len(name) > best[0]):
-                best = (len(name), spec.id)
-    return best[1] if best else None
+def find_demo_id(
+    text: str, demos: Sequence[Any], names: Mapping[str, Sequence[str]] | None = None
+) -> str | None:
+    """The demo a text names (by id, title, ``names`` such as its notes' titles and aliases, or a
+    word only its names use), else the one whose parameters the text sets; None if none."""
+    return _identify(text, demos, names, None).demo_id
 
 
-def extract_params(text: str, params: Iterable[Any]) -> dict[str, str]:
-    """``name=value``, ``name value``, ``name: value`` for any alias of a declared parameter.
-
-    If the demo declares exactly one parameter and the text holds exactly one number not attached to
-    a name, that number is taken for it («дропаут 0.3»).
-    """
-    low = text.lower().replace("ё", "е")
-    found: dict[str, str] = {}
-    spans: list[tuple[int, int]] = []
-    params = list(params)
-    for param in params:
-        aliases = sorted({param.name, *getattr(param, "aliases", ())}, key=len, reverse=True)
-        alt = "|".join(re.escape(a.lower()) for a in aliases)
-        m = re.search(rf"(?<![\w])(?:{alt})(?![\w])\s*(?:=|:|равн\w*|of|is)?\s*(\S+)", low)
-        if m:
-            value = m.group(1).rstrip(",;)")
-            found[param.name] = value
-            spans.append(m.span(1))
-    if len(params) == 1 and not found:
-        loose = [m for m in NUMBER_RE.finditer(low) if not any(a <= m.start() < b for a, b in spans)]
-        if len(loose) == 1:
-            found[params[0].name] = loose[0].group(0)
-    return found
+def extract_params(
+    text: str, params: Iterable[Any], problems: list[ParamValueError] | None = None
+) -> dict[str, Value]:
+    """The parameter values written in ``text`` for these parameter specs; values written but unreadable
+    are left out and, if ``problems`` is given, appended to it."""
+    values, found = read_params(text, tokenize(text), list(params))
+    if problems is not None:
+        problems.extend(found)
+    return values
 
 
-def extract_demo_request(text: str, demos: Sequence[Any], fallback_demo_id: str | None = None) -> DemoRequest:
-    """Identify the demo (by name in the text, else ``fallback_demo_id``, e.g. from retrieval) and its params."""
-    demo_id = find_demo_id(text, demos) or fallback_demo_id
-    if demo_id is None:
+def extract_demo_request(
+    text: str,
+    demos: Sequence[Any],
+    fallback_demo_id: str | None = None,
+    names: Mapping[str, Sequence[str]] | None = None,
+) -> DemoRequest:
+    """Identify the demo (named in the text, else ``fallback_demo_id`` from retrieval or the dialogue)
+    and read its parameters. ``names`` maps a demo id to more names for it (its notes' titles and aliases)."""
+    naming = _identify(text, demos, names, fallback_demo_id)
+    spec = next((s for s in demos if s.id == naming.demo_id), None)
+    if spec is None:
         return DemoRequest(None)
-    spec = next(s for s in demos if s.id == demo_id)
-    return DemoRequest(demo_id, extract_params(text, spec.params))
+    values, problems = read_params(text, tokenize(text), list(spec.params), naming.spans)
+    return DemoRequest(spec.id, values, problems, naming.how)
+
+
+def note_names(notes: Iterable[Any]) -> dict[str, list[str]]:
+    """Demo id → the titles and aliases of the notes it illustrates (notes with ``demo`` set), for ``names``."""
+    names: dict[str, list[str]] = {}
+    for note in notes:
+        if getattr(note, "demo", None):
+            names.setdefault(note.demo, []).extend(note.names)
+    return names

@@ -1,4 +1,5 @@
-"""Deliberately slow, failing and memory-hungry demos for testing ``demos.worker.DemoRunner``.
+"""Deliberately slow, failing, spawning and memory-hungry demos for testing ``demos.worker.DemoRunner``,
+and the runner shared by the demo test modules.
 
 Loaded with ``DemoRunner(extra_modules=["tests.demo_fixtures"])``; the module is imported both
 in the test process (for parameter validation) and in the worker.  Importing it is cheap.
@@ -6,13 +7,65 @@ in the test process (for parameter validation) and in the worker.  Importing it 
 
 from __future__ import annotations
 
+import atexit
+import math
 import os
+import subprocess
+import sys
+import tempfile
+import threading
 import time
+from pathlib import Path
 from typing import Any
 
-from demos.base import Demo, DemoOutput, Param, RunContext
+from demos.base import Demo, DemoOutput, DemoResult, Param, RunContext
 
 CHUNK_MB = 64
+_LOCK = threading.Lock()
+_RUNNER: Any = None
+_CACHE: dict[tuple, DemoResult] = {}
+
+
+def shared_runner() -> Any:
+    """One warm runner (torch preloaded, 1500 MB limit) for every demo test module of the session."""
+    global _RUNNER
+    with _LOCK:
+        if _RUNNER is None:
+            from demos import DemoRunner
+
+            _RUNNER = DemoRunner(timeout_s=120, memory_mb=1500, extra_modules=["tests.demo_fixtures"])
+            atexit.register(_RUNNER.close)
+        return _RUNNER
+
+
+def cached_run(demo_id: str, lang: str = "ru", seed: int = 0, **params: Any) -> DemoResult:
+    """A real run through the shared worker, cached for the session (demos are deterministic)."""
+    key = (demo_id, lang, seed, tuple(sorted(params.items())))
+    if key not in _CACHE:
+        _CACHE[key] = shared_runner().run(demo_id, params, seed=seed, lang=lang)
+    return _CACHE[key]
+
+
+def same(a: Any, b: Any, rel: float = 1e-4, abs_: float = 1e-6) -> bool:
+    """Deep equality of plain results: floats within tolerance, NaN equal to NaN."""
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(same(a[k], b[k], rel, abs_) for k in a)
+    if isinstance(a, list | tuple) and isinstance(b, list | tuple):
+        return len(a) == len(b) and all(same(x, y, rel, abs_) for x, y in zip(a, b, strict=True))
+    if isinstance(a, float) or isinstance(b, float):
+        if not isinstance(a, int | float) or not isinstance(b, int | float):
+            return False
+        fa, fb = float(a), float(b)
+        if math.isnan(fa) or math.isnan(fb):
+            return math.isnan(fa) and math.isnan(fb)
+        if math.isinf(fa) or math.isinf(fb):
+            return fa == fb
+        return abs(fa - fb) <= abs_ + rel * max(abs(fa), abs(fb))
+    return bool(a == b)
+
+
+def spawn_pid_file(worker_pid: int) -> Path:
+    return Path(tempfile.gettempdir()) / f"memebot-test-spawn-{worker_pid}.pid"
 
 
 def _echo(params: dict[str, Any], ctx: RunContext) -> DemoOutput:
@@ -30,6 +83,14 @@ def _slow(params: dict[str, Any], ctx: RunContext) -> DemoOutput:
     while time.monotonic() < deadline:
         n += 1
     return DemoOutput(text=f"spun {n} times", code="while True: pass", metrics={"n": n})
+
+
+def _spawn(params: dict[str, Any], ctx: RunContext) -> DemoOutput:
+    """Start a child process (a grandchild of the runner), note its pid, then hang until killed."""
+    child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)"])
+    spawn_pid_file(os.getpid()).write_text(str(child.pid))
+    time.sleep(float(params["seconds"]))
+    return DemoOutput(text="spawned", code="", metrics={"child": child.pid})
 
 
 def _raise(params: dict[str, Any], ctx: RunContext) -> DemoOutput:
@@ -89,6 +150,15 @@ DEMOS = [
         "none",
         (Param("seconds", "float", 60.0, 0.0, 600.0),),
         _slow,
+        uses_torch=False,
+    ),
+    Demo(
+        "test-spawn",
+        "тест: запускает процесс",
+        "test: spawns a process",
+        "none",
+        (Param("seconds", "float", 60.0, 0.0, 600.0),),
+        _spawn,
         uses_torch=False,
     ),
     Demo("test-raise", "тест: исключение", "test: raises", "none", (), _raise, uses_torch=False),

@@ -82,7 +82,7 @@ def test_run_demo_extracts_and_validates_parameters(pipeline) -> None:  # noqa: 
 
     bad = pipeline.answer("run the dropout demo with p=7")
     assert bad.intent == "run_demo" and bad.demo.id == "dropout" and not bad.demo.run
-    assert "0.05" in bad.demo.error and "1" in bad.demo.error and bad.text == bad.demo.error
+    assert "0.95" in bad.demo.error and "7" in bad.demo.error and bad.text == bad.demo.error
 
 
 def test_without_router_answers_by_retrieval(pipeline_without_router) -> None:  # noqa: ANN001

@@ -1,15 +1,16 @@
-"""Tests for the demos package: every demo's claim checked on its returned numbers, the
-parameter validation, and the worker's timeout / crash / memory-limit handling."""
+"""The demos package as a whole: the registry, parameter validation, errors and their texts, the result
+format and language of every demo, the shown code being the code that ran, and the CLI.
+
+Each demo's own claim is checked in ``tests/test_demo_claims.py``; the worker in ``tests/test_demo_worker.py``.
+"""
 
 from __future__ import annotations
 
-import asyncio
 import io
 import pickle
 import re
+import string
 import sys
-import threading
-import time
 from pathlib import Path
 
 import pytest
@@ -20,12 +21,12 @@ if str(ROOT) not in sys.path:  # so that the worker can import tests.demo_fixtur
 
 from click.testing import CliRunner  # noqa: E402
 
+from common.errors import UserError  # noqa: E402
+from common.texts import TEXTS  # noqa: E402
 from demos import (  # noqa: E402
     DemoCrashedError,
     DemoError,
     DemoParamError,
-    DemoResult,
-    DemoRunner,
     DemoTimeoutError,
     UnknownDemoError,
     demo_for_note,
@@ -33,6 +34,7 @@ from demos import (  # noqa: E402
     list_demos,
     validate_params,
 )
+from tests.demo_fixtures import cached_run, same, shared_runner  # noqa: E402
 
 REQUIRED = {
     "log-negative": "meme-torch-log-negative",
@@ -42,52 +44,24 @@ REQUIRED = {
     "transfer-logreg": "transfer-learning",
     "universal-approximation": "universal-approximation",
     "adversarial": "adversarial-examples",
+    "learning-rate": "learning-rate",
+    "optimizers": "adam",
+    "batch-normalization": "batch-normalization",
+    "softmax-temperature": "sampling-temperature",
+    "overfitting": "overfitting",
+    "attention": "attention",
+    "nan-loss": "nan-loss",
+    "k-means": "k-means",
 }
+# demos whose default input is a phrase in the user's language, so the experiment differs by language
+LANG_DEPENDENT = {"attention"}
 CYRILLIC = re.compile(r"[а-яёА-ЯЁ]")
 LATIN = re.compile(r"[a-zA-Z]")
 
 
-# --------------------------------------------------------------------------- fixtures
-
-
-@pytest.fixture(scope="session")
-def runner():
-    """The warm runner used by the demo tests (torch preloaded, 1500 MB limit)."""
-    r = DemoRunner(timeout_s=60, memory_mb=1500, extra_modules=["tests.demo_fixtures"])
-    yield r
-    r.close()
-
-
-@pytest.fixture(scope="session")
-def light_runner():
-    """A runner without torch preloading: restarts are cheap, for the crash tests."""
-    r = DemoRunner(timeout_s=30, memory_mb=700, extra_modules=["tests.demo_fixtures"], preload=False)
-    yield r
-    r.close()
-
-
-_CACHE: dict[tuple, DemoResult] = {}
-
-
-@pytest.fixture(scope="session")
-def get(runner):
-    """``get(demo_id, lang="ru", seed=0, **params)`` — cached results of real runs."""
-
-    def _get(demo_id: str, lang: str = "ru", seed: int = 0, **params) -> DemoResult:
-        key = (demo_id, lang, seed, tuple(sorted(params.items())))
-        if key not in _CACHE:
-            _CACHE[key] = runner.run(demo_id, params, seed=seed, lang=lang)
-        return _CACHE[key]
-
-    return _get
-
-
-# --------------------------------------------------------------------------- registry & params
-
-
-def test_registry_has_required_demos_with_note_slugs():
+def test_registry_has_all_fifteen_demos_with_note_slugs():
     demos = {d.id: d for d in list_demos()}
-    assert set(REQUIRED) <= set(demos)
+    assert set(demos) == set(REQUIRED) and len(demos) == 15
     for demo_id, slug in REQUIRED.items():
         assert demos[demo_id].note_slug == slug
         assert demos[demo_id].title("ru") != demos[demo_id].title("en")
@@ -96,24 +70,61 @@ def test_registry_has_required_demos_with_note_slugs():
     assert get_demo("transfer-learning").id == "transfer-logreg"  # by note slug
 
 
-def test_unknown_demo_error_is_bilingual_and_lists_ids():
-    with pytest.raises(UnknownDemoError) as info:
-        get_demo("no-such-demo")
-    assert "Нет демо «no-such-demo»" in info.value.message("ru")
-    assert "No demo 'no-such-demo'" in info.value.message("en")
-    assert "dropout" in info.value.message("en")
+def test_every_note_links_an_existing_demo():
+    from indexer.notes import load_notes
+
+    notes = load_notes(ROOT / "knowledge", known_demos={d.id for d in list_demos()})
+    linked = {n.demo for n in notes if getattr(n, "demo", None)}
+    assert set(REQUIRED) <= linked
+
+
+def test_base_and_params_do_not_import_each_other_in_a_cycle():
+    params_src = (ROOT / "demos" / "params.py").read_text(encoding="utf-8")
+    assert not re.search(r"^\s*(from|import)\s+demos\.(base|registry|worker)\b", params_src, re.M)
+
+
+def test_demos_do_not_import_higher_layers_or_set_global_state_on_import():
+    for path in (ROOT / "demos").glob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        assert not re.search(r"^\s*(from|import)\s+(bot|router|indexer)\b", text, re.M), path.name
+        assert "matplotlib.use(" not in text, path.name
+        top_level = [line for line in text.splitlines() if line and not line[0].isspace()]
+        assert not any("os.environ" in line for line in top_level), path.name
+
+
+def test_no_demo_module_is_too_long():
+    for path in (ROOT / "demos").glob("*.py"):
+        lines = [ln for ln in path.read_text(encoding="utf-8").splitlines() if ln.strip()]
+        assert len(lines) <= 400, f"{path.name}: {len(lines)} non-blank lines"
+
+
+# --------------------------------------------------------------------------- parameters
 
 
 def test_validate_params_aliases_comma_decimal_and_defaults():
     dropout = get_demo("dropout")
     assert validate_params(dropout, {}) == {"p": 0.5}
-    assert validate_params(dropout, {"keep": "0,3"}) == {"p": pytest.approx(0.3)}
+    assert validate_params(dropout, {"drop": "0,3"}) == {"p": pytest.approx(0.3)}
     assert validate_params(dropout, {"Вероятность": " 0.7 "}) == {"p": pytest.approx(0.7)}
     assert validate_params(dropout, {"p": "30%"}) == {"p": pytest.approx(0.3)}
-    assert validate_params(dropout, {"p": 1}) == {"p": 1.0}
+    assert validate_params(dropout, {"p": 0}) == {"p": 0.0}
     ft = get_demo("fine-tuning")
     assert validate_params(ft, {"shots": "7", "data": "DIGITS"}) == {"shots": 7, "task": "digits"}
     assert validate_params(ft, {"shots": 7.0}) == {"shots": 7, "task": "factors"}
+    assert validate_params(get_demo("learning-rate"), {"lr": "1e-3"}) == {"lr": pytest.approx(0.001)}
+
+
+def test_dropout_and_spatial_dropout_both_take_the_drop_probability():
+    for demo_id in ("dropout", "spatial-dropout"):
+        p = get_demo(demo_id).param("p")
+        names = {a.casefold() for a in p.aliases}
+        assert not names & {"keep", "keep_prob", "keep_probability", "сохранение", "сохранить"}
+        assert {"drop", "p_drop"} <= names
+        assert "ОБНУЛИТЬ" in p.help_ru and "ZERO" in p.help_en
+        assert p.max < 1.0  # dropping everything is not a valid setting
+    for keep_alias in ("keep", "keep_prob", "сохранение"):
+        with pytest.raises(DemoParamError):
+            validate_params(get_demo("dropout"), {keep_alias: "0.3"})
 
 
 def test_validate_params_out_of_range_message_in_both_languages():
@@ -121,16 +132,16 @@ def test_validate_params_out_of_range_message_in_both_languages():
         validate_params(get_demo("dropout"), {"p": "1.5"})
     err = info.value
     assert err.param == "p"
-    assert err.message("ru") == "Параметр p должен быть числом от 0.05 до 1.0, получено 1.5"
-    assert err.message("en") == "Parameter p must be a number from 0.05 to 1.0, got 1.5"
+    assert err.message("ru") == "Параметр p должен быть числом от 0.0 до 0.95, получено 1.5"
+    assert err.message("en") == "Parameter p must be a number from 0.0 to 0.95, got 1.5"
 
 
 @pytest.mark.parametrize(
     ("demo_id", "raw", "param", "ru_part", "en_part"),
     [
-        ("log-negative", {"n": "2.5"}, "n", "целым числом от 1 до 1000", "an integer from 1 to 1000"),
+        ("log-negative", {"n": "2.5"}, "n", "целым числом от 1 до 12", "an integer from 1 to 12"),
         ("log-negative", {"n": "abc"}, "n", "получено abc", "got abc"),
-        ("log-negative", {"n": "0"}, "n", "от 1 до 1000", "from 1 to 1000"),
+        ("log-negative", {"n": "0"}, "n", "от 1 до 12", "from 1 to 12"),
         ("adversarial", {"eps": "nan"}, "eps", "числом от 0.0 до 1.0", "a number from 0.0 to 1.0"),
         (
             "universal-approximation",
@@ -140,7 +151,25 @@ def test_validate_params_out_of_range_message_in_both_languages():
             "one of: sin, wave, bump",
         ),
         ("dropout", {"q": "0.3"}, "q", "нет параметра «q»", "has no parameter 'q'"),
-        ("dropout", {"p": "0.3", "keep": "0.4"}, "p", "указан дважды", "given twice"),
+        ("dropout", {"p": "0.3", "drop": "0.4"}, "p", "указан дважды", "given twice"),
+        ("learning-rate", {"lr": "20"}, "lr", "от 0.0001 до 10.0", "from 0.0001 to 10.0"),
+        ("learning-rate", {"lr": "inf"}, "lr", "получено inf", "got inf"),
+        ("optimizers", {"steps": "5"}, "steps", "от 10 до 500", "from 10 to 500"),
+        ("optimizers", {"lr": "2"}, "lr", "от 0.0001 до 1.0", "from 0.0001 to 1.0"),
+        ("batch-normalization", {"depth": "51"}, "depth", "от 2 до 50", "from 2 to 50"),
+        ("softmax-temperature", {"t": "0"}, "t", "от 0.05 до 10.0", "from 0.05 to 10.0"),
+        ("overfitting", {"degree": "21"}, "degree", "от 1 до 20", "from 1 to 20"),
+        ("overfitting", {"noise": "-1"}, "noise", "от 0.0 до 2.0", "from 0.0 to 2.0"),
+        ("k-means", {"k": "0"}, "k", "от 1 до 10", "from 1 to 10"),
+        (
+            "attention",
+            {"sentence": "кот"},
+            "sentence",
+            "от 2 до 12 слов, а получено 1 слово",
+            "2 to 12 words, but it has 1 word",
+        ),
+        ("attention", {"sentence": " ".join(["w"] * 13)}, "sentence", "получено 13 слов", "it has 13 words"),
+        ("nan-loss", {"x": "1"}, "x", "нет параметров", "takes no parameters"),
     ],
 )
 def test_validate_params_rejects_bad_input(demo_id, raw, param, ru_part, en_part):
@@ -152,284 +181,178 @@ def test_validate_params_rejects_bad_input(demo_id, raw, param, ru_part, en_part
     assert CYRILLIC.search(info.value.message("ru"))
 
 
+def test_text_parameter_is_cleaned_to_its_words():
+    demo = get_demo("attention")
+    assert validate_params(demo, {"sentence": "  Кот  сел\u200b на ковёр!  "}) == {
+        "sentence": "кот сел на ковёр"
+    }
+    assert validate_params(demo, {}) == {"sentence": ""}  # the demo picks a phrase in the user's language
+
+
+# --------------------------------------------------------------------------- errors and their texts
+
+
+def test_demo_errors_are_user_errors_with_texts_in_common_texts():
+    errors = [
+        UnknownDemoError("x", ["a", "b"]),
+        DemoParamError("demo_param_float", param="p", lo="0.0", hi="1.0", got="2"),
+        DemoTimeoutError("dropout", 2.5),
+        DemoCrashedError("dropout", "memory", "RSS", memory_mb=1500),
+        DemoCrashedError("dropout", "memory", "RSS"),
+        DemoCrashedError("dropout", "died", "signal SIGKILL"),
+        DemoCrashedError("dropout", "startup", "boom"),
+        DemoCrashedError("dropout", "exception", "ValueError: x"),
+    ]
+    for err in errors:
+        assert isinstance(err, UserError) and isinstance(err, DemoError)
+        assert err.key in TEXTS and err.key.startswith("demo_")
+        assert CYRILLIC.search(err.message("ru")) and not CYRILLIC.search(err.message("en"))
+        assert str(err) == err.message("en")
+
+
+def test_demo_texts_have_both_languages_with_the_same_fields():
+    fields = string.Formatter()
+    for key, entry in TEXTS.items():
+        if not key.startswith("demo_"):
+            continue
+        assert set(entry) == {"ru", "en"}, key
+        names = [{f for _, f, _, _ in fields.parse(entry[lang]) if f} for lang in ("ru", "en")]
+        assert names[0] == names[1], key
+
+
 def test_errors_survive_pickling_with_their_fields():
     err = DemoCrashedError("dropout", "memory", "RSS 1600 MB", memory_mb=1500)
     back = pickle.loads(pickle.dumps(err))
-    assert isinstance(back, DemoCrashedError) and isinstance(back, DemoError)
+    assert isinstance(back, DemoCrashedError) and isinstance(back, UserError)
     assert (back.reason, back.memory_mb) == ("memory", 1500)
     assert back.message("ru") == err.message("ru") and "1500 МБ" in back.message("ru")
     t = pickle.loads(pickle.dumps(DemoTimeoutError("dropout", 2.5)))
     assert t.timeout_s == 2.5 and "2,5 с" in t.message("ru") and "2.5 s" in t.message("en")
+    p = pickle.loads(pickle.dumps(DemoParamError("demo_param_int", param="n", lo="1", hi="5", got="9")))
+    assert p.param == "n" and p.message("en") == "Parameter n must be an integer from 1 to 5, got 9"
 
 
-# --------------------------------------------------------------------------- the demos' claims
+def test_unknown_demo_error_is_bilingual_and_lists_ids():
+    with pytest.raises(UnknownDemoError) as info:
+        get_demo("no-such-demo")
+    assert "Нет демо «no-such-demo»" in info.value.message("ru")
+    assert "No demo 'no-such-demo'" in info.value.message("en")
+    assert "dropout" in info.value.message("en")
 
 
-def test_log_negative_nans_exactly_at_negatives(get):
-    m = get("log-negative").metrics
-    assert m["n"] == 5
-    assert m["n_nan"] == m["n_negative"]
-    assert m["nan_at_negatives"] is True
-    assert m["finite_rand"] == m["finite_abs"] == 5
-    assert m["log_zero"] == float("-inf")
-    assert m["roundtrip_err"] < 1e-5
-    big = get("log-negative", seed=3, n=1000).metrics
-    assert big["n_nan"] == big["n_negative"] and 400 < big["n_negative"] < 600
+def test_legacy_param_error_with_ready_sentences_still_works():
+    err = DemoParamError("p0.3", "Пишите имя=значение", "Write name=value")
+    assert (
+        err.param == "p0.3" and err.message("ru") == "Пишите имя=значение" and str(err) == "Write name=value"
+    )
 
 
-def test_log_negative_code_is_what_ran(get):
-    result = get("log-negative", seed=7, n=12)
-    ns: dict = {}
-    exec(result.code, ns)  # the snippet is self-contained and seeded
-    assert ns["n_nan"] == result.metrics["n_nan"]
-    assert [round(float(v), 5) for v in ns["a"][:10]] == [round(v, 5) for v in result.metrics["inputs"]]
+# --------------------------------------------------------------------------- every demo: format, language, code
 
 
-def test_dropout_rescaling_keeps_the_mean_and_ensemble_converges(get):
-    m = get("dropout").metrics
-    p = m["p_keep"]
-    assert p == 0.5 and m["torch_dropout_p"] == pytest.approx(0.5)
-    assert abs(m["rel_diff_rescaled"]) < 0.03  # train with 1/p ≈ eval
-    assert abs(m["mean_train_no_rescale"] / m["mean_eval"] - p) < 0.03  # without it: p times smaller
-    assert abs(m["rel_diff_no_rescale"]) > 0.4
-    assert m["torch_scale"] == pytest.approx(1 / p, rel=1e-5)
-    err = m["ensemble_err"]
-    assert all(b < a for a, b in zip(err, err[1:], strict=False))  # more masks, smaller error
-    assert err[-1] < err[0] / 10
-    # through a non-linear layer the average of sub-networks does NOT reach the eval output
-    assert m["ensemble_err_nonlinear"][-1] > 2 * err[-1]
+def get(demo_id: str, lang: str = "ru", seed: int = 0, **params):
+    return cached_run(demo_id, lang, seed, **params)
 
 
-def test_dropout_other_keep_probability(get):
-    m = get("dropout", keep="0,3").metrics
-    assert m["p_keep"] == pytest.approx(0.3)
-    assert abs(m["mean_train_no_rescale"] / m["mean_eval"] - 0.3) < 0.03
-    assert abs(m["rel_diff_rescaled"]) < 0.05
+# demos whose two runs (ru + en) or an in-process re-run take over ~2 s even on an idle machine
+SLOW_DEMOS = {"fine-tuning", "universal-approximation", "dropout", "overfitting"}
 
 
-def test_spatial_dropout_drops_whole_channels(get):
-    m = get("spatial-dropout").metrics
-    assert m["channelwise_masks_constant_per_channel"] is True
-    assert m["channels_dropped_elementwise"] == 0
-    assert abs(m["drop_fraction_elementwise"] - m["p_drop"]) < 0.05
-    assert m["scale"] == pytest.approx(1 / (1 - m["p_drop"]), rel=1e-4)
-    assert m["channels_dropped_channelwise"] >= 1  # seed 0 drops some channels
-    assert m["recon_err_elementwise"] < 0.35 < m["recon_err_channelwise"]
+def _marked(ids):
+    return [pytest.param(d, marks=pytest.mark.slow) if d in SLOW_DEMOS else d for d in sorted(ids)]
 
 
-@pytest.mark.parametrize("seed", [0, 1, 2, 3, 4])
-def test_fine_tuning_frozen_backbone_beats_scratch(get, seed):
-    m = get("fine-tuning", seed=seed).metrics
-    assert m["shots"] == 5 and m["task"] == "factors"
-    assert m["acc_frozen"] > m["acc_scratch"] + 0.03
-    assert m["acc_unfreeze_small_lr"] > m["acc_scratch"]
-    # a large learning rate destroys the old task much more than a small one
-    drop_small = m["old_task_acc"]["frozen"] - m["old_task_acc"]["unfreeze_small_lr"]
-    assert m["old_task_drop_large_lr"] > drop_small + 0.1
-
-
-def test_transfer_logreg_reproduces_the_lecture_pattern(get):
-    m = get("transfer-logreg").metrics
-    assert m["a_only_on_a"] > 0.88
-    assert m["b_only_on_b"] > 0.85
-    assert m["b_only_on_a"] < 0.7  # B's border is useless on A
-    assert m["both_on_a"] > 0.88 and m["both_on_b"] > m["a_only_on_b"]
-    # one Newton step on B: better on B, catastrophic forgetting on A
-    assert m["a_then_b_on_b"] > m["a_only_on_b"] + 0.05
-    assert m["a_then_b_on_a"] < m["a_only_on_a"] - 0.2
-
-
-def test_universal_approximation_error_falls_with_width(get):
-    m = get("universal-approximation").metrics
-    mse = m["mse"]
-    assert m["widths"] == [1, 4, 16, 64]
-    assert all(b < a for a, b in zip(mse, mse[1:], strict=False))
-    assert mse[-1] < mse[0] / 100
-    assert m["mse_falls_with_width"] is True
-
-
-def test_adversarial_accuracy_falls_with_epsilon(get):
-    m = get("adversarial").metrics
-    acc = m["sweep_acc"]
-    assert m["sweep_eps"] == sorted(m["sweep_eps"]) and m["eps"] in m["sweep_eps"]
-    assert all(b <= a for a, b in zip(acc, acc[1:], strict=False))  # monotone non-increasing
-    assert acc[0] == pytest.approx(m["clean_acc"]) and m["clean_acc"] > 0.9
-    assert acc[-1] < 0.2 and acc[-1] < m["clean_acc"] - 0.5
-    assert m["adv_acc"] < m["clean_acc"] - 0.1
-    assert m["noise_acc"] > m["adv_acc"] + 0.1  # random noise of the same size hurts far less
-    assert m["example"]["pred_clean"] == m["example"]["true"] != m["example"]["pred_adv"]
-
-
-# --------------------------------------------------------------------------- format, language, determinism
-
-
-@pytest.mark.parametrize("demo_id", sorted(REQUIRED))
-def test_result_format_language_and_pngs(get, demo_id):
+@pytest.mark.parametrize("demo_id", _marked(REQUIRED))
+def test_result_format_language_and_pngs(demo_id):
     from PIL import Image
 
     ru, en = get(demo_id, "ru"), get(demo_id, "en")
     for res, lang in ((ru, "ru"), (en, "en")):
         assert res.demo_id == demo_id and res.lang == lang and res.seed == 0
         assert res.params == validate_params(get_demo(demo_id), {})
-        assert res.code.strip() and len(res.code) < 4000
+        assert res.code.strip() and len(res.code) < 8000
         assert res.images and len(res.images) == len(res.image_captions)
         for png in res.images:
             assert png[:8] == b"\x89PNG\r\n\x1a\n"
-            img = Image.open(io.BytesIO(png))
-            img.verify()
+            Image.open(io.BytesIO(png)).verify()
             w, h = Image.open(io.BytesIO(png)).size
-            assert 300 <= w <= 1200 and 250 <= h <= 1000
-    letters_ru = len(CYRILLIC.findall(ru.text))
-    assert letters_ru > len(LATIN.findall(ru.text))  # mostly Russian
+            assert 500 <= w <= 1000 and 300 <= h <= 1000 and h <= 1.3 * w
+    assert len(CYRILLIC.findall(ru.text)) > len(LATIN.findall(ru.text))  # mostly Russian
     assert all(CYRILLIC.search(c) for c in ru.image_captions)
     assert not CYRILLIC.search(en.text) and not any(CYRILLIC.search(c) for c in en.image_captions)
-    # the language changes the words, not the experiment
-    assert ru.metrics == en.metrics
-    assert ru.code == en.code
+    if demo_id not in LANG_DEPENDENT:  # the language changes the words, not the experiment
+        assert same(ru.metrics, en.metrics, rel=0, abs_=0)
+        assert ru.code == en.code
 
 
-@pytest.mark.parametrize("demo_id", ["log-negative", "transfer-logreg", "spatial-dropout"])
-def test_same_seed_same_text_and_plots(runner, get, demo_id):
+RU_NUMBER_NOUN = re.compile(
+    r"(?<![\d,.])(?:\d*[02-9]1|1)\s(примеров|картинок|шагов|нейронов|точек|запусков|каналов|слов|классов|секторов|токенов)\b"
+)
+RU_TIMES = re.compile(r"\bв (?:\d*[02-9][2-4]|[2-4]) раз\b|\bв (?:\d*[02-9][05-9]|\d*1[0-9]|[05-9]) раза\b")
+
+
+@pytest.mark.parametrize("demo_id", sorted(REQUIRED))
+def test_russian_numbers_agree_with_their_nouns(demo_id):
+    res = get(demo_id, "ru")
+    for text in (res.text, *res.image_captions):
+        assert not RU_NUMBER_NOUN.search(text), RU_NUMBER_NOUN.search(text)
+        assert not RU_TIMES.search(text), RU_TIMES.search(text)
+
+
+def _exec_shown_code(code: str) -> dict:
+    import torch
+
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)  # as in the worker, so floating-point sums run in the same order
+    try:
+        ns: dict = {"__name__": "shown_code"}
+        exec(compile(code, "<shown code>", "exec"), ns)
+        return ns["result"]
+    finally:
+        torch.set_num_threads(threads)
+
+
+@pytest.mark.parametrize("demo_id", _marked(REQUIRED))
+def test_the_shown_code_is_the_code_that_ran(demo_id):
+    """Executing the snippet a demo shows reproduces the numbers its text and plots were built from."""
+    res = get(demo_id, "en")
+    ran = res.metrics["result"]
+    assert isinstance(ran, dict) and ran
+    shown = _exec_shown_code(res.code)
+    assert isinstance(shown, dict)
+    assert set(ran) <= set(shown)
+    for key in ran:
+        assert same(shown[key], ran[key]), key
+
+
+@pytest.mark.parametrize("demo_id", ["log-negative", "transfer-logreg", "spatial-dropout", "k-means"])
+def test_same_seed_same_text_and_plots(demo_id):
     first = get(demo_id)
-    again = runner.run(demo_id, {}, seed=0, lang="ru")
+    again = shared_runner().run(demo_id, {}, seed=0, lang="ru")
     assert again.text == first.text
-    assert again.metrics == first.metrics
+    assert same(again.metrics, first.metrics, rel=0, abs_=0)
     assert again.images == first.images
 
 
-def test_different_seed_changes_the_numbers(get):
+def test_different_seed_changes_the_numbers():
     assert get("log-negative", seed=0).text != get("log-negative", seed=1).text
-    assert get("log-negative", seed=0).metrics["inputs"] != get("log-negative", seed=1).metrics["inputs"]
+    assert get("k-means", seed=0).metrics["result"] != get("k-means", seed=1).metrics["result"]
 
 
-def test_demos_meet_the_time_and_memory_budget(get):
+def test_demos_meet_the_time_and_memory_budget():
+    """The budget is 3 s at default parameters on an idle 2-core machine (bench/RESULTS.md); here twice
+    that, stretched by how overloaded the machine is, since other jobs may share it."""
+    import os
+
+    busy = max(1.0, os.getloadavg()[0] / (os.cpu_count() or 1))
     for demo_id in REQUIRED:
         stats = get(demo_id, "en").worker_stats
-        assert stats["elapsed_s"] < 6.0  # budget is 3 s on an idle machine; CI boxes are noisy
+        assert stats["elapsed_s"] < 6.0 * busy, (demo_id, stats["elapsed_s"], busy)
         if stats["peak_extra_mb"] is not None:
-            assert stats["peak_extra_mb"] < 300
+            assert stats["peak_extra_mb"] < 300, (demo_id, stats["peak_extra_mb"])
 
 
-# --------------------------------------------------------------------------- the worker
-
-
-def test_validation_happens_before_the_worker_runs(runner):
-    runner.wait_ready()
-    pid = runner.worker_pids()[0]
-    t0 = time.monotonic()
-    with pytest.raises(DemoParamError):
-        runner.run("dropout", {"p": 1.5})
-    with pytest.raises(UnknownDemoError):
-        runner.run("nope")
-    with pytest.raises(DemoParamError) as info:
-        runner.run("dropout", {}, lang="de")
-    assert info.value.param == "lang"
-    with pytest.raises(DemoParamError):
-        runner.run("dropout", {}, seed=-1)
-    assert time.monotonic() - t0 < 0.5
-    assert runner.worker_pids()[0] == pid and runner.restarts == 0
-
-
-def test_timeout_kills_the_worker_and_the_next_run_works(runner):
-    runner.wait_ready()
-    before = runner.worker_pids()[0]
-    t0 = time.monotonic()
-    with pytest.raises(DemoTimeoutError) as info:
-        runner.run("test-slow", {"seconds": 120}, timeout_s=1.5)
-    assert 1.4 < time.monotonic() - t0 < 5
-    assert "1,5 с" in info.value.message("ru") and "1.5 s" in info.value.message("en")
-    assert runner.worker_pids()[0] != before
-    result = runner.run("log-negative", {"n": 8}, seed=1, lang="en")  # a real demo on the new worker
-    assert result.metrics["n_nan"] == result.metrics["n_negative"]
-    assert result.worker_stats["worker_pid"] != before
-
-
-def test_torch_allocation_over_the_limit_is_reported_and_recycled(light_runner):
-    """RLIMIT_DATA works together with torch: torch's allocator fails cleanly, the worker is replaced.
-
-    (Every demo test above also runs under the 1500 MB RLIMIT_DATA of the torch-preloaded runner.)
-    """
-    pid = light_runner.run("test-echo").metrics["pid"]
-    with pytest.raises(DemoCrashedError) as info:
-        light_runner.run("test-memory", {"lib": "torch", "mb": 4000})
-    assert info.value.reason == "memory"
-    assert "allocate" in info.value.detail  # torch's DefaultCPUAllocator refused, nothing was killed
-    assert "700" in info.value.message("en") and "памяти" in info.value.message("ru")
-    assert light_runner.run("test-echo", {"x": 5}).metrics["pid"] != pid
-
-
-def test_numpy_memory_hog_hits_rlimit_data(light_runner):
-    with pytest.raises(DemoCrashedError) as info:
-        light_runner.run("test-memory", {"mb": 5000})
-    assert info.value.reason == "memory"
-    assert "MemoryError" in info.value.detail  # stopped by RLIMIT_DATA inside the worker
-    assert light_runner.run("test-echo", {"x": 2}).metrics["x"] == 2.0
-
-
-def test_shared_memory_hog_is_killed_by_the_rss_watchdog(light_runner):
-    with pytest.raises(DemoCrashedError) as info:
-        light_runner.run("test-shm", {"mb": 5000})
-    assert info.value.reason == "memory"
-    assert "RSS" in info.value.detail  # RLIMIT_DATA does not see shared pages; the watchdog does
-    assert light_runner.run("test-echo", {"x": 3}).metrics["x"] == 3.0
-
-
-def test_raising_demo_reports_and_keeps_the_worker(light_runner):
-    pid = light_runner.run("test-echo").metrics["pid"]
-    with pytest.raises(DemoCrashedError) as info:
-        light_runner.run("test-raise", {})
-    assert info.value.reason == "exception"
-    assert "boom from test-raise" in info.value.message("en")
-    assert "ValueError" in info.value.traceback
-    assert light_runner.run("test-echo").metrics["pid"] == pid  # same process, still serving
-
-
-def test_dying_worker_is_replaced(light_runner):
-    pid = light_runner.run("test-echo").metrics["pid"]
-    with pytest.raises(DemoCrashedError) as info:
-        light_runner.run("test-exit", {"code": 7})
-    assert info.value.reason == "died" and "exit code 7" in info.value.detail
-    assert light_runner.run("test-echo").metrics["pid"] != pid
-
-
-def test_runner_is_thread_safe(light_runner):
-    results: dict[int, float] = {}
-    errors: list[BaseException] = []
-
-    def call(i: int) -> None:
-        try:
-            results[i] = light_runner.run("test-echo", {"икс": f"{i},5"}).metrics["x"]
-        except BaseException as exc:  # noqa: BLE001
-            errors.append(exc)
-
-    threads = [threading.Thread(target=call, args=(i,)) for i in range(6)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(30)
-    assert not errors
-    assert results == {i: i + 0.5 for i in range(6)}
-
-
-async def test_runner_from_asyncio_to_thread(light_runner):
-    a, b = await asyncio.gather(
-        asyncio.to_thread(light_runner.run, "test-echo", {"x": 1}, 0, "ru"),
-        asyncio.to_thread(light_runner.run, "test-echo", {"x": 4}, 0, "en"),
-    )
-    assert (a.text, b.text) == ("эхо x=1.0", "echo x=4.0")
-
-
-def test_pool_of_two_workers_and_close():
-    with DemoRunner(timeout_s=10, extra_modules=["tests.demo_fixtures"], workers=2, preload=False) as r:
-        pids = {r.run("test-echo").metrics["pid"] for _ in range(4)}
-        assert pids <= set(r.worker_pids()) and len(r.worker_pids()) == 2
-        procs = [w.proc for w in r._workers]
-    assert all(p.poll() is not None for p in procs)  # closed: processes are gone
-    with pytest.raises(RuntimeError):
-        r.run("test-echo")
-
-
-# --------------------------------------------------------------------------- CLI
+# --------------------------------------------------------------------------- CLI (bot/cli_demo.py calls the public API)
 
 
 def test_cli_list_and_errors():
@@ -440,11 +363,10 @@ def test_cli_list_and_errors():
     assert out.exit_code == 0
     for demo_id in REQUIRED:
         assert demo_id in out.output
-    assert "0.05…1.0, default 0.5" in out.output
-
+    assert "0.0…0.95, default 0.5" in out.output
     bad = cli.invoke(demo, ["run", "dropout", "--param", "p=1.5", "--lang", "ru"])
     assert bad.exit_code == 2
-    assert bad.output.strip() == "Параметр p должен быть числом от 0.05 до 1.0, получено 1.5"
+    assert bad.output.strip() == "Параметр p должен быть числом от 0.0 до 0.95, получено 1.5"
     unknown = cli.invoke(demo, ["run", "nope", "--lang", "en"])
     assert unknown.exit_code == 2 and unknown.output.startswith("No demo 'nope'")
     malformed = cli.invoke(demo, ["run", "dropout", "--param", "p0.3", "--lang", "en"])
@@ -452,6 +374,7 @@ def test_cli_list_and_errors():
     assert "Traceback" not in bad.output + unknown.output + malformed.output
 
 
+@pytest.mark.slow
 def test_cli_run_writes_pngs(tmp_path):
     from bot.cli.demo import demo
 
@@ -464,9 +387,3 @@ def test_cli_run_writes_pngs(tmp_path):
     assert len(pngs) == 2
     assert all(str(p) in out.output for p in pngs)
     assert all(p.read_bytes()[:4] == b"\x89PNG" for p in pngs)
-
-
-def test_demos_do_not_import_higher_layers():
-    for path in (ROOT / "demos").glob("*.py"):
-        text = path.read_text(encoding="utf-8")
-        assert not re.search(r"^\s*(from|import)\s+(bot|router|indexer)\b", text, re.M), path.name

@@ -124,13 +124,13 @@ def test_keyword_baseline_rules() -> None:
 @pytest.mark.parametrize(
     ("text", "demo", "params"),
     [
-        ("покажи dropout на примере, p=0.3", "dropout", {"p": "0.3"}),
-        ("запусти dropout с вероятностью 0,5", "dropout", {"p": "0,5"}),
-        ("run adversarial with eps 0.1", "adversarial", {"eps": "0.1"}),
-        ("show spatial-dropout p: 0.2", "spatial-dropout", {"p": "0.2"}),
+        ("покажи dropout на примере, p=0.3", "dropout", {"p": 0.3}),
+        ("запусти dropout с вероятностью 0,5", "dropout", {"p": 0.5}),
+        ("run adversarial with eps 0.1", "adversarial", {"eps": 0.1}),
+        ("show spatial-dropout p: 0.2", "spatial-dropout", {"p": 0.2}),
     ],
 )
-def test_extracts_demo_and_parameters(text: str, demo: str, params: dict[str, str]) -> None:
+def test_extracts_demo_and_parameters(text: str, demo: str, params: dict[str, float]) -> None:
     request = extract_demo_request(text, list_demos())
     assert request.demo_id == demo
     assert request.params == params
@@ -143,10 +143,10 @@ def test_demo_named_nowhere_uses_the_retrieval_fallback() -> None:
 
 def test_bare_number_goes_to_the_only_parameter() -> None:
     spec = get_demo("dropout")
-    assert extract_params("дропаут 0.7", spec.params) == {"p": "0.7"}
+    assert extract_params("дропаут 0.7", spec.params) == {"p": 0.7}
 
 
-@pytest.mark.parametrize(("raw", "lang", "expected"), [({"p": "1.5"}, "ru", "от 0.05 до 1"), ({"p": "abc"}, "en", "must be a number")])
+@pytest.mark.parametrize(("raw", "lang", "expected"), [({"p": "1.5"}, "ru", "от 0.0 до 0.95"), ({"p": "abc"}, "en", "must be a number")])
 def test_out_of_range_or_wrong_type_names_the_allowed_range(raw: dict[str, str], lang: str, expected: str) -> None:
     with pytest.raises(DemoParamError) as info:
         validate_params(get_demo("dropout"), raw)

@@ -1,221 +1,250 @@
-"""The answer pipeline shared by the Telegram bot, ``memebot ask`` and the terminal chat:
-route → retrieve → answer.
+"""The answer pipeline shared by the Telegram bot, ``memebot ask`` and the terminal chat.
+
+One question becomes one :class:`~bot.answer.model.Answer` in four steps:
+
+1. **Clean** the text (capped before any work) and pick the language.
+2. **Dialogue**: a follow-up of the chat's :class:`~bot.answer.dialogue.DialogueState` («подробнее»,
+   «а пример?», «теперь p=0.2», «а почему делят на 1-p?») is answered from the current note or demo.
+3. **Evidence**: the router's intent probabilities and the retriever's hits (with their per-channel
+   scores and answerability).
+4. **Decision** (:mod:`bot.answer.decision`): one status from all of it — a canned reply never
+   wins over a strong hit for an explain question; then the note, suggestions or demo.
 """
 
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from common.i18n import Lang, as_lang, detect_lang
-from common.i18n import t as text
+from bot.answer.decision import Decider, Evidence, RuleDecider
+from bot.answer.dialogue import DialogueState, follow_up
+from bot.answer.model import Answer, DemoChoice, Status
+from bot.answer.render import hit_title, render_text
+from bot.answer.smalltalk import looks_like_smalltalk, reply_key, smalltalk_kind
+from common.errors import UserError
+from common.i18n import Lang, as_lang, detect_lang, t
 from common.textnorm import clean_question
-from demos.errors import DemoError
 from demos.registry import validate_params
 from indexer.notes import Note
-from indexer.search import ANSWERABLE_WITHIN, Hit, Retriever, answerable
-from router.params import extract_demo_request
+from indexer.search import Hit, Retriever
+from router.params import ParamValueError, extract_demo_request, extract_params, note_names
 
 logger = logging.getLogger(__name__)
 
 SUGGESTIONS = 3
-# A suggestion under "I don't know" should at least be loosely related.
-SUGGESTION_MIN_DENSE = 0.3
-
-
-EXPLAIN_KIND = {"explain_meme": "meme", "explain_concept": "concept", "resources": "resource"}
+RESULTS = 5
+FOLLOW_UP_WITHIN = 5  # a follow-up question stays on the current note if retrieval ranks it this high
 
 
 class IntentRouter(Protocol):
     def route(self, text: str, vector: Any = None) -> Any: ...
 
 
-@dataclass
-class DemoChoice:
-    """A demo the answer offers or asks to run. ``error`` holds a message when parameters are invalid."""
-
-    id: str
-    params: dict[str, Any] = field(default_factory=dict)
-    run: bool = False
-    error: str | None = None
-
-    def to_json(self) -> dict[str, Any]:
-        data: dict[str, Any] = {"id": self.id, "params": self.params, "run": self.run}
-        if self.error:
-            data["error"] = self.error
-        return data
-
-
-@dataclass
-class Answer:
-    """Everything the surfaces need to show one answer.
-
-    ``note`` is the note answered from (None for help, off-topic, unknown); ``suggestions`` are
-    "did you mean" notes; ``text`` is a plain-text rendering in ``lang``.
-    """
-
-    query: str
-    lang: Lang
-    intent: str | None
-    confidence: float | None
-    results: list[Hit]
-    note: Note | None = None
-    related: list[Note] = field(default_factory=list)
-    suggestions: list[Hit] = field(default_factory=list)
-    demo: DemoChoice | None = None
-    known: bool = True
-    text: str = ""
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "query": self.query,
-            "lang": self.lang,
-            "intent": self.intent,
-            "confidence": None if self.confidence is None else round(float(self.confidence), 4),
-            "results": [
-                {"slug": h.slug, "kind": h.kind, "title": h.title if self.lang == "ru" else h.title_en, "score": h.score}
-                for h in self.results
-            ],
-            "demo": self.demo.to_json() if self.demo else None,
-            "answer": self.text,
-        }
-
-
 class AnswerPipeline:
-    """Route a question, retrieve notes and compose an :class:`Answer`.
+    """Route a question, retrieve notes, decide, and compose an :class:`Answer`.
 
     Example::
 
-        pipeline = AnswerPipeline(Retriever.load(), router=None, demos=list_demos())
+        pipeline = AnswerPipeline(Retriever.load(Path("var/index")), router=None, demos=list_demos())
         pipeline.answer("что такое дропаут").note.slug  # 'dropout'
     """
 
-    def __init__(self, retriever: Retriever, router: IntentRouter | None = None, demos: Sequence[Any] = ()):
+    def __init__(self, retriever: Retriever, router: IntentRouter | None = None, demos: Sequence[Any] = (), decider: Decider | None = None):
         self.retriever = retriever
         self.router = router
         self.demos = list(demos)
+        self.decider = decider or RuleDecider()
 
     # ----------------------------------------------------------------- public
 
-    def answer(self, query: str, lang: str | None = None) -> Answer:
-        query = clean_question(query)  # normalised and capped (1000 characters) before any work
-        lang = as_lang(lang) if lang in ("ru", "en") else detect_lang(query)
-        vector = self.retriever.encoder.encode([query])[0] if query else None
-        hits = self.retriever.search(query, k=5, vector=vector) if query else []
-        route = self.router.route(query, vector=vector) if (self.router is not None and query) else None
-        intent = route.intent if route is not None else None
-        confidence = route.confidence if route is not None else None
-        answer = Answer(query=query, lang=lang, intent=intent, confidence=confidence, results=hits)
+    def answer(self, query: str, lang: str | None = None, state: DialogueState | None = None, picture: bool = False) -> Answer:
+        """Answer ``query`` (in ``lang``, else its own language), continuing ``state`` if given.
 
+        ``state`` is updated in place to what this answer is about. ``picture=True`` says the text was
+        read from a picture a user sent (a caption, not a question): it is matched against the memes.
+        """
+        query = clean_question(query)
+        language: Lang = as_lang(lang) if lang in ("ru", "en") else detect_lang(query)
+        answer = self._from_picture(query, language) if picture else self._answer(query, language, state)
+        if state is not None:
+            self._remember(state, answer)
+        return answer
+
+    def evidence(self, query: str) -> Evidence:
+        """What the decision sees for a fresh question (used to fit the decision model)."""
+        query = clean_question(query)
+        vector = self.retriever.encoder.encode([query])[0]
+        hits = self.retriever.search(query, k=RESULTS, vector=vector)
+        route = self.router.route(query, vector=vector) if self.router is not None else None
+        return Evidence(query=query, hits=hits, route=route, demo_named=self._demo_named(query))
+
+    # ----------------------------------------------------------------- steps
+
+    def _answer(self, query: str, lang: Lang, state: DialogueState | None) -> Answer:
         if not query:
-            return self._fixed(answer, "help")
-        if route is not None and not route.confident:
-            # Unsure which intent: let retrieval decide, and offer alternatives. If retrieval finds
-            # nothing either and the router leans to off-topic or help, say that instead.
-            if not answerable(hits) and intent in ("off_topic", "help"):
-                answer.known = intent == "help"
-                return self._fixed(answer, intent)
-            return self._from_hits(answer, hits, suggest_always=True)
-        if intent == "help":
-            return self._fixed(answer, "help")
-        if intent == "off_topic":
-            answer.known = False
-            return self._fixed(answer, "off_topic")
-        if intent == "submit_meme":
-            return self._fixed(answer, "submit")
-        if intent == "run_demo":
-            return self._demo(answer, hits)
-        if intent == "resources":
-            # Asked what to read: the best resource note, even if a concept note matches the words better.
-            resources = [h for h in self.retriever.search(query, k=20, vector=vector) if h.kind == "resource"]
-            return self._from_hits(answer, resources[:1] + hits, prefer_kind="resource", known=bool(resources))
-        if intent in EXPLAIN_KIND:
-            return self._from_hits(answer, hits, prefer_kind=EXPLAIN_KIND[intent])
-        return self._from_hits(answer, hits)
+            return self._fixed(Answer(query, lang, "help"), "help")
+        if looks_like_smalltalk(query):
+            return self._smalltalk(Answer(query, lang, "smalltalk"))
+        current = self._current_demo(state)
+        problems: list[ParamValueError] = []
+        given = extract_params(query, current.params, problems) if current is not None else {}
+        kind = follow_up(query, state, has_params=bool(given or problems))
+        if kind == "deeper":
+            return self._deeper(query, lang, state)
+        if kind == "demo" and state is not None:
+            return self._demo_of_current(query, lang, state)
+        if kind == "params" and current is not None and state is not None:
+            params = {**(state.params if state.demo == current.id else {}), **given}
+            return self._demo(Answer(query, lang, "demo"), current.id, params, problems)
+
+        vector = self.retriever.encoder.encode([query])[0]
+        hits = self.retriever.search(query, k=RESULTS, vector=vector)
+        route = self.router.route(query, vector=vector) if self.router is not None else None
+        answer = Answer(query, lang, "unknown", results=hits, intent=route.intent if route is not None else None)
+        if kind == "question" and state is not None and state.note is not None:
+            on_topic = [h for h in hits[:FOLLOW_UP_WITHIN] if h.slug == state.note]
+            if on_topic and not (hits[0].named and hits[0].slug != state.note):
+                answer.status, answer.confidence = "answered", 1.0
+                return self._with_note(answer, self.retriever.notes[state.note], depth="deep")
+
+        decision = self.decider.decide(Evidence(query=query, hits=hits, route=route, demo_named=self._demo_named(query)))
+        answer.status, answer.confidence = decision.status, decision.confidence
+        return self._compose(answer, decision.status)
+
+    def _from_picture(self, query: str, lang: Lang) -> Answer:
+        """A picture's caption: the best relevant meme among the top hits, else the best relevant note."""
+        hits = self.retriever.search(query, k=RESULTS) if query else []
+        answer = Answer(query, lang, "unknown", results=hits, intent="explain_meme")
+        relevant = [h for h in hits[:3] if h.relevant]
+        chosen = next((h for h in relevant if h.kind == "meme"), relevant[0] if relevant else None)
+        if chosen is None:
+            return self._compose(answer, "unknown")
+        answer.status, answer.confidence = "answered", 1.0
+        return self._with_note(answer, self.retriever.notes[chosen.slug])
+
+    def _compose(self, answer: Answer, status: Status) -> Answer:
+        hits = answer.results
+        if status == "answered" and hits:
+            answer.suggestions = [h for h in hits[1:] if h.relevant][:SUGGESTIONS] if (answer.confidence or 0) < 0.5 else []
+            return self._with_note(answer, self.retriever.notes[hits[0].slug])
+        if status == "resources":
+            resources = [h for h in self.retriever.search(answer.query, k=20) if h.kind == "resource"]
+            if resources:
+                return self._with_note(answer, self.retriever.notes[resources[0].slug])
+            answer.status = "unknown"
+            status = "unknown"
+        if status == "demo":
+            fallback = next((self.retriever.notes[h.slug].demo for h in hits[:3] if self.retriever.notes[h.slug].demo), None)
+            names = note_names(self.retriever.notes.values())  # «дропаут», «кот у крана» name demos too
+            request = extract_demo_request(answer.query, self.demos, fallback_demo_id=fallback, names=names)
+            if request.demo_id is None:
+                answer.text = t("demo_unknown", answer.lang, ids=", ".join(d.id for d in self.demos) or "—")
+                return answer
+            return self._demo(answer, request.demo_id, request.params, request.problems)
+        if status == "smalltalk":
+            return self._smalltalk(answer)
+        if status == "unknown":
+            answer.suggestions = [h for h in hits if h.relevant or h.dense >= 0.3][:SUGGESTIONS]
+            answer.text = render_text(answer, self.demos) if answer.suggestions else t("unknown_bare", answer.lang)
+            return answer
+        key = {"help": "help", "submit": "submit", "off_topic": "off_topic", "clarify": "clarify"}[status]
+        return self._fixed(answer, key)
 
     # ----------------------------------------------------------------- pieces
 
     def _fixed(self, answer: Answer, key: str) -> Answer:
-        answer.text = text(key, answer.lang)
+        answer.text = t(key, answer.lang)
         return answer
 
-    def _from_hits(
-        self, answer: Answer, hits: list[Hit], suggest_always: bool = False, prefer_kind: str | None = None, known: bool | None = None
-    ) -> Answer:
-        """Answer from the best hit, or admit not knowing.
+    def _smalltalk(self, answer: Answer) -> Answer:
+        answer.status = "smalltalk"
+        answer.smalltalk = smalltalk_kind(answer.query)
+        return self._fixed(answer, reply_key(answer.smalltalk))
 
-        Whether the question is answerable is judged on the top hits (``known`` overrides); the
-        answer is then the best note of ``prefer_kind`` among them, else the first relevant one.
-        """
-        lang = answer.lang
-        dedup: dict[str, Hit] = {}
-        for h in hits:
-            dedup.setdefault(h.slug, h)
-        hits = list(dedup.values())
-        if known is None:
-            known = answerable(hits)
-        if known:
-            top = hits[:ANSWERABLE_WITHIN]
-            preferred = next((h for h in top if h.kind == prefer_kind and h.dense >= SUGGESTION_MIN_DENSE), None) if prefer_kind else None
-            preferred = preferred or next((h for h in top if h.relevant), hits[0])
-            hits = [preferred] + [h for h in hits if h is not preferred]
-        if not known:
-            answer.known = False
-            answer.suggestions = [h for h in hits if h.relevant or h.dense >= SUGGESTION_MIN_DENSE][:SUGGESTIONS]
-            if answer.suggestions:
-                lines = [text("unknown", lang), *(f"• {self._title(h, lang)}" for h in answer.suggestions)]
-                answer.text = "\n".join(lines)
-            else:
-                answer.text = text("unknown_bare", lang)
-            return answer
-        note = self.retriever.notes[hits[0].slug]
+    def _with_note(self, answer: Answer, note: Note, depth: str = "short") -> Answer:
         answer.note = note
+        answer.depth = "deep" if depth == "deep" else "short"
+        if note.kind == "resource" and answer.status == "answered":
+            answer.status = "resources"
         answer.related = [self.retriever.notes[s] for s in note.related if s in self.retriever.notes][:3]
-        if suggest_always:
-            answer.suggestions = [h for h in hits[1:] if h.relevant][:SUGGESTIONS]
         if note.demo:
             answer.demo = DemoChoice(note.demo)
-        answer.text = self.render(answer)
+        answer.text = render_text(answer, self.demos)
         return answer
 
-    def _demo(self, answer: Answer, hits: list[Hit]) -> Answer:
-        from_retrieval = next((self.retriever.notes[h.slug].demo for h in hits if self.retriever.notes[h.slug].demo), None)
-        request = extract_demo_request(answer.query, self.demos, fallback_demo_id=from_retrieval)
-        if request.demo_id is None:
-            answer.text = text("demo_unknown", answer.lang, ids=", ".join(d.id for d in self.demos) or "—")
+    def _deeper(self, query: str, lang: Lang, state: DialogueState | None) -> Answer:
+        if state is None or not state.fresh() or state.note is None or state.note not in self.retriever.notes:
+            return self._fixed(Answer(query, lang, "clarify"), "clarify")
+        answer = Answer(query, lang, "answered", confidence=1.0)
+        note = self.retriever.notes[state.note]
+        self._with_note(answer, note, depth="deep")
+        if state.depth == "deep":  # already shown in full: say so, offer related notes
+            answer.end_of_note = True
+            answer.text = render_text(answer, self.demos)
+        return answer
+
+    def _current_demo(self, state: DialogueState | None) -> Any:
+        if state is None or not state.fresh():
+            return None
+        demo_id = state.demo or (self.retriever.notes[state.note].demo if state.note in self.retriever.notes else None)
+        return next((d for d in self.demos if d.id == demo_id), None)
+
+    def _demo_of_current(self, query: str, lang: Lang, state: DialogueState) -> Answer:
+        spec = self._current_demo(state)
+        if spec is None:
+            note = self.retriever.notes.get(state.note or "")
+            title = note.display_title(lang) if note is not None else "—"
+            examples = ", ".join(d.id for d in self.demos[:5])
+            answer = Answer(query, lang, "unknown")
+            answer.text = t("no_demo_here", lang, title=title, examples=examples)
             return answer
-        choice = DemoChoice(request.demo_id, run=True)
-        spec = next(d for d in self.demos if d.id == request.demo_id)
+        problems: list[ParamValueError] = []
+        params = extract_params(query, spec.params, problems)
+        return self._demo(Answer(query, lang, "demo"), spec.id, params, problems)
+
+    def _demo(
+        self, answer: Answer, demo_id: str, raw: dict[str, Any], problems: Sequence[ParamValueError] = ()
+    ) -> Answer:
+        answer.status = "demo"
+        spec = next(d for d in self.demos if d.id == demo_id)
+        choice = DemoChoice(demo_id, run=True)
         try:
-            choice.params = validate_params(spec, request.params)
-        except DemoError as exc:  # out of range or wrong type: say so in the user's language
-            choice.error = exc.message(answer.lang)
-            choice.run = False
+            choice.params = validate_params(spec, raw)
+        except UserError as exc:  # out of range or wrong type: say so in the user's language
+            choice.error, choice.run = exc.message(answer.lang), False
+            choice.error_param = getattr(exc, "param", None)
+        if problems:  # a value written but unreadable («p=много»): name the parameter and its range
+            choice.error, choice.run = problems[0].message(answer.lang), False
+            choice.error_param = problems[0].param
         answer.demo = choice
         if spec.note_slug in self.retriever.notes:
             answer.note = self.retriever.notes[spec.note_slug]
-        title = spec.title_ru if answer.lang == "ru" else spec.title_en
-        params = ", ".join(f"{k}={v}" for k, v in choice.params.items()) or "—"
-        answer.text = choice.error or text("demo_run", answer.lang, title=title, params=params)
+        answer.text = render_text(answer, self.demos)
         return answer
 
-    @staticmethod
-    def _title(hit: Hit, lang: str) -> str:
-        return hit.title if lang == "ru" else hit.title_en
+    def _demo_named(self, query: str) -> bool:
+        """A demo's id or title is written (not just a word or parameter of it): evidence for the decision."""
+        return extract_demo_request(query, self.demos).found_by == "name"
 
-    def render(self, answer: Answer) -> str:
-        """Plain-text answer: title, short explanation, related notes, demo."""
-        note, lang = answer.note, answer.lang
-        assert note is not None
-        parts = [note.display_title(lang), "", note.short(lang)]
-        if answer.related:
-            parts += ["", text("related", lang) + " " + ", ".join(r.display_title(lang) for r in answer.related)]
-        if answer.demo:
-            spec = next((d for d in self.demos if d.id == answer.demo.id), None)
-            title = (spec.title_ru if lang == "ru" else spec.title_en) if spec else answer.demo.id
-            parts += ["", text("demo_available", lang, title=title, id=answer.demo.id)]
-        if answer.suggestions:
-            parts += ["", text("did_you_mean", lang) + " " + ", ".join(self._title(h, lang) for h in answer.suggestions)]
-        return "\n".join(parts)
+    @staticmethod
+    def _remember(state: DialogueState, answer: Answer) -> None:
+        """The chat is now about what this answer showed (unknown and canned replies keep the old topic)."""
+        if answer.status == "demo" and answer.demo is not None and answer.demo.run:
+            state.demo, state.params = answer.demo.id, dict(answer.demo.params)
+            state.note = answer.note.slug if answer.note is not None else state.note
+        elif answer.status in ("answered", "resources") and answer.note is not None:
+            if answer.note.slug != state.note:
+                state.demo, state.params = None, {}
+            state.note, state.depth = answer.note.slug, answer.depth
+        else:
+            return
+        state.lang, state.at = answer.lang, time.time()
+
+
+def suggestion_titles(answer: Answer) -> list[str]:
+    return [hit_title(h, answer.lang) for h in answer.suggestions]
+
+
+__all__ = ["AnswerPipeline", "Hit"]

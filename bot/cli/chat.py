@@ -1,4 +1,4 @@
-"""Interactive terminal chat: the Telegram experience without Telegram, over the same pipeline."""
+"""Interactive terminal chat: the Telegram experience without Telegram, over the same pipeline and dialogue."""
 
 from __future__ import annotations
 
@@ -7,15 +7,15 @@ from pathlib import Path
 
 import click
 
-from bot.answer import Answer
+from bot.answer import Answer, DialogueState
+from bot.answer.smalltalk import is_goodbye
 from bot.services import Services
+from common.i18n import t
 from demos.errors import DemoError
 
 logger = logging.getLogger(__name__)
 
 PROMPT = "вы/you> "
-DEEPER = {"подробнее", "ещё", "еще", "more", "in depth", "deeper"}
-QUIT = {"/quit", "/exit", "выход", "quit", "exit"}
 
 
 def _run_demo(services: Services, answer: Answer, out_dir: Path) -> None:
@@ -30,37 +30,33 @@ def _run_demo(services: Services, answer: Answer, out_dir: Path) -> None:
     click.echo(result.text)
     click.echo("\n" + result.code)
     for i, png in enumerate(result.images, 1):
-        path = Path(out) / f"{answer.demo.id}-{i}.png"
+        path = out / f"{answer.demo.id}-{i}.png"
         path.write_bytes(png)
         click.echo(f"[plot] {path}")
 
 
 def run_chat(services: Services, out_dir: Path) -> None:
-    """Read questions until EOF; «подробнее»/"more" deepens the last answer."""
-    click.echo("Memebot — спросите про ML-мем или понятие (Ctrl-D — выход). Ask in Russian or English.")
-    last: Answer | None = None
+    """Read questions until EOF or a goodbye; follow-ups («подробнее», «а пример?», «теперь p=0.2») continue the topic."""
+    click.echo("Memebot — спросите про ML-мем или понятие («пока» или Ctrl-D — выход). Ask in Russian or English.")
     pipeline = services.pipeline
-    while True:
-        try:
-            line = input(PROMPT).strip()
-        except (EOFError, KeyboardInterrupt):
+    state = DialogueState()
+    try:
+        while True:
+            try:
+                line = input(PROMPT).strip()
+            except (EOFError, KeyboardInterrupt):
+                click.echo("")
+                break
+            if not line:
+                continue
+            answer = pipeline.answer(line, state=state)
+            click.echo(answer.text)
+            if answer.status == "demo" and answer.demo is not None and answer.demo.run:
+                _run_demo(services, answer, out_dir)
+            elif answer.note is not None and answer.depth == "short":
+                click.echo(t("chat_more_hint", answer.lang))
             click.echo("")
-            break
-        if not line:
-            continue
-        if line.lower() in QUIT:
-            break
-        if line.lower() in DEEPER and last is not None and last.note is not None:
-            click.echo(last.note.deep(last.lang) + "\n")
-            continue
-        answer = pipeline.answer(line)
-        if answer.demo is not None and answer.demo.run:
-            click.echo(answer.text)
-            _run_demo(services, answer, out_dir)
-        else:
-            click.echo(answer.text)
-            if answer.note is not None:
-                click.echo("(«подробнее» / \"more\" — глубже)" if answer.lang == "ru" else '("more" for the in-depth part)')
-        click.echo("")
-        last = answer
-    services.close()
+            if answer.status == "smalltalk" and is_goodbye(line):
+                break
+    finally:
+        services.close()

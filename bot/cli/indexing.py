@@ -11,6 +11,7 @@ from bot.cli.context import UserFacingGroup, pass_settings
 from bot.config import Settings, prepare_home
 from demos.registry import list_demos
 from indexer.build import build_index
+from indexer.editorial import editorial_problems
 from indexer.encoders import DEFAULT_ENCODER, get_encoder
 from indexer.notes import NoteError, load_notes
 
@@ -35,9 +36,18 @@ def notes() -> None:
 @click.option("--dir", "notes_dir", type=click.Path(path_type=Path), default=None, help="Notes directory.")
 @pass_settings
 def notes_check(settings: Settings, notes_dir: Path | None) -> None:
-    """Validate every note; print each problem as path:line: message (exit 2 if any)."""
+    """Validate every note and the editorial rules; print each problem as path:line: message (exit 2 if any).
+
+    Checked: the format, unique names, related notes and demos that exist, every slug of
+    knowledge/plan.md written, «Коротко»/"In short" of 2–4 sentences and at most 60 words, both
+    languages present, no references to texts the reader never saw.
+    """
+    folder = notes_dir or settings.knowledge_dir
     try:
-        found = load_notes(notes_dir or settings.knowledge_dir, known_demos=demo_ids())
+        found = load_notes(folder, known_demos=demo_ids())
+        problems = editorial_problems(folder, found)
+        if problems:
+            raise NoteError(problems)
     except NoteError as exc:
         _print_problems(exc, f"{len(exc.problems)} problem(s) found")
         return

@@ -145,6 +145,7 @@ def build_application(
     application.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, questions.on_text))
     application.add_handler(MessageHandler(filters.COMMAND, fallbacks.unknown_command))
     application.add_handler(MessageHandler(fallbacks.UNSUPPORTED, fallbacks.unsupported_media))
+    application.add_handler(CallbackQueryHandler(browse.on_page, pattern=browse.PAGE_PATTERN))
     application.add_handler(CallbackQueryHandler(questions.on_callback))
     application.add_handler(InlineQueryHandler(inline.on_inline_query))
     application.add_error_handler(on_error)

@@ -40,7 +40,7 @@ async def on_photo(update: Update, context: BotContext) -> None:
         await send_note(context, update, notes[recognition.slug], lang, caption or "[photo]", reply_to=message.message_id)
         return
     query = " ".join(x for x in (caption, recognition.ocr) if x).strip()
-    answer = await asyncio.to_thread(context.services.pipeline.answer, query, lang) if query else None
+    answer = await asyncio.to_thread(context.services.pipeline.answer, query, lang, None, True) if query else None
     if answer is None or answer.note is None:
         await send_html(context, message.chat_id, esc(t("photo_unknown", lang)), help_keyboard(lang))
         return

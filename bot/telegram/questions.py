@@ -9,7 +9,7 @@ from telegram import Message, Update
 from telegram.constants import ChatType, MessageEntityType, ParseMode
 from telegram.error import BadRequest
 
-from bot.telegram.answers import send_answer
+from bot.telegram.answers import dialogue_of, note_shown, remember, send_answer
 from bot.telegram.context import BotContext, lang_of
 from bot.telegram.demos import run_demo
 from bot.telegram.render import (
@@ -70,7 +70,9 @@ async def on_text(update: Update, context: BotContext) -> None:
     query = strip_mention(message, context.bot.username)
     # No "typing…" here: a text answer takes milliseconds, and every call counts against
     # Telegram's 30-per-second flood limit that AIORateLimiter enforces.
-    answer = await asyncio.to_thread(context.services.pipeline.answer, query)
+    state = dialogue_of(context)
+    answer = await asyncio.to_thread(context.services.pipeline.answer, query, None, state)
+    remember(context, state)
     reply_to = message.message_id if message.chat.type != ChatType.PRIVATE else None
     await send_answer(context, update, answer, reply_to)
 
@@ -95,6 +97,8 @@ async def on_callback(update: Update, context: BotContext) -> None:
             await query.answer(t("stale", lang))
             return
         await query.answer()
+        spec = next(d for d in context.services.demo_specs if d.id == fields["demo"])
+        note_shown(context, spec.note_slug, demo=spec.id)
         await run_demo(context, chat.id, fields["demo"], {}, lang)
         return
     if parsed.kind == CB_ASK:
@@ -103,7 +107,9 @@ async def on_callback(update: Update, context: BotContext) -> None:
             await query.answer(t("stale", lang))
             return
         await query.answer()
-        answer = await asyncio.to_thread(context.services.pipeline.answer, EXAMPLES[lang][index], lang)
+        state = dialogue_of(context)
+        answer = await asyncio.to_thread(context.services.pipeline.answer, EXAMPLES[lang][index], lang, state)
+        remember(context, state)
         await send_answer(context, update, answer)
         return
     note = context.services.retriever.notes.get(fields["slug"])
@@ -112,8 +118,10 @@ async def on_callback(update: Update, context: BotContext) -> None:
         return
     await query.answer()
     if parsed.kind == CB_NOTE:
+        note_shown(context, note.slug)
         await send_note(context, update, note, lang, f"[{note.slug}]")
         return
+    note_shown(context, note.slug, depth="deep")
     await show_deeper(update, context, note, lang)
 
 

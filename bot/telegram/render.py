@@ -24,6 +24,7 @@ CB_DEMO = "r"  # r:<demo_id>:<lang>       run a demo with defaults
 CB_VOTE = "v"  # v:<answer_id>:<+|->      feedback on an answer
 CB_ASK = "q"  # q:<index>:<lang>          ask an example question from /help
 CB_ADMIN = "a"  # a:<action>:<submission_id>  moderation (admins only, checked on every press)
+CB_PAGE = "p"  # p:<kind>:<page>:<lang>     a page of the /memes or /concepts list
 
 SLUG = r"[a-z0-9]+(?:-[a-z0-9]+)*"
 CALLBACK_PATTERNS = {
@@ -32,6 +33,7 @@ CALLBACK_PATTERNS = {
     CB_DEMO: re.compile(rf"^r:(?P<demo>{SLUG}):(?P<lang>ru|en)$"),
     CB_VOTE: re.compile(r"^v:(?P<answer>\d{1,12}):(?P<vote>[+-])$"),
     CB_ASK: re.compile(r"^q:(?P<index>\d{1,2}):(?P<lang>ru|en)$"),
+    CB_PAGE: re.compile(r"^p:(?P<kind>meme|concept):(?P<page>\d{1,3}):(?P<lang>ru|en)$"),
     CB_ADMIN: re.compile(r"^a:(?P<action>approve|reject|edit|reason|publish|skip):(?P<submission>\d{1,12})(?::(?P<arg>\w{1,16}))?$"),
 }
 

@@ -108,6 +108,9 @@ async def test_very_long_answer_is_split_under_the_limit(start_bot) -> None:  # 
     bot = await start_bot()
     await bot.say(RU_USER, "/concepts")
     listing = bot.last_bot_message(RU_USER.id)
+    while "Очень длинная заметка" not in button_data(listing):  # the list is paged: turn pages until it shows
+        await bot.press(RU_USER, listing, button_data(listing)["▶"], method="editMessageText")
+        listing = bot.emu.message(RU_USER.id, listing["message_id"])
     await bot.press(RU_USER, listing, button_data(listing)["Очень длинная заметка"], method="sendMessage")
     reply = bot.calls_to(RU_USER.id, "sendMessage")[-1]
     message = bot.last_bot_message(RU_USER.id)

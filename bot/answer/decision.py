@@ -1,0 +1,192 @@
+"""The one decision: what to show for a question, from the router's probabilities and the hits.
+
+:class:`LearnedDecider` is a multinomial logistic regression over :func:`features` (intent
+probabilities, the top hits' per-channel scores and answerability, agreement, whether a note or a
+demo is named), fitted on the dev data and cross-validated by :mod:`bot.answer.fit`; its weights
+are a small JSON file under ``MEMEBOT_HOME``. :class:`RuleDecider` is the fallback when no fitted
+model exists: the same evidence, hand rules.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+import numpy as np
+
+from bot.answer.model import Status
+from indexer.search import Hit
+
+# The statuses the decision chooses between (clarify comes from the dialogue, never from here).
+DECISIONS: tuple[Status, ...] = ("answered", "resources", "demo", "unknown", "smalltalk", "help", "submit", "off_topic")
+INTENT_STATUS: dict[str, Status] = {
+    "explain_meme": "answered",
+    "explain_concept": "answered",
+    "resources": "resources",
+    "run_demo": "demo",
+    "smalltalk": "smalltalk",
+    "help": "help",
+    "submit_meme": "submit",
+    "off_topic": "off_topic",
+}
+INTENTS = tuple(INTENT_STATUS)
+MODEL_FILE = "decision.json"
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class Evidence:
+    """Everything the decision looks at for one question."""
+
+    query: str
+    hits: list[Hit]
+    route: Any = None  # router.infer.Route or None
+    demo_named: bool = False
+
+    def intent_probs(self) -> dict[str, float]:
+        scores = getattr(self.route, "scores", None) or {}
+        return {intent: float(scores.get(intent, 0.0)) for intent in INTENTS}
+
+
+@dataclass
+class Decision:
+    status: Status
+    confidence: float
+    probabilities: dict[str, float] = field(default_factory=dict)
+
+
+class Decider(Protocol):
+    def decide(self, evidence: Evidence) -> Decision: ...
+
+
+def _hit_features(hit: Hit | None) -> list[float]:
+    if hit is None:
+        return [0.0] * 9
+    return [
+        1.0,
+        float(hit.dense),
+        float(getattr(hit, "e5", 0.0)),
+        math.log1p(max(float(hit.bm25), 0.0)),
+        1.0 if hit.named else 0.0,
+        float(getattr(hit, "agree", 0)) / 3.0,
+        1.0 if hit.relevant else 0.0,
+        1.0 if hit.kind == "resource" else 0.0,
+        1.0 if hit.kind == "meme" else 0.0,
+    ]
+
+
+def features(evidence: Evidence) -> np.ndarray:
+    """The decision's input vector (fixed order; :data:`FEATURE_NAMES` names each position)."""
+    probs = evidence.intent_probs()
+    hits = evidence.hits
+    top = hits[0] if hits else None
+    second = hits[1] if len(hits) > 1 else None
+    gap = float(top.score - second.score) if top is not None and second is not None else 0.0
+    words = len(evidence.query.split())
+    vector = [
+        *(probs[i] for i in INTENTS),
+        *_hit_features(top),
+        *_hit_features(second)[1:4],
+        gap * 10.0,
+        sum(1.0 for h in hits[:3] if h.relevant) / 3.0,
+        1.0 if evidence.demo_named else 0.0,
+        math.log1p(words),
+        1.0 if evidence.route is None else 0.0,
+    ]
+    return np.asarray(vector, dtype=np.float64)
+
+
+FEATURE_NAMES = [
+    *(f"p_{i}" for i in INTENTS),
+    "top_present", "top_dense", "top_e5", "top_bm25", "top_named", "top_agree", "top_relevant", "top_resource", "top_meme",
+    "second_dense", "second_e5", "second_bm25",
+    "score_gap", "relevant_share", "demo_named", "log_words", "no_router",
+]  # fmt: skip
+
+
+class RuleDecider:
+    """Hand rules over the same evidence; used until a fitted model exists."""
+
+    def decide(self, evidence: Evidence) -> Decision:
+        probs = evidence.intent_probs()
+        intent = max(probs, key=lambda k: probs[k]) if evidence.route is not None else None
+        hits = evidence.hits
+        relevant = any(h.relevant for h in hits[:3])
+        strong = bool(hits) and hits[0].relevant and (hits[0].named or getattr(hits[0], "agree", 0) >= 2)
+        confidence = probs.get(intent, 0.0) if intent else 0.0
+        if intent is None:
+            return Decision("answered" if relevant else "unknown", 0.5)
+        status = INTENT_STATUS[intent]
+        if status == "demo" and not (evidence.demo_named or relevant):
+            status = "unknown"
+        elif status in ("help", "submit", "off_topic", "smalltalk") and strong:
+            status = "answered"  # a canned reply never wins over a strong hit
+        elif status == "answered" and not relevant:
+            status = "unknown"
+        return Decision(status, confidence)
+
+
+class LearnedDecider:
+    """Multinomial logistic regression: ``softmax(W · standardise(features) + b)`` over :data:`DECISIONS`."""
+
+    def __init__(self, weights: np.ndarray, bias: np.ndarray, mean: np.ndarray, scale: np.ndarray, classes: list[str], meta: dict[str, Any] | None = None):
+        self.weights, self.bias, self.mean, self.scale = weights, bias, mean, scale
+        self.classes = classes
+        self.meta = meta or {}
+
+    @classmethod
+    def load(cls, path: Path) -> LearnedDecider:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        if data.get("features") != FEATURE_NAMES:
+            raise ValueError("the decision model was fitted on other features; run 'memebot router train'")
+        return cls(
+            np.asarray(data["weights"], dtype=np.float64),
+            np.asarray(data["bias"], dtype=np.float64),
+            np.asarray(data["mean"], dtype=np.float64),
+            np.asarray(data["scale"], dtype=np.float64),
+            list(data["classes"]),
+            data.get("meta", {}),
+        )
+
+    def save(self, path: Path) -> None:
+        data = {
+            "features": FEATURE_NAMES,
+            "classes": self.classes,
+            "weights": self.weights.tolist(),
+            "bias": self.bias.tolist(),
+            "mean": self.mean.tolist(),
+            "scale": self.scale.tolist(),
+            "meta": self.meta,
+        }
+        path.write_text(json.dumps(data, indent=1), encoding="utf-8")
+
+    def probabilities(self, x: np.ndarray) -> np.ndarray:
+        z = ((x - self.mean) / self.scale) @ self.weights.T + self.bias
+        z = z - z.max(axis=-1, keepdims=True)
+        e = np.exp(z)
+        out: np.ndarray = e / e.sum(axis=-1, keepdims=True)
+        return out
+
+    def decide(self, evidence: Evidence) -> Decision:
+        probs = self.probabilities(features(evidence)[None, :])[0]
+        best = int(np.argmax(probs))
+        status: Status = self.classes[best]  # type: ignore[assignment]
+        if status == "answered" and not evidence.hits:
+            status = "unknown"
+        return Decision(status, float(probs[best]), {c: float(p) for c, p in zip(self.classes, probs, strict=True)})
+
+
+def load_decider(home: Path) -> Decider:
+    """The fitted decision model in ``home`` if there is one (and it matches the features), else the rules."""
+    path = home / MODEL_FILE
+    if path.is_file():
+        try:
+            return LearnedDecider.load(path)
+        except (OSError, ValueError, KeyError) as exc:
+            logger.warning("decision model unusable (%s); using the rules", exc)
+    return RuleDecider()

@@ -1,0 +1,101 @@
+"""Dialogue context: what the chat was last about, so a follow-up is understood as one.
+
+A :class:`DialogueState` is kept per chat (Telegram: the chat's persisted data; ``memebot chat``:
+in memory; ``ask --jsonl``: per ``chat`` id) and expires after :data:`TTL_SECONDS`.
+:func:`follow_up` reads a message against it:
+
+- «подробнее» / "more" → the current note's next depth (then "that's all");
+- «а пример?» / «покажи демо» / "run it" → the current note's demo;
+- «теперь p=0.2» / "now eps .3" → the current demo again with the new parameters;
+- a short question without a topic of its own («а почему делят на 1-p?», "and in keras?") → a
+  question about the current note (the pipeline answers from it when retrieval agrees).
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+TTL_SECONDS = 30 * 60
+
+FollowUpKind = Literal["deeper", "demo", "params", "question", "none"]
+
+_WORD = r"(?<![\w-]){}(?![\w-])"
+DEEPER_RE = re.compile(
+    r"^\W*(?:а\s+|and\s+|ok\s+|ок\s+|хорошо\s+|давай\s+)?"
+    r"(?:подробн\w*|ещё|еще|дальше|продолж\w*|глубже|детальн\w*|развернут\w*|more|tell me more|go on|deeper|in depth|details?|elaborate|continue)"
+    r"(?:\s+(?:плз|pls|please|пожалуйста|please))?\W*$",
+    re.I,
+)
+DEMO_RE = re.compile(
+    r"^\W*(?:а\s+|and\s+|ну\s+|ок\s+|ok\s+|можно\s+|а можно\s+|can you\s+|could you\s+)?"
+    r"(?:покажи|запусти|прогони|пример|примерчик|демо|демку|демка|эксперимент|show|run|demo|example|try)\w*"
+    r"(?:\s+(?:демо|демку|пример|эксперимент|it|me|the demo|an example|a demo|можно|его|её|это|please|плз|pls|пожалуйста|на практике|in action|in practice))*\W*$",
+    re.I,
+)
+PARAMS_HINT_RE = re.compile(r"(?:теперь|а теперь|а если|а с|now|what about|and with|try with|попробуй|с )", re.I)
+FOLLOW_QUESTION_RE = re.compile(
+    r"^\W*(?:а|и|and|but|so|а вот|а как|а почему|а зачем|а что|why|how|what about|а в|in)\b", re.I
+)
+SHORT_FOLLOW_UP_WORDS = 9
+
+
+@dataclass
+class DialogueState:
+    """What a chat was last about: the note shown and how deep, the demo run and its parameters."""
+
+    note: str | None = None
+    depth: str = "short"
+    demo: str | None = None
+    params: dict[str, Any] = field(default_factory=dict)
+    lang: str = "ru"
+    at: float = 0.0
+
+    def fresh(self, now: float | None = None) -> bool:
+        """Still the same conversation: something was shown less than :data:`TTL_SECONDS` ago."""
+        now = time.time() if now is None else now
+        return (self.note is not None or self.demo is not None) and now - self.at <= TTL_SECONDS
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: object) -> DialogueState:
+        """A state restored from persisted chat data; anything malformed gives an empty state."""
+        if not isinstance(data, dict):
+            return cls()
+        try:
+            return cls(
+                note=data.get("note") if isinstance(data.get("note"), str) else None,
+                depth=str(data.get("depth", "short")),
+                demo=data.get("demo") if isinstance(data.get("demo"), str) else None,
+                params=dict(data.get("params") or {}),
+                lang=str(data.get("lang", "ru")),
+                at=float(data.get("at", 0.0)),
+            )
+        except (TypeError, ValueError):
+            return cls()
+
+
+def follow_up(text: str, state: DialogueState | None, has_params: bool = False, now: float | None = None) -> FollowUpKind:
+    """How ``text`` continues the conversation in ``state`` (``"none"``: a fresh question).
+
+    ``has_params`` says whether the text assigns a parameter of the current demo (the pipeline
+    parses parameters; this module only knows the words around them).
+    """
+    stripped = " ".join(text.split())
+    if DEEPER_RE.match(stripped):
+        return "deeper"
+    if state is None or not state.fresh(now):
+        return "none"
+    if DEMO_RE.match(stripped):
+        return "demo"
+    if has_params and (state.demo is not None or state.note is not None):
+        words = len(stripped.split())
+        if words <= SHORT_FOLLOW_UP_WORDS or PARAMS_HINT_RE.search(stripped):
+            return "params"
+    if state.note is not None and len(stripped.split()) <= SHORT_FOLLOW_UP_WORDS and FOLLOW_QUESTION_RE.match(stripped):
+        return "question"
+    return "none"

@@ -1,0 +1,179 @@
+"""Fitting the decision model on the dev data, with k-fold cross-validation.
+
+The examples are what the decision must tell apart:
+
+- dev-set questions (``indexer/data/devset.jsonl``): ``answered`` (or ``resources``) when retrieval's
+  top note is one of the right ones, ``unknown`` when it is not — showing a wrong note is worse than
+  offering the candidates;
+- uncovered questions (``indexer/data/unknown.jsonl``): ``unknown``;
+- the router's held-out intent examples (the split it never trained on): ``demo``, ``smalltalk``,
+  ``help``, ``submit``, ``off_topic``, ``resources``;
+- demo requests (``router/data/demo_requests.jsonl``, when present): ``demo``.
+
+The held-out test set is never read here. Pure numpy: no training library enters ``memebot``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from bot.answer.decision import DECISIONS, FEATURE_NAMES, MODEL_FILE, Evidence, LearnedDecider, features
+from indexer.evaluate import DEVSET, UNKNOWN
+from router.data import load_examples, stratified_split
+
+logger = logging.getLogger(__name__)
+
+DEMO_REQUESTS = Path(__file__).resolve().parents[2] / "router" / "data" / "demo_requests.jsonl"
+INTENT_LABEL = {"run_demo": "demo", "smalltalk": "smalltalk", "help": "help", "submit_meme": "submit", "off_topic": "off_topic", "resources": "resources"}
+FIT_VERSION = 1
+
+
+@dataclass
+class Example:
+    query: str
+    label: str
+    lang: str
+    source: str
+
+
+@dataclass
+class FitReport:
+    """Cross-validated accuracy of the decision (primary metric) and per-class recall."""
+
+    n: int
+    folds: int
+    accuracy: float
+    recall: dict[str, float]
+    counts: dict[str, int]
+
+    def format(self) -> str:
+        lines = [f"decision model: {self.n} examples, {self.folds}-fold CV accuracy {self.accuracy:.3f}"]
+        for label in DECISIONS:
+            if label in self.counts:
+                lines.append(f"  {label:<10} n={self.counts[label]:<4} recall {self.recall[label]:.3f}")
+        return "\n".join(lines)
+
+
+def _jsonl(path: Path) -> list[dict[str, Any]]:
+    if not path.is_file():
+        return []
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def collect_examples(router_meta: dict[str, Any] | None) -> list[Example]:
+    """The labelled questions (without retrieval labels yet: dev questions are resolved later)."""
+    examples = [Example(r["q"], "dev:" + "|".join(r["slugs"]), r.get("lang", "ru"), "dev") for r in _jsonl(DEVSET)]
+    examples += [Example(r["q"], "unknown", r.get("lang", "ru"), "unknown") for r in _jsonl(UNKNOWN)]
+    examples += [Example(r["q"], "demo", r.get("lang", "ru"), "demo") for r in _jsonl(DEMO_REQUESTS)]
+    if router_meta is not None:
+        config = router_meta.get("config", {})
+        _, held_out = stratified_split(load_examples(), config.get("test_fraction", 0.2), config.get("seed", 0))
+        examples += [Example(e.text, INTENT_LABEL[e.intent], e.lang, "intents") for e in held_out if e.intent in INTENT_LABEL]
+    return examples
+
+
+def fingerprint(router_meta: dict[str, Any] | None, index_manifest: dict[str, Any]) -> str:
+    """What the fitted model depends on: the data files, the router and how the index scores."""
+    digest = hashlib.sha256(f"v{FIT_VERSION}".encode())
+    for path in (DEVSET, UNKNOWN, DEMO_REQUESTS):
+        digest.update(path.read_bytes() if path.is_file() else b"-")
+    digest.update(json.dumps((router_meta or {}).get("data_hash")).encode())
+    digest.update(json.dumps({k: v for k, v in index_manifest.items() if k not in ("version", "built_at")}, sort_keys=True, default=str).encode())
+    return digest.hexdigest()
+
+
+def label_of(example: Example, evidence: Evidence, kinds: dict[str, str]) -> str:
+    if not example.label.startswith("dev:"):
+        return example.label
+    gold = example.label[4:].split("|")
+    top = evidence.hits[0].slug if evidence.hits else None
+    if top in gold:
+        return "resources" if kinds.get(top, "") == "resource" else "answered"
+    return "unknown"
+
+
+def _softmax(z: np.ndarray) -> np.ndarray:
+    z = z - z.max(axis=1, keepdims=True)
+    e = np.exp(z)
+    out: np.ndarray = e / e.sum(axis=1, keepdims=True)
+    return out
+
+
+def fit_logistic(x: np.ndarray, y: np.ndarray, n_classes: int, l2: float = 1e-2, steps: int = 600, lr: float = 0.5) -> tuple[np.ndarray, np.ndarray]:
+    """Multinomial logistic regression by full-batch gradient descent on standardised ``x``; class-balanced."""
+    n, d = x.shape
+    weights = np.zeros((n_classes, d))
+    bias = np.zeros(n_classes)
+    onehot = np.eye(n_classes)[y]
+    counts = np.bincount(y, minlength=n_classes).astype(np.float64)
+    sample_weight = (n / (n_classes * np.maximum(counts, 1.0)))[y][:, None]
+    for _ in range(steps):
+        p = _softmax(x @ weights.T + bias)
+        grad = (p - onehot) * sample_weight / n
+        weights -= lr * (grad.T @ x + l2 * weights)
+        bias -= lr * grad.sum(axis=0)
+    return weights, bias
+
+
+def _standardise(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    mean = x.mean(axis=0)
+    scale = x.std(axis=0)
+    return mean, np.where(scale > 1e-9, scale, 1.0)
+
+
+def cross_validate(x: np.ndarray, y: np.ndarray, classes: Sequence[str], folds: int = 5, seed: int = 0) -> FitReport:
+    order = np.random.default_rng(seed).permutation(len(y))
+    predicted = np.zeros(len(y), dtype=int)
+    for k in range(folds):
+        test = order[k::folds]
+        train = np.setdiff1d(order, test)
+        mean, scale = _standardise(x[train])
+        w, b = fit_logistic((x[train] - mean) / scale, y[train], len(classes))
+        predicted[test] = np.argmax((x[test] - mean) / scale @ w.T + b, axis=1)
+    recall = {c: float((predicted[y == i] == i).mean()) for i, c in enumerate(classes) if (y == i).any()}
+    counts = {c: int((y == i).sum()) for i, c in enumerate(classes) if (y == i).any()}
+    return FitReport(len(y), folds, float((predicted == y).mean()), recall, counts)
+
+
+def fit_decision(
+    examples: list[Example], gather: Callable[[str], Evidence], kinds: dict[str, str], out_dir: Path, stamp: str, progress: Callable[[int, int], None] | None = None
+) -> tuple[LearnedDecider, FitReport]:
+    """Compute each example's evidence with ``gather``, label it, cross-validate, fit on all, save."""
+    rows, labels = [], []
+    for i, example in enumerate(examples):
+        evidence = gather(example.query)
+        rows.append(features(evidence))
+        labels.append(label_of(example, evidence, kinds))
+        if progress is not None:
+            progress(i + 1, len(examples))
+    classes: list[str] = [c for c in DECISIONS if c in set(labels)]
+    x = np.vstack(rows)
+    y = np.asarray([classes.index(label) for label in labels])
+    report = cross_validate(x, y, classes)
+    mean, scale = _standardise(x)
+    weights, bias = fit_logistic((x - mean) / scale, y, len(classes))
+    meta = {"fingerprint": stamp, "cv_accuracy": report.accuracy, "recall": report.recall, "counts": report.counts, "features": len(FEATURE_NAMES)}
+    model = LearnedDecider(weights, bias, mean, scale, classes, meta)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    tmp = out_dir / f".{MODEL_FILE}.tmp"
+    model.save(tmp)
+    tmp.replace(out_dir / MODEL_FILE)
+    return model, report
+
+
+def needs_fit(out_dir: Path, stamp: str) -> bool:
+    path = out_dir / MODEL_FILE
+    if not path.is_file():
+        return True
+    try:
+        return json.loads(path.read_text(encoding="utf-8")).get("meta", {}).get("fingerprint") != stamp
+    except (OSError, ValueError):
+        return True

@@ -1,0 +1,157 @@
+"""Which demo a request means.
+
+In order: a demo named in the text (its id, title, the head of its title, or the title and aliases of
+its knowledge notes, passed in by the caller; the one named first, where a name inside a longer one
+does not count: "spatial dropout" is not "dropout"); else the caller's fallback (retrieval or the dialogue), unless the text sets parameters
+that demo lacks and exactly one other demo has; else a word found in one demo's names only; else the
+one demo whose parameters the text sets.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+from router.parsing.lexicon import STOP_STEMS
+from router.parsing.mentions import explicit_params, find_mentions
+from router.parsing.tokens import Phrase, Token, find, phrase_of_name, tokenize, word_pattern
+
+# Where a title splits into names: "Dropout: …", "Механизм внимания (attention)" — never inside log(0).
+_TITLE_PARTS_RE = re.compile(r":|;|\s—\s|\s\(|\)")
+_LETTER_RE = re.compile(r"[^\W\d_]")
+MIN_WORD = 5  # letters in a word that may identify a demo on its own
+
+
+@dataclass
+class Naming:
+    """The demo found (None if none), how it was found and where demo names were written (text offsets)."""
+
+    demo_id: str | None
+    how: str = ""  # "name" | "fallback" | "words" | "params"
+    spans: list[tuple[int, int]] = field(default_factory=list)
+
+
+def names_of(spec: Any, extra: Iterable[str] = ()) -> list[str]:
+    """The names a request may call a demo by: id, titles, the parts of the titles, ``extra`` (note names)."""
+    names = [spec.id, spec.id.replace("-", " ")]
+    for title in (getattr(spec, "title_ru", ""), getattr(spec, "title_en", ""), *extra):
+        if not title:
+            continue
+        names.append(title)
+        parts = [part for part in _TITLE_PARTS_RE.split(title) if 0 < len(part.split()) <= 4]
+        names += [part for part in parts if len(_LETTER_RE.findall(part)) >= 4]
+    return list(dict.fromkeys(n.strip() for n in names if n and n.strip()))
+
+
+@dataclass(frozen=True)
+class _Index:
+    phrases: tuple[tuple[str, Phrase], ...]
+    words: tuple[tuple[str, re.Pattern[str]], ...]  # patterns of words found in one demo's names only
+
+
+@dataclass(frozen=True)
+class _Titles:
+    id: str
+    title_ru: str
+    title_en: str
+
+
+def _key(
+    demos: Sequence[Any], names: Mapping[str, Sequence[str]]
+) -> tuple[tuple[str, str, str, tuple[str, ...]], ...]:
+    return tuple(
+        (d.id, getattr(d, "title_ru", ""), getattr(d, "title_en", ""), tuple(names.get(d.id, ())))
+        for d in demos
+    )
+
+
+@lru_cache(maxsize=16)
+def _index(key: tuple[tuple[str, str, str, tuple[str, ...]], ...]) -> _Index:
+    phrases: list[tuple[str, Phrase]] = []
+    owners: dict[str, set[str]] = {}
+    for demo_id, title_ru, title_en, extra in key:
+        for name in names_of(_Titles(demo_id, title_ru, title_en), extra):
+            phrase = phrase_of_name(name)
+            if phrase is not None:
+                phrases.append((demo_id, phrase))
+            for tok in tokenize(name):
+                if (
+                    tok.kind == "word"
+                    and len(tok.text) >= MIN_WORD
+                    and not tok.text.startswith(tuple(STOP_STEMS))
+                ):
+                    owners.setdefault(word_pattern(tok.text), set()).add(demo_id)
+    words = tuple((next(iter(ids)), re.compile(p)) for p, ids in owners.items() if len(ids) == 1)
+    return _Index(tuple(phrases), words)
+
+
+def identify(
+    tokens: Sequence[Token],
+    demos: Sequence[Any],
+    names: Mapping[str, Sequence[str]] | None = None,
+    fallback: str | None = None,
+) -> Naming:
+    """Find the demo ``tokens`` ask for (see the module doc for the order of evidence)."""
+    index = _index(_key(demos, names or {}))
+    by_id = {d.id: d for d in demos}
+    hits: dict[str, list[tuple[int, int, int]]] = {}
+    for demo_id, phrase in index.phrases:
+        for s, e, ph in find(tokens, [phrase]):
+            hits.setdefault(demo_id, []).append((s, e, ph.size))
+    spans = [(tokens[s].start, tokens[e - 1].end) for found in hits.values() for s, e, _ in found]
+    if len(hits) > 1:
+        hits = _drop_parameter_names(tokens, hits, by_id)
+    if hits:
+        return Naming(_first_named(hits), "name", spans)
+    evidence = {d.id: explicit_params(tokens, d.params) for d in demos}
+    by_params = _only_best({d: len(v) for d, v in evidence.items() if v})
+    if fallback in by_id:
+        fallback_lacks_them = evidence[str(fallback)] == set() and any(evidence.values())
+        if fallback_lacks_them and by_params:
+            return Naming(by_params, "params", spans)
+        return Naming(fallback, "fallback", spans)
+    votes: dict[str, int] = {}
+    for tok in tokens:
+        for demo_id, pattern in index.words:
+            if tok.kind == "word" and not tok.blank and pattern.fullmatch(tok.text):
+                votes[demo_id] = votes.get(demo_id, 0) + 1
+    by_words = _only_best(votes)
+    if by_words:
+        return Naming(by_words, "words", spans)
+    return Naming(by_params, "params" if by_params else "", spans)
+
+
+def _first_named(hits: Mapping[str, list[tuple[int, int, int]]]) -> str:
+    """The demo named first, not counting names inside a longer name ("dropout" in "spatial dropout")."""
+    every = [(s, e, size, d) for d, found in hits.items() for s, e, size in found]
+    inside = [
+        (s, e, size, d)
+        for s, e, size, d in every
+        if not any(o != d and os <= s and e <= oe and osize > size for os, oe, osize, o in every)
+    ]
+    return min(inside or every, key=lambda h: (h[0], -h[2]))[3]
+
+
+def _only_best(scores: Mapping[str, int]) -> str | None:
+    if not scores:
+        return None
+    top = max(scores.values())
+    best = [d for d, s in scores.items() if s == top]
+    return best[0] if len(best) == 1 else None
+
+
+def _drop_parameter_names(
+    tokens: Sequence[Token], hits: dict[str, list[tuple[int, int, int]]], by_id: Mapping[str, Any]
+) -> dict[str, list[tuple[int, int, int]]]:
+    """Of several demos named, forget one named only by words that are another's parameter:
+    "optimizers with lr 0.01" is not the learning-rate demo."""
+    kept = {}
+    for demo_id, found in hits.items():
+        others = [p for other in hits if other != demo_id for p in by_id[other].params]
+        covered = find_mentions(tokens, others)
+        if not all(any(m.start <= s and e <= m.end for m in covered) for s, e, _ in found):
+            kept[demo_id] = found
+    return kept or hits

@@ -1,0 +1,66 @@
+"""Scoring what the user sees: expectations, dialogs, per-language rates."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+from bot.answer.dialogue import DialogueState
+from bot.answer.evaluate import evaluate, load_cases, meets
+from bot.answer.model import Answer
+
+
+def _json(status: str, note: str | None = None, depth: str = "short", demo: dict | None = None) -> dict:
+    return {"status": status, "note": note, "depth": depth, "demo": demo}
+
+
+def test_meets_checks_status_note_depth_and_demo() -> None:
+    assert meets(_json("answered", "dropout"), {"status": "answered", "note": "dropout"})
+    assert meets(_json("answered", "overfitting"), {"status": "answered", "note": "meme-kaggle-shakeup", "also": ["overfitting"]})
+    assert not meets(_json("answered", "bert"), {"status": "answered", "note": "transformer"})
+    assert not meets(_json("answered", "dropout"), {"status": "answered", "note": "dropout", "depth": "deep"})
+    assert meets(_json("off_topic"), {"status": "unknown"}), "refusing an uncovered question with off-topic is a refusal"
+    assert not meets(_json("answered", "bert"), {"status": "unknown"})
+    demo = {"id": "dropout", "params": {"p": "0.30"}}
+    assert meets(_json("demo", demo=demo), {"status": "demo", "demo": "dropout", "params": {"p": 0.3}})
+    assert not meets(_json("demo", demo=demo), {"status": "demo", "demo": "dropout", "params": {"p": 0.2}})
+    refused = {"id": "dropout", "params": {}, "error": "p must be …", "error_param": "p"}
+    assert meets(_json("demo", demo=refused), {"status": "demo", "demo": "dropout", "error": "p"})
+    assert not meets(_json("demo", demo=demo), {"status": "demo", "demo": "dropout", "error": "p"})
+
+
+def test_dialogs_share_state_and_rates_are_per_language(tmp_path: Path) -> None:
+    lines = [
+        {"q": "что такое дропаут", "lang": "ru", "expect": {"status": "answered", "note": "dropout"}},
+        {"q": "what is a kalman filter", "lang": "en", "expect": {"status": "unknown"}},
+        {"dialog": [{"q": "dropout?", "lang": "en", "expect": {"status": "answered", "note": "dropout"}}, {"q": "more", "lang": "en", "expect": {"status": "answered", "note": "dropout", "depth": "deep"}}]},
+        {"q": "рецепт борща", "lang": "ru", "slugs": []},
+    ]
+    path = tmp_path / "set.jsonl"
+    path.write_text("\n".join(json.dumps(x, ensure_ascii=False) for x in lines), encoding="utf-8")
+    items = load_cases(path)
+    assert [len(i) for i in items] == [1, 1, 2, 1]
+    seen_states: list[int] = []
+
+    class Note:
+        slug = "dropout"
+
+    def fake(query: str, lang: str, state: DialogueState) -> Answer:
+        seen_states.append(id(state))
+        if query == "more":
+            answer = Answer(query, "en", "answered", depth="deep")
+        elif "kalman" in query or "борщ" in query:
+            answer = Answer(query, lang, "unknown")  # type: ignore[arg-type]
+        else:
+            answer = Answer(query, lang, "answered")  # type: ignore[arg-type]
+        if answer.status != "unknown":
+            answer.note = Note()  # type: ignore[assignment]
+        return answer
+
+    result = evaluate(items, fake)
+    assert seen_states[2] == seen_states[3] and seen_states[0] != seen_states[1]
+    rates = result.rates("all")
+    assert rates["shown_right"] == (1.0, 2) and rates["unknown_refused"] == (1.0, 2) and rates["follow_up_accuracy"] == (1.0, 1)
+    assert math.isnan(result.rates("ru")["demo_accuracy"][0])
+    assert "shown_right" in result.format()

@@ -1,0 +1,65 @@
+"""Follow-ups read against the chat's dialogue state, and small talk."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from bot.answer.dialogue import TTL_SECONDS, DialogueState, follow_up
+from bot.answer.smalltalk import is_goodbye, looks_like_smalltalk, smalltalk_kind
+
+DROPOUT = DialogueState(note="dropout", demo=None, at=time.time())
+
+
+@pytest.mark.parametrize("text", ["подробнее", "подробнее плз", "а подробнее?", "ещё", "more", "tell me more", "In depth", "go on"])
+def test_deeper(text: str) -> None:
+    assert follow_up(text, DROPOUT) == "deeper"
+    assert follow_up(text, None) == "deeper", "the pipeline turns it into 'clarify' when there is nothing to deepen"
+
+
+@pytest.mark.parametrize("text", ["а пример?", "покажи демо", "а демку можно", "запусти", "show me", "run it", "demo please", "можно пример"])
+def test_demo_of_the_current_note(text: str) -> None:
+    assert follow_up(text, DROPOUT) == "demo"
+
+
+def test_parameters_for_the_current_demo() -> None:
+    assert follow_up("теперь p=0.2", DROPOUT, has_params=True) == "params"
+    assert follow_up("now eps .3", DialogueState(demo="adversarial", at=time.time()), has_params=True) == "params"
+    assert follow_up("теперь p=0.2", DROPOUT, has_params=False) == "none"
+
+
+@pytest.mark.parametrize("text", ["а почему делят на 1-p?", "а в керасе как?", "and in keras?", "why?"])
+def test_short_questions_follow_the_current_note(text: str) -> None:
+    assert follow_up(text, DROPOUT) == "question"
+
+
+@pytest.mark.parametrize("text", ["что такое батчнорм", "explain the shoggoth meme to me please", "как работает lora в трансформерах и зачем она нужна вообще"])
+def test_a_new_topic_is_a_fresh_question(text: str) -> None:
+    assert follow_up(text, DROPOUT) == "none"
+
+
+def test_the_context_expires() -> None:
+    old = DialogueState(note="dropout", at=time.time() - TTL_SECONDS - 1)
+    assert not old.fresh() and follow_up("а пример?", old) == "none"
+    assert not DialogueState().fresh()
+
+
+def test_state_round_trips_and_survives_garbage() -> None:
+    state = DialogueState(note="dropout", depth="deep", demo="dropout", params={"p": 0.2}, lang="en", at=123.0)
+    assert DialogueState.from_dict(state.to_dict()) == state
+    assert DialogueState.from_dict({"note": 5, "at": "x"}) == DialogueState()
+    assert DialogueState.from_dict(None) == DialogueState()
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [("привет", "hello"), ("спасибо!", "thanks"), ("пасиб", "thanks"), ("пока", "bye"), ("thanks a lot", "thanks"), ("hi there", "hello"), ("ты кто", "who"), ("🤔", "other")],
+)
+def test_smalltalk_kinds(text: str, kind: str) -> None:
+    assert smalltalk_kind(text) == kind
+
+
+def test_emoji_and_goodbyes() -> None:
+    assert looks_like_smalltalk("🤔") and looks_like_smalltalk("?!") and not looks_like_smalltalk("p=0.3")
+    assert is_goodbye("Пока!") and is_goodbye("bye") and not is_goodbye("пока не понял дропаут")
