@@ -45,27 +45,58 @@ from __future__ import annotations
 import asyncio
 import copy
 import inspect
-import io
 import itertools
 import json
 import mimetypes
 import re
 import secrets
 import socket
-import string
 import time
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
 
 import aiohttp
 from aiohttp import web
 
-try:  # Pillow measures and resizes photos; without it photos are refused unless injected by users.
-    from PIL import Image
-except ImportError:  # pragma: no cover - Pillow is a project dependency
-    Image = None  # type: ignore[assignment]
+from .constants import *  # noqa: F403  (the limits and field tables stay reachable from the package)
+from .constants import (
+    BUTTON_ACTIONS,
+    CHAT_ACTIONS,
+    DEFAULT_ALLOWED_UPDATES,
+    DEFAULT_TOKEN,
+    INLINE_RESULT_TYPES,
+    MAX_CALLBACK_ANSWER_LENGTH,
+    MAX_CALLBACK_DATA_BYTES,
+    MAX_CAPTION_LENGTH,
+    MAX_COMMANDS,
+    MAX_DOWNLOAD_BYTES,
+    MAX_INLINE_NEXT_OFFSET_BYTES,
+    MAX_INLINE_QUERY_LENGTH,
+    MAX_INLINE_RESULT_ID_BYTES,
+    MAX_INLINE_RESULTS,
+    MAX_KEYBOARD_BUTTONS,
+    MAX_MEDIA_GROUP,
+    MAX_MESSAGE_LENGTH,
+    MAX_PHOTO_BYTES,
+    MAX_UPLOAD_BYTES,
+    MIN_MEDIA_GROUP,
+    TOKEN_RE,
+)
+from .errors import ApiError, ParseError, bad
+from .formatting import (
+    STRIP_CHARS,
+    find_auto_entities,
+    format_text,
+    parse_html,
+    parse_markdown,
+    parse_markdown_v2,
+    sort_entities,
+    utf16_len,
+)
+from .images import image_size, random_id, resized_jpeg
+from .models import Call, Described, Download, Failure, StoredFile, User, WebhookDelivery
+from .request import int_param, normalize, read_request
 
 __all__ = [
     "DEFAULT_TOKEN",
@@ -87,808 +118,7 @@ __all__ = [
     "utf16_len",
 ]
 
-DEFAULT_TOKEN = "123456789:AAEmemebotTestTokenForTheLocalEmu01"
-TOKEN_RE = re.compile(r"^\d{1,20}:[A-Za-z0-9_-]{35}$")
-
-MAX_MESSAGE_LENGTH = 4096
-MAX_CAPTION_LENGTH = 1024
-MAX_CALLBACK_DATA_BYTES = 64
-MAX_CALLBACK_ANSWER_LENGTH = 200
-MAX_INLINE_RESULTS = 50
-MAX_INLINE_RESULT_ID_BYTES = 64
-MAX_INLINE_NEXT_OFFSET_BYTES = 64
-MAX_INLINE_QUERY_LENGTH = 256
-MAX_KEYBOARD_BUTTONS = 100
-MAX_COMMANDS = 100
-MAX_PHOTO_BYTES = 10 * 1024 * 1024
-MAX_UPLOAD_BYTES = 50 * 1024 * 1024
-MAX_DOWNLOAD_BYTES = 20 * 1024 * 1024
-MAX_MEDIA_GROUP = 10
-MIN_MEDIA_GROUP = 2
-
-DEFAULT_ALLOWED_UPDATES = frozenset(
-    (
-        "message edited_message channel_post edited_channel_post business_connection business_message "
-        "edited_business_message deleted_business_messages inline_query chosen_inline_result "
-        "callback_query shipping_query pre_checkout_query purchased_paid_media poll poll_answer "
-        "my_chat_member chat_join_request chat_boost removed_chat_boost"
-    ).split()
-)
-CHAT_ACTIONS = frozenset(
-    (
-        "typing upload_photo record_video upload_video record_voice upload_voice upload_document "
-        "choose_sticker find_location record_video_note upload_video_note"
-    ).split()
-)
-BUTTON_ACTIONS = tuple(
-    (
-        "callback_data url web_app login_url switch_inline_query switch_inline_query_current_chat "
-        "switch_inline_query_chosen_chat copy_text callback_game pay"
-    ).split()
-)
-ENTITY_TYPES = frozenset(
-    (
-        "mention hashtag cashtag bot_command url email phone_number bold italic underline "
-        "strikethrough spoiler blockquote expandable_blockquote code pre text_link text_mention "
-        "custom_emoji"
-    ).split()
-)
-INLINE_RESULT_TYPES = frozenset(
-    (
-        "article photo gif mpeg4_gif video audio voice document location venue contact game sticker"
-    ).split()
-)
-# Fields whose values are JSON-serialized objects/arrays when sent as form fields.
-JSON_FIELDS = {
-    "reply_markup": "can't parse reply keyboard markup JSON object",
-    "entities": "can't parse entities JSON object",
-    "caption_entities": "can't parse entities JSON object",
-    "media": "can't parse media JSON object",
-    "results": "can't parse inline query results JSON object",
-    "commands": "can't parse commands JSON object",
-    "allowed_updates": "can't parse allowed_updates JSON array",
-    "reply_parameters": "can't parse reply parameters JSON object",
-    "link_preview_options": "can't parse link preview options JSON object",
-    "scope": "can't parse BotCommandScope JSON object",
-    "button": "can't parse InlineQueryResultsButton JSON object",
-    "message_ids": "can't parse message identifiers JSON array",
-}
-INT_FIELDS = frozenset(
-    (
-        "chat_id message_id reply_to_message_id offset limit timeout cache_time max_connections "
-        "from_chat_id message_thread_id user_id duration width height"
-    ).split()
-)
-BOOL_FIELDS = frozenset(
-    (
-        "disable_notification protect_content allow_sending_without_reply disable_web_page_preview "
-        "show_alert is_personal drop_pending_updates has_spoiler show_caption_above_media "
-        "disable_content_type_detection allow_paid_broadcast supports_streaming"
-    ).split()
-)
 _CONFIGURED = object()  # sentinel: "use the secret token the webhook was set with"
-
-
-# ----------------------------------------------------------------------------------------------------------------
-# Errors and records
-
-
-class ApiError(Exception):
-    """A Bot API refusal: ``description`` as Telegram words it, ``code`` the HTTP status and ``error_code``."""
-
-    def __init__(self, description: str, code: int = 400, parameters: dict[str, Any] | None = None) -> None:
-        super().__init__(description)
-        self.description = description
-        self.code = code
-        self.parameters = parameters
-        self.violation = False  # a call that ignored an earlier retry_after
-
-    def payload(self) -> dict[str, Any]:
-        data: dict[str, Any] = {"ok": False, "error_code": self.code, "description": self.description}
-        if self.parameters:
-            data["parameters"] = self.parameters
-        return data
-
-
-def bad(description: str) -> ApiError:
-    return ApiError(f"Bad Request: {description}")
-
-
-class ParseError(ValueError):
-    """Formatted text Telegram cannot parse; the message follows ``Bad Request: can't parse entities: ``."""
-
-
-@dataclass(frozen=True)
-class User:
-    """A simulated Telegram user."""
-
-    id: int
-    first_name: str = "Alice"
-    language_code: str | None = "en"
-    username: str | None = None
-    last_name: str | None = None
-
-    def to_api(self) -> dict[str, Any]:
-        data: dict[str, Any] = {"id": self.id, "is_bot": False, "first_name": self.first_name}
-        if self.last_name:
-            data["last_name"] = self.last_name
-        if self.username:
-            data["username"] = self.username
-        if self.language_code:
-            data["language_code"] = self.language_code
-        return data
-
-
-@dataclass
-class Call:
-    """One Bot API request as the emulator received and answered it.
-
-    ``params`` are decoded (JSON fields parsed, integer and boolean form fields converted); ``files`` maps each
-    uploaded multipart part name to its bytes; ``time`` is ``time.monotonic()`` when the request arrived.
-    """
-
-    method: str
-    params: dict[str, Any]
-    files: dict[str, bytes]
-    time: float
-    response: dict[str, Any]
-    status: int = 200
-    file_names: dict[str, str | None] = field(default_factory=dict)
-    content_types: dict[str, str | None] = field(default_factory=dict)
-    client_gone: bool = False  # the client had hung up before the answer (e.g. an abandoned long poll)
-
-    @property
-    def ok(self) -> bool:
-        return bool(self.response.get("ok"))
-
-    @property
-    def result(self) -> Any:
-        return self.response.get("result")
-
-    @property
-    def description(self) -> str | None:
-        return self.response.get("description")
-
-    @property
-    def error_code(self) -> int | None:
-        return self.response.get("error_code")
-
-
-@dataclass
-class WebhookDelivery:
-    """One POST of an update to the webhook URL."""
-
-    update_id: int | None
-    url: str
-    status: int | None
-    secret_token: str | None
-    time: float
-    error: str | None = None
-
-
-@dataclass
-class Download:
-    """One ``GET /file/bot<token>/<file_path>``."""
-
-    file_path: str
-    status: int
-    time: float
-
-
-@dataclass
-class StoredFile:
-    """A file Telegram keeps: uploaded by the bot or sent by a user."""
-
-    file_id: str
-    file_unique_id: str
-    data: bytes
-    kind: str  # photo, document, video, audio, voice, animation
-    file_name: str | None = None
-    mime_type: str | None = None
-    width: int | None = None
-    height: int | None = None
-    file_path: str | None = None
-
-    @property
-    def file_size(self) -> int:
-        return len(self.data)
-
-
-class _Described:
-    """A successful result that carries a ``description`` too, as setWebhook's does."""
-
-    def __init__(self, result: Any, description: str) -> None:
-        self.result = result
-        self.description = description
-
-
-@dataclass
-class _Failure:
-    method: str
-    code: int
-    description: str
-    parameters: dict[str, Any] | None
-    times: int
-
-
-# ----------------------------------------------------------------------------------------------------------------
-# Text: UTF-16 lengths and TDLib-compatible parsing of HTML, MarkdownV2 and Markdown
-
-
-def utf16_len(text: str) -> int:
-    """Length in UTF-16 code units, the unit of Telegram's entity offsets and text limits."""
-    return len(text.encode("utf-16-le")) // 2
-
-
-def _u16(ch: str) -> int:
-    return 2 if ord(ch) > 0xFFFF else 1
-
-
-def _is_space(ch: str) -> bool:  # TDLib's is_space: the terminating NUL counts as a space
-    return ch in " \t\r\n\0\v"
-
-
-def _byte_offset(text: str, index: int) -> int:
-    return len(text[:index].encode("utf-8", "surrogatepass"))
-
-
-def _entity(kind: str, offset: int, length: int, **extra: Any) -> dict[str, Any]:
-    data: dict[str, Any] = {"type": kind, "offset": offset, "length": length}
-    data.update({k: v for k, v in extra.items() if v is not None})
-    return data
-
-
-def _sort_entities(entities: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    return sorted(entities, key=lambda e: (e["offset"], -e["length"]))
-
-
-def _check_url(url: str) -> str | None:
-    """The URL a text link may point to, or None when TDLib would drop the link."""
-    url = url.strip()
-    if not url or any(ch.isspace() for ch in url):
-        return None
-    match = re.match(r"^([A-Za-z][A-Za-z0-9+.-]*):", url)
-    if match:
-        scheme = match.group(1).lower()
-        if scheme in ("http", "https", "ftp"):
-            parts = urlsplit(url)
-            return url if parts.netloc and parts.hostname else None
-        if scheme in ("tg", "ton", "tonsite"):
-            return url
-        # "example.com:8080/x" has a "scheme" only in appearance
-        if not re.match(r"^[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+:\d+", url):
-            return None
-    if re.match(r"^[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}(:\d+)?([/?#].*)?$", url):
-        return "http://" + url
-    return None
-
-
-def _link_user_id(url: str) -> int | None:
-    match = re.fullmatch(r"tg://user\?id=(\d+)", url.strip(), flags=re.IGNORECASE)
-    return int(match.group(1)) if match else None
-
-
-def _decode_html_entity(s: str, pos: int) -> tuple[str | None, int]:
-    """TDLib's decode_html_entity on a NUL-terminated string: (character, position after it) or (None, pos)."""
-    end = pos + 1
-    value = 0
-    if s[pos + 1] == "#":
-        end += 1
-        if s[pos + 2] == "x":
-            end += 1
-            while s[end] in string.hexdigits:
-                value = value * 16 + int(s[end], 16)
-                end += 1
-        else:
-            while s[end] in string.digits:
-                value = value * 10 + int(s[end])
-                end += 1
-        if value == 0 or value >= 0x10FFFF or end - pos >= 10:
-            return None, pos
-        if 0xD800 <= value <= 0xDFFF:
-            raise ParseError(
-                "Text contains invalid Unicode characters after decoding HTML entities, "
-                "check for unmatched surrogate code units"
-            )
-        char = chr(value)
-    else:
-        while s[end].isascii() and s[end].isalpha():
-            end += 1
-        name = s[pos + 1 : end]
-        named = {"lt": "<", "gt": ">", "amp": "&", "quot": '"'}
-        if name not in named:
-            return None, pos
-        char = named[name]
-    if s[end] == ";":
-        end += 1
-    return char, end
-
-
-_HTML_TAGS = frozenset(
-    (
-        "a b strong i em s strike del u ins tg-spoiler tg-emoji span pre code blockquote"
-    ).split()
-)
-
-
-def parse_html(text: str, *, strict_ampersand: bool = True) -> tuple[str, list[dict[str, Any]]]:
-    """Parse Telegram HTML into (plain text, entities) the way TDLib does; raise ParseError as Telegram would.
-
-    With ``strict_ampersand`` a ``&`` that does not start ``&lt; &gt; &amp; &quot;`` or a numeric entity is an
-    error (Telegram itself keeps such an ampersand as text).
-    """
-    s = text + "\0"
-    n = len(text)
-    out: list[str] = []
-    u16 = 0
-    entities: list[dict[str, Any]] = []
-    stack: list[tuple[str, str, int, int]] = []  # tag, argument, utf16 offset, index into out
-    i = 0
-    while i < n:
-        c = s[i]
-        if c == "&":
-            char, end = _decode_html_entity(s, i)
-            if char is not None:
-                out.append(char)
-                u16 += _u16(char)
-                i = end
-                continue
-            if strict_ampersand:
-                raise ParseError(
-                    f'Character "&" at byte offset {_byte_offset(text, i)} does not start an HTML entity; '
-                    "write &amp;"
-                )
-        if c != "<":
-            out.append(c)
-            u16 += _u16(c)
-            i += 1
-            continue
-        begin = i
-        b_off = _byte_offset(text, begin)
-        i += 1
-        if s[i] != "/":
-            while not _is_space(s[i]) and s[i] != ">":
-                i += 1
-            if s[i] == "\0":
-                raise ParseError(f"Unclosed start tag at byte offset {b_off}")
-            tag = s[begin + 1 : i].lower()
-            if tag not in _HTML_TAGS:
-                raise ParseError(f'Unsupported start tag "{tag}" at byte offset {b_off}')
-            argument = ""
-            while s[i] != ">":
-                while s[i] != "\0" and _is_space(s[i]):
-                    i += 1
-                if s[i] == ">":
-                    break
-                attr_begin = i
-                while not _is_space(s[i]) and s[i] != "=" and s[i] != ">":
-                    i += 1
-                attr = s[attr_begin:i].lower()
-                if not attr:
-                    raise ParseError(f'Empty attribute name in the tag "{tag}" at byte offset {b_off}')
-                while s[i] != "\0" and _is_space(s[i]):
-                    i += 1
-                if s[i] != "=":
-                    if tag == "blockquote" and attr == "expandable":
-                        argument = "expandable"
-                        if s[i] == "\0":
-                            raise ParseError(f"Unclosed start tag at byte offset {b_off}")
-                        continue
-                    raise ParseError(
-                        f'Expected equal sign in declaration of an attribute of the tag "{tag}" '
-                        f"at byte offset {b_off}"
-                    )
-                i += 1
-                while s[i] != "\0" and _is_space(s[i]):
-                    i += 1
-                if s[i] == "\0":
-                    raise ParseError(f'Unclosed start tag "{tag}" at byte offset {b_off}')
-                if s[i] not in "'\"":
-                    token_begin = i
-                    while s[i].isascii() and (s[i].isalnum() or s[i] in ".-"):
-                        i += 1
-                    value = s[token_begin:i].lower()
-                    if not _is_space(s[i]) and s[i] != ">":
-                        raise ParseError(
-                            f"Unexpected end of name token at byte offset {_byte_offset(text, token_begin)}"
-                        )
-                else:
-                    quote = s[i]
-                    i += 1
-                    chars: list[str] = []
-                    while s[i] != quote and s[i] != "\0":
-                        if s[i] == "&":
-                            char, end = _decode_html_entity(s, i)
-                            if char is not None:
-                                chars.append(char)
-                                i = end
-                                continue
-                        chars.append(s[i])
-                        i += 1
-                    if s[i] == quote:
-                        i += 1
-                    value = "".join(chars)
-                if s[i] == "\0":
-                    raise ParseError(f"Unclosed start tag at byte offset {b_off}")
-                if tag == "a" and attr == "href":
-                    argument = value
-                elif tag == "code" and attr == "class" and value.startswith("language-"):
-                    argument = value[len("language-") :]
-                elif tag == "span" and attr == "class" and value.startswith("tg-"):
-                    argument = value[len("tg-") :]
-                elif tag == "tg-emoji" and attr == "emoji-id":
-                    argument = value
-            if tag == "span" and argument != "spoiler":
-                raise ParseError(f'Tag "span" must have class "tg-spoiler" at byte offset {b_off}')
-            stack.append((tag, argument, u16, len(out)))
-            i += 1  # the '>'
-            continue
-        # an end tag
-        if not stack:
-            raise ParseError(f"Unexpected end tag at byte offset {b_off}")
-        while not _is_space(s[i]) and s[i] != ">":
-            i += 1
-        end_tag = s[begin + 2 : i]
-        while _is_space(s[i]) and s[i] != "\0":
-            i += 1
-        if s[i] != ">":
-            raise ParseError(f"Unclosed end tag at byte offset {b_off}")
-        tag, argument, offset, out_begin = stack.pop()
-        if end_tag and end_tag != tag:
-            raise ParseError(
-                f'Unmatched end tag at byte offset {b_off}, expected "</{tag}>", found "</{end_tag}>"'
-            )
-        i += 1
-        if u16 <= offset:
-            continue
-        length = u16 - offset
-        if tag in ("i", "em"):
-            entities.append(_entity("italic", offset, length))
-        elif tag in ("b", "strong"):
-            entities.append(_entity("bold", offset, length))
-        elif tag in ("s", "strike", "del"):
-            entities.append(_entity("strikethrough", offset, length))
-        elif tag in ("u", "ins"):
-            entities.append(_entity("underline", offset, length))
-        elif tag in ("tg-spoiler", "span"):
-            entities.append(_entity("spoiler", offset, length))
-        elif tag == "blockquote":
-            kind = "expandable_blockquote" if argument == "expandable" else "blockquote"
-            entities.append(_entity(kind, offset, length))
-        elif tag == "tg-emoji":
-            if not argument.isdigit() or int(argument) == 0:
-                raise ParseError("Invalid custom emoji identifier specified")
-            entities.append(_entity("custom_emoji", offset, length, custom_emoji_id=argument))
-        elif tag == "a":
-            url = argument or "".join(out[out_begin:])
-            user_id = _link_user_id(url)
-            if user_id is not None:
-                entities.append(
-                    _entity("text_mention", offset, length, user={"id": user_id, "is_bot": False, "first_name": ""})
-                )
-            else:
-                checked = _check_url(url)
-                if checked is not None:
-                    entities.append(_entity("text_link", offset, length, url=checked))
-        elif tag == "pre":
-            last = entities[-1] if entities else None
-            if (
-                last is not None
-                and last["type"] == "code"
-                and last["offset"] == offset
-                and last["length"] == length
-                and last.get("language")
-            ):
-                last["type"] = "pre"
-            else:
-                entities.append(_entity("pre", offset, length))
-        elif tag == "code":
-            last = entities[-1] if entities else None
-            if (
-                last is not None
-                and last["type"] == "pre"
-                and last["offset"] == offset
-                and last["length"] == length
-                and argument
-            ):
-                last["language"] = argument
-            else:
-                entities.append(_entity("code", offset, length, language=argument or None))
-    if stack:
-        raise ParseError(f'Can\'t find end tag corresponding to start tag "{stack[-1][0]}"')
-    for entity in entities:
-        if entity["type"] == "code":
-            entity.pop("language", None)
-    return "".join(out), _sort_entities(entities)
-
-
-_MDV2_RESERVED = "_*[]()~`>#+-=|{}.!"
-
-
-def parse_markdown_v2(text: str) -> tuple[str, list[dict[str, Any]]]:
-    """Parse Telegram MarkdownV2 into (plain text, entities) like TDLib; raise ParseError as Telegram would."""
-    s = text + "\0"
-    n = len(text)
-    out: list[str] = []
-    u16 = 0
-    entities: list[dict[str, Any]] = []
-    stack: list[dict[str, Any]] = []
-    quote: tuple[int, bool] | None = None  # (utf16 offset, expandable)
-    i = 0
-
-    def close_quote(end: int) -> None:
-        nonlocal quote
-        if quote is not None and end > quote[0]:
-            kind = "expandable_blockquote" if quote[1] else "blockquote"
-            entities.append(_entity(kind, quote[0], end - quote[0]))
-        quote = None
-
-    while i < n:
-        c = s[i]
-        if (i == 0 or s[i - 1] == "\n") and not stack:
-            if c == ">":
-                if quote is None:
-                    quote = (u16, False)
-                i += 1
-                continue
-            if c == "*" and s[i + 1] == "*" and s[i + 2] == ">":
-                close_quote(u16 - 1 if out and out[-1] == "\n" else u16)
-                quote = (u16, True)
-                i += 3
-                continue
-            if quote is not None:
-                close_quote(u16 - 1 if out and out[-1] == "\n" else u16)
-        if c == "\\" and 0 < ord(s[i + 1]) <= 126 and i + 1 < n:
-            out.append(s[i + 1])
-            u16 += 1
-            i += 2
-            continue
-        if quote is not None and quote[1] and c == "|" and s[i + 1] == "|" and s[i + 2] in "\n\0" and not stack:
-            close_quote(u16)
-            i += 2
-            continue
-        top = stack[-1]["type"] if stack else None
-        reserved = "`" if top in ("code", "pre") else _MDV2_RESERVED
-        if c not in reserved:
-            out.append(c)
-            u16 += _u16(c)
-            i += 1
-            continue
-        is_end = (
-            (top == "bold" and c == "*")
-            or (top == "italic" and c == "_" and s[i + 1] != "_")
-            or (top == "code" and c == "`")
-            or (top == "pre" and c == "`" and s[i + 1] == "`" and s[i + 2] == "`")
-            or (top in ("text_link", "custom_emoji") and c == "]")
-            or (top == "underline" and c == "_" and s[i + 1] == "_")
-            or (top == "strikethrough" and c == "~")
-            or (top == "spoiler" and c == "|" and s[i + 1] == "|")
-        )
-        if not is_end:
-            begin_byte = _byte_offset(text, i)
-            argument = ""
-            if c == "_":
-                kind = "underline" if s[i + 1] == "_" else "italic"
-                i += 2 if kind == "underline" else 1
-            elif c == "*":
-                kind, i = "bold", i + 1
-            elif c == "~":
-                kind, i = "strikethrough", i + 1
-            elif c == "|" and s[i + 1] == "|":
-                kind, i = "spoiler", i + 2
-            elif c == "[":
-                kind, i = "text_link", i + 1
-            elif c == "!" and s[i + 1] == "[":
-                kind, i = "custom_emoji", i + 2
-            elif c == "`":
-                if s[i + 1] == "`" and s[i + 2] == "`":
-                    kind = "pre"
-                    i += 3
-                    language_end = i
-                    while not _is_space(s[language_end]) and s[language_end] != "`":
-                        language_end += 1
-                    if i != language_end and language_end < n and s[language_end] != "`":
-                        argument = s[i:language_end]
-                        i = language_end
-                    if s[i] in "\n\r":
-                        i += 2 if s[i + 1] in "\n\r" and s[i] != s[i + 1] else 1
-                else:
-                    kind, i = "code", i + 1
-            else:
-                raise ParseError(f"Character '{c}' is reserved and must be escaped with the preceding '\\'")
-            stack.append({"type": kind, "argument": argument, "offset": u16, "out": len(out), "byte": begin_byte})
-            continue
-        entry = stack.pop()
-        kind = entry["type"]
-        skip = u16 == entry["offset"]
-        extra: dict[str, Any] = {}
-        if kind in ("underline", "spoiler"):
-            i += 2
-        elif kind == "pre":
-            i += 3
-            if entry["argument"]:
-                extra["language"] = entry["argument"]
-        elif kind in ("text_link", "custom_emoji"):
-            if s[i + 1] != "(":
-                if kind == "custom_emoji":
-                    raise ParseError("Custom emoji entity must contain a tg://emoji URL")
-                url = "".join(out[entry["out"] :])
-                i += 1
-            else:
-                i += 2
-                url_begin = i
-                chars: list[str] = []
-                while i < n and s[i] != ")":
-                    if s[i] == "\\" and 0 < ord(s[i + 1]) <= 126:
-                        chars.append(s[i + 1])
-                        i += 2
-                        continue
-                    chars.append(s[i])
-                    i += 1
-                if s[i] != ")":
-                    raise ParseError(f"Can't find end of a URL at byte offset {_byte_offset(text, url_begin)}")
-                i += 1
-                url = "".join(chars)
-            if kind == "custom_emoji":
-                match = re.fullmatch(r"tg://emoji\?id=(\d+)", url)
-                if not match:
-                    raise ParseError("Custom emoji URL must have an emoji identifier")
-                extra["custom_emoji_id"] = match.group(1)
-            else:
-                user_id = _link_user_id(url)
-                checked = _check_url(url)
-                if user_id is not None:
-                    kind = "text_mention"
-                    extra["user"] = {"id": user_id, "is_bot": False, "first_name": ""}
-                elif checked is not None:
-                    extra["url"] = checked
-                else:
-                    skip = True
-        else:
-            i += 1
-        if not skip:
-            entities.append(_entity(kind, entry["offset"], u16 - entry["offset"], **extra))
-    if stack:
-        raise ParseError(f"Can't find end of the entity starting at byte offset {stack[-1]['byte']}")
-    close_quote(u16)
-    return "".join(out), _sort_entities(entities)
-
-
-def parse_markdown(text: str) -> tuple[str, list[dict[str, Any]]]:
-    """Parse legacy Telegram Markdown into (plain text, entities) like TDLib; raise ParseError as Telegram would."""
-    s = text + "\0"
-    n = len(text)
-    out: list[str] = []
-    u16 = 0
-    entities: list[dict[str, Any]] = []
-    i = 0
-    while i < n:
-        c = s[i]
-        if c == "\\" and s[i + 1] in "_*`[":
-            out.append(s[i + 1])
-            u16 += 1
-            i += 2
-            continue
-        if c not in "_*`[":
-            out.append(c)
-            u16 += _u16(c)
-            i += 1
-            continue
-        begin = i
-        end_char = "]" if c == "[" else c
-        is_pre = False
-        language = ""
-        i += 1
-        if c == "`" and s[i] == "`" and s[i + 1] == "`":
-            i += 2
-            is_pre = True
-            language_end = i
-            while not _is_space(s[language_end]) and s[language_end] != "`":
-                language_end += 1
-            if i != language_end and language_end < n and s[language_end] != "`":
-                language = s[i:language_end]
-                i = language_end
-            if s[i] in "\n\r":
-                i += 2 if s[i + 1] in "\n\r" and s[i] != s[i + 1] else 1
-        offset = u16
-        out_begin = len(out)
-        while i < n and (s[i] != end_char or (is_pre and not (s[i + 1] == "`" and s[i + 2] == "`"))):
-            out.append(s[i])
-            u16 += _u16(s[i])
-            i += 1
-        if i == n:
-            raise ParseError(f"Can't find end of the entity starting at byte offset {_byte_offset(text, begin)}")
-        length = u16 - offset
-        if c == "[":
-            if s[i + 1] == "(":
-                i += 2
-                url_chars: list[str] = []
-                while i < n and s[i] != ")":
-                    url_chars.append(s[i])
-                    i += 1
-                url = "".join(url_chars)
-            else:
-                url = "".join(out[out_begin:])
-            if length > 0:
-                user_id = _link_user_id(url)
-                checked = _check_url(url)
-                if user_id is not None:
-                    entities.append(
-                        _entity(
-                            "text_mention", offset, length, user={"id": user_id, "is_bot": False, "first_name": ""}
-                        )
-                    )
-                elif checked is not None:
-                    entities.append(_entity("text_link", offset, length, url=checked))
-        elif length > 0:
-            kind = {"_": "italic", "*": "bold", "`": "pre" if is_pre else "code"}[c]
-            entities.append(_entity(kind, offset, length, language=language or None))
-        if is_pre:
-            i += 2
-        i += 1
-    return "".join(out), _sort_entities(entities)
-
-
-_STRIP_CHARS = " \t\n\r\v\f\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u200b\u200c\u200d\u200e\u200f\u2028\u2029\u202f\u205f\u3000\ufeff"
-
-
-def _strip_text(text: str, entities: list[dict[str, Any]]) -> tuple[str, list[dict[str, Any]]]:
-    """Telegram trims leading and trailing whitespace and moves the entities with the text."""
-    left = len(text) - len(text.lstrip(_STRIP_CHARS))
-    stripped = text.strip(_STRIP_CHARS)
-    shift = utf16_len(text[:left])
-    total = utf16_len(stripped)
-    result = []
-    for entity in entities:
-        start = max(entity["offset"] - shift, 0)
-        end = min(entity["offset"] - shift + entity["length"], total)
-        if end > start:
-            result.append({**entity, "offset": start, "length": end - start})
-    return stripped, result
-
-
-_AUTO_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
-    ("url", re.compile(r"(?<![\w@/.])(?:https?://|www\.|t\.me/)[^\s<>\"]+", re.IGNORECASE)),
-    ("email", re.compile(r"(?<![\w.+-])[\w.+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}(?![\w@])")),
-    ("bot_command", re.compile(r"(?<![\w/<>])/[A-Za-z0-9_]{1,64}(?:@[A-Za-z0-9_]{3,32})?(?![\w/])")),
-    ("mention", re.compile(r"(?<![\w@])@[A-Za-z0-9_]{3,32}(?![\w@])")),
-    ("hashtag", re.compile(r"(?<![\w#])#\w{1,256}")),
-    ("cashtag", re.compile(r"(?<![\w$])\$[A-Z]{1,8}(?![\w])")),
-]
-
-
-def find_auto_entities(text: str, existing: Iterable[dict[str, Any]] = ()) -> list[dict[str, Any]]:
-    """The entities Telegram detects by itself: URLs, e-mails, /commands, @mentions, #hashtags, $CASHTAGS."""
-    u16_at = [0]
-    for ch in text:
-        u16_at.append(u16_at[-1] + _u16(ch))
-    blocked = [
-        (e["offset"], e["offset"] + e["length"])
-        for e in existing
-        if e["type"] in ("code", "pre", "text_link", "text_mention", "custom_emoji")
-    ]
-    taken: list[tuple[int, int]] = []
-    found = []
-    for kind, pattern in _AUTO_PATTERNS:
-        for match in pattern.finditer(text):
-            start, end = match.span()
-            if kind == "url":
-                while end > start and text[end - 1] in ".,;:!?)]}'\"":
-                    end -= 1
-            if kind == "hashtag" and match.group()[1:].isdigit():
-                continue
-            if any(start < b and a < end for a, b in taken):
-                continue
-            u_start, u_end = u16_at[start], u16_at[end]
-            if any(u_start < b and a < u_end for a, b in blocked):
-                continue
-            taken.append((start, end))
-            found.append(_entity(kind, u_start, u_end - u_start))
-    return _sort_entities(found)
-
-
-# ----------------------------------------------------------------------------------------------------------------
-# Small helpers
 
 
 def free_port(host: str = "127.0.0.1") -> int:
@@ -898,41 +128,8 @@ def free_port(host: str = "127.0.0.1") -> int:
         return sock.getsockname()[1]
 
 
-def _random_id(prefix: str, length: int) -> str:
-    alphabet = string.ascii_letters + string.digits + "-_"
-    return prefix + "".join(secrets.choice(alphabet) for _ in range(length))
-
-
-def _image_size(data: bytes) -> tuple[int, int] | None:
-    if Image is None:
-        return None
-    try:
-        with Image.open(io.BytesIO(data)) as image:
-            image.load()
-            return image.size
-    except Exception:  # noqa: BLE001  (anything Pillow cannot read is "not an image")
-        return None
-
-
-def _resized_jpeg(data: bytes, width: int, height: int) -> bytes | None:
-    if Image is None:
-        return None
-    try:
-        with Image.open(io.BytesIO(data)) as image:
-            resized = image.convert("RGB").resize((width, height))
-            buffer = io.BytesIO()
-            resized.save(buffer, format="JPEG", quality=80)
-            return buffer.getvalue()
-    except Exception:  # noqa: BLE001
-        return None
-
-
-def _is_loopback(host: str | None) -> bool:
+def is_loopback(host: str | None) -> bool:
     return host in ("127.0.0.1", "localhost", "::1") or bool(host and host.startswith("127."))
-
-
-# ----------------------------------------------------------------------------------------------------------------
-# The emulator
 
 
 class BotApiEmulator:
@@ -997,7 +194,7 @@ class BotApiEmulator:
         self._inline_queries: dict[str, dict[str, Any]] = {}
         self.inline_answers: dict[str, dict[str, Any]] = {}
         self._commands: dict[tuple[str, str], list[dict[str, Any]]] = {}
-        self._failures: list[_Failure] = []
+        self._failures: list[Failure] = []
         self._cooldowns: dict[str, float] = {}
         self._media_group_ids = itertools.count(13_000_000_000_000_001)
         # machinery
@@ -1026,7 +223,12 @@ class BotApiEmulator:
 
     @property
     def bot_user(self) -> dict[str, Any]:
-        return {"id": self.bot_id, "is_bot": True, "first_name": self.bot_first_name, "username": self.bot_username}
+        return {
+            "id": self.bot_id,
+            "is_bot": True,
+            "first_name": self.bot_first_name,
+            "username": self.bot_username,
+        }
 
     async def start(self) -> BotApiEmulator:
         app = web.Application(client_max_size=MAX_UPLOAD_BYTES + 1024 * 1024)
@@ -1171,7 +373,7 @@ class BotApiEmulator:
                 500: "Internal Server Error",
                 502: "Bad Gateway",
             }.get(code, "Injected failure")
-        self._failures.append(_Failure(self._canonical(method), code, description, parameters or None, times))
+        self._failures.append(Failure(self._canonical(method), code, description, parameters or None, times))
 
     def block(self, chat_id: int) -> None:
         """The user blocked the bot (private chat) or removed it (group): sends fail with 403."""
@@ -1216,7 +418,7 @@ class BotApiEmulator:
         chat = self._ensure_chat(chat_id, user, chat_type, chat_title)
         message: dict[str, Any] = {"from": user.to_api(), "chat": copy.deepcopy(chat)}
         if text is not None:
-            stripped = text.strip(_STRIP_CHARS)
+            stripped = text.strip(STRIP_CHARS)
             if not stripped:
                 raise ValueError("Telegram clients do not send empty messages")
             if utf16_len(stripped) > MAX_MESSAGE_LENGTH:
@@ -1224,9 +426,9 @@ class BotApiEmulator:
             message["text"] = stripped
             found = entities if entities is not None else find_auto_entities(stripped)
             if found:
-                message["entities"] = _sort_entities(copy.deepcopy(found))
+                message["entities"] = sort_entities(copy.deepcopy(found))
         elif photo is not None:
-            size = _image_size(photo) or (800, 600)
+            size = image_size(photo) or (800, 600)
             message["photo"] = self._store_photo(photo, *size)
         elif document is not None:
             file_name, data, mime_type = document
@@ -1236,7 +438,7 @@ class BotApiEmulator:
         if caption is not None:
             if text is not None:
                 raise ValueError("a text message has no caption")
-            stripped = caption.strip(_STRIP_CHARS)
+            stripped = caption.strip(STRIP_CHARS)
             if utf16_len(stripped) > MAX_CAPTION_LENGTH:
                 raise ValueError("a caption is at most 1024 UTF-16 code units")
             if stripped:
@@ -1254,7 +456,9 @@ class BotApiEmulator:
             self._enqueue("message", stored_message)
         return copy.deepcopy(stored_message)
 
-    def press_button(self, chat_id: int, user: User, message_id: int, callback_data: str, *, forged: bool = False) -> str:
+    def press_button(
+        self, chat_id: int, user: User, message_id: int, callback_data: str, *, forged: bool = False
+    ) -> str:
         """A user presses the inline button with ``callback_data`` under a bot message; returns the query id.
 
         ``forged=True`` skips the check that such a button exists: a modified client (or a button
@@ -1286,7 +490,9 @@ class BotApiEmulator:
         self._enqueue("callback_query", query)
         return query_id
 
-    def inline_query(self, user: User, query: str, *, offset: str = "", chat_type: str | None = "sender") -> str:
+    def inline_query(
+        self, user: User, query: str, *, offset: str = "", chat_type: str | None = "sender"
+    ) -> str:
         """A user types ``@bot query``; returns the inline query id."""
         if not self.supports_inline_queries:
             raise ValueError("inline mode is off for this bot")
@@ -1332,8 +538,8 @@ class BotApiEmulator:
         try:
             if token != self.token:
                 raise ApiError("Unauthorized", 401) if TOKEN_RE.match(token) else ApiError("Not Found", 404)
-            raw, files, names, types = await self._read_request(request)
-            params = self._normalize(raw)
+            raw, files, names, types = await read_request(request)
+            params = normalize(raw)
         except ApiError as exc:
             params = raw
             status, payload = exc.code, exc.payload()
@@ -1363,7 +569,7 @@ class BotApiEmulator:
                 result = await result
         except ApiError as exc:
             return exc.code, exc.payload(), exc.violation
-        if isinstance(result, _Described):
+        if isinstance(result, Described):
             return 200, {"ok": True, "result": result.result, "description": result.description}, False
         return 200, {"ok": True, "result": result}, False
 
@@ -1403,70 +609,6 @@ class BotApiEmulator:
                 name[3:].lower(): name[3:] for name in dir(BotApiEmulator) if name.startswith("_m_")
             }
         return BotApiEmulator._METHOD_NAMES.get(method.lower(), method)
-
-    async def _read_request(
-        self, request: web.Request
-    ) -> tuple[dict[str, Any], dict[str, bytes], dict[str, str | None], dict[str, str | None]]:
-        raw: dict[str, Any] = dict(request.query)
-        files: dict[str, bytes] = {}
-        names: dict[str, str | None] = {}
-        types: dict[str, str | None] = {}
-        if not request.can_read_body:
-            return raw, files, names, types
-        try:
-            if request.content_type == "application/json":
-                body = await request.read()
-                if body.strip():
-                    try:
-                        data = json.loads(body)
-                    except ValueError as exc:
-                        raise bad("can't parse JSON encoded request body") from exc
-                    if not isinstance(data, dict):
-                        raise bad("JSON object expected as the request body")
-                    raw.update(data)
-            elif request.content_type == "multipart/form-data":
-                reader = await request.multipart()
-                while True:
-                    part = await reader.next()
-                    if part is None:
-                        break
-                    if not isinstance(part, aiohttp.BodyPartReader) or part.name is None:
-                        continue
-                    if part.filename is not None:
-                        data_bytes = bytes(await part.read(decode=False))
-                        files[part.name] = data_bytes
-                        names[part.name] = part.filename
-                        types[part.name] = part.headers.get("Content-Type")
-                    else:
-                        raw[part.name] = await part.text()
-            else:
-                form = await request.post()
-                for key, value in form.items():
-                    if isinstance(value, web.FileField):
-                        files[key] = value.file.read()
-                        names[key] = value.filename
-                        types[key] = value.content_type
-                    else:
-                        raw[key] = value
-        except web.HTTPRequestEntityTooLarge as exc:
-            raise ApiError("Request Entity Too Large", 413) from exc
-        return raw, files, names, types
-
-    @staticmethod
-    def _normalize(raw: dict[str, Any]) -> dict[str, Any]:
-        params: dict[str, Any] = {}
-        for key, value in raw.items():
-            if key in JSON_FIELDS and isinstance(value, str):
-                try:
-                    value = json.loads(value)
-                except ValueError as exc:
-                    raise bad(JSON_FIELDS[key]) from exc
-            elif key in INT_FIELDS and isinstance(value, str) and re.fullmatch(r"-?\d+", value.strip()):
-                value = int(value.strip())
-            elif key in BOOL_FIELDS and isinstance(value, str) and value.lower() in ("true", "false", "1", "0"):
-                value = value.lower() in ("true", "1")
-            params[key] = value
-        return params
 
     async def _serve_file(self, request: web.Request, tail: str) -> web.StreamResponse:
         now = time.monotonic()
@@ -1535,7 +677,9 @@ class BotApiEmulator:
             hook["last_error_message"] = error or f"Wrong response from the webhook: {status}"
             await asyncio.sleep(self.webhook_retry_delay)
 
-    async def _post_update(self, url: str, update: dict[str, Any], secret: str | None) -> tuple[int | None, str]:
+    async def _post_update(
+        self, url: str, update: dict[str, Any], secret: str | None
+    ) -> tuple[int | None, str]:
         assert self._session is not None, "the emulator is not running"
         headers = {"Content-Type": "application/json"}
         if secret:
@@ -1556,7 +700,9 @@ class BotApiEmulator:
 
     # -- chats and messages ----------------------------------------------------------------------------------
 
-    def _ensure_chat(self, chat_id: int, user: User | None, chat_type: str, title: str | None) -> dict[str, Any]:
+    def _ensure_chat(
+        self, chat_id: int, user: User | None, chat_type: str, title: str | None
+    ) -> dict[str, Any]:
         if chat_type == "private":
             if chat_id <= 0:
                 raise ValueError("private chat ids are positive (the user's id)")
@@ -1575,7 +721,11 @@ class BotApiEmulator:
             if chat_type != "group" and not str(chat_id).startswith("-100"):
                 raise ValueError("supergroup and channel ids look like -100xxxxxxxxxx")
             existing = self._chats.get(chat_id)
-            chat = {"id": chat_id, "type": chat_type, "title": title or (existing or {}).get("title") or "Test Group"}
+            chat = {
+                "id": chat_id,
+                "type": chat_type,
+                "title": title or (existing or {}).get("title") or "Test Group",
+            }
         else:
             raise ValueError(f"unknown chat type {chat_type!r}")
         existing = self._chats.get(chat_id)
@@ -1704,63 +854,9 @@ class BotApiEmulator:
     def _format(
         self, text: Any, parse_mode: Any, entities: Any, *, caption: bool
     ) -> tuple[str, list[dict[str, Any]]]:
-        if text is None:
-            text = ""
-        elif not isinstance(text, str):
-            text = str(text)
-        if entities is not None:
-            plain, found = text, self._check_entities(text, entities)
-        elif parse_mode in (None, ""):
-            plain, found = text, []
-        else:
-            mode = str(parse_mode).lower()
-            try:
-                if mode == "html":
-                    plain, found = parse_html(text, strict_ampersand=self.strict_ampersand)
-                elif mode == "markdownv2":
-                    plain, found = parse_markdown_v2(text)
-                elif mode == "markdown":
-                    plain, found = parse_markdown(text)
-                else:
-                    raise bad("unsupported parse_mode")
-            except ParseError as exc:
-                raise bad(f"can't parse entities: {exc}") from exc
-        plain, found = _strip_text(plain, found)
-        if caption:
-            if utf16_len(plain) > MAX_CAPTION_LENGTH:
-                raise bad("message caption is too long")
-        else:
-            if not plain:
-                raise bad("message text is empty")
-            if utf16_len(plain) > MAX_MESSAGE_LENGTH:
-                raise bad("message is too long")
-        found = _sort_entities(found + find_auto_entities(plain, found))
-        return plain, found
-
-    @staticmethod
-    def _check_entities(text: str, entities: Any) -> list[dict[str, Any]]:
-        if not isinstance(entities, list):
-            raise bad("can't parse entities JSON object")
-        total = utf16_len(text)
-        result = []
-        for entity in entities:
-            if not isinstance(entity, dict):
-                raise bad("can't parse entities JSON object")
-            kind, offset, length = entity.get("type"), entity.get("offset"), entity.get("length")
-            if kind not in ENTITY_TYPES:
-                raise bad(f"can't parse entities: unsupported entity type {kind!r}")
-            if not isinstance(offset, int) or not isinstance(length, int) or offset < 0 or length <= 0:
-                raise bad("can't parse entities: entity offset and length must be non-negative integers")
-            if offset + length > total:
-                raise bad("can't parse entities: entity goes beyond the end of the text")
-            if kind == "text_link" and (not isinstance(entity.get("url"), str) or _check_url(entity["url"]) is None):
-                raise bad("can't parse entities: text_link needs a valid url")
-            if kind == "text_mention" and not isinstance(entity.get("user"), dict):
-                raise bad("can't parse entities: text_mention needs a user")
-            if kind == "custom_emoji" and not entity.get("custom_emoji_id"):
-                raise bad("can't parse entities: custom_emoji needs custom_emoji_id")
-            result.append(copy.deepcopy(entity))
-        return result
+        return format_text(
+            text, parse_mode, entities, caption=caption, strict_ampersand=self.strict_ampersand
+        )
 
     def _check_reply_markup(self, markup: Any, *, inline_only: bool = False) -> dict[str, Any] | None:
         """Validate a reply_markup; return what the Message shows (an inline keyboard) or None."""
@@ -1791,7 +887,13 @@ class BotApiEmulator:
                 raise bad('Field "keyboard" must be of type Array')
             for row in rows:
                 for button in row:
-                    text = button if isinstance(button, str) else button.get("text") if isinstance(button, dict) else None
+                    text = (
+                        button
+                        if isinstance(button, str)
+                        else button.get("text")
+                        if isinstance(button, dict)
+                        else None
+                    )
                     if not isinstance(text, str) or not text:
                         raise bad("keyboard button text is empty")
             return None
@@ -1885,8 +987,8 @@ class BotApiEmulator:
             kind, "CQACAgIAAxkBAA"
         )
         stored = StoredFile(
-            file_id=_random_id(prefix, 50),
-            file_unique_id=_random_id("AQAD", 12),
+            file_id=random_id(prefix, 50),
+            file_unique_id=random_id("AQAD", 12),
             data=data,
             kind=kind,
             file_name=file_name,
@@ -1905,7 +1007,7 @@ class BotApiEmulator:
         for target in targets:
             w = max(1, round(width * target / longest))
             h = max(1, round(height * target / longest))
-            blob = data if target == longest else (_resized_jpeg(data, w, h) or data)
+            blob = data if target == longest else (resized_jpeg(data, w, h) or data)
             stored = self._store_file(blob, "photo", mime_type="image/jpeg", width=w, height=h)
             sizes.append(
                 {
@@ -1941,7 +1043,11 @@ class BotApiEmulator:
         in_media: bool = False,
     ) -> tuple[str, Any]:
         """Resolve a file parameter: ("upload", (bytes, name, type)), ("file_id", StoredFile) or ("url", ...)."""
-        missing = bad("can't parse InputMedia: media not found") if in_media else bad(f"there is no {part} in the request")
+        missing = (
+            bad("can't parse InputMedia: media not found")
+            if in_media
+            else bad(f"there is no {part} in the request")
+        )
         if value is None or value == "":
             if part in files and not in_media:
                 value = f"attach://{part}"
@@ -1976,8 +1082,10 @@ class BotApiEmulator:
             return copy.deepcopy(self._photo_sets[value.file_id])
         data = value[0]
         if len(data) > MAX_PHOTO_BYTES:
-            raise bad(f"file of size {len(data)} bytes is too big for a photo; the maximum size is {MAX_PHOTO_BYTES} bytes")
-        size = _image_size(data)
+            raise bad(
+                f"file of size {len(data)} bytes is too big for a photo; the maximum size is {MAX_PHOTO_BYTES} bytes"
+            )
+        size = image_size(data)
         if size is None:
             raise bad("IMAGE_PROCESS_FAILED")
         width, height = size
@@ -1996,8 +1104,12 @@ class BotApiEmulator:
             if len(data) > MAX_UPLOAD_BYTES:
                 raise ApiError("Request Entity Too Large", 413)
             guessed = mimetypes.guess_type(name or "")[0]
-            mime = guessed or (content_type if content_type and content_type != "application/octet-stream" else None)
-            stored = self._store_file(data, kind, file_name=name, mime_type=mime or "application/octet-stream")
+            mime = guessed or (
+                content_type if content_type and content_type != "application/octet-stream" else None
+            )
+            stored = self._store_file(
+                data, kind, file_name=name, mime_type=mime or "application/octet-stream"
+            )
         return self._document_object(stored)
 
     # -- Bot API methods: bot and updates --------------------------------------------------------------------
@@ -2025,8 +1137,8 @@ class BotApiEmulator:
                 "use deleteWebhook to delete the webhook first",
                 409,
             )
-        offset = self._int_param(p, "offset", 0)
-        limit = self._int_param(p, "limit", 100)
+        offset = int_param(p, "offset", 0)
+        limit = int_param(p, "limit", 100)
         if not 1 <= limit <= 100:
             limit = 100
         timeout = p.get("timeout", 0)
@@ -2067,14 +1179,16 @@ class BotApiEmulator:
             if self._webhook is not None:
                 raise ApiError("Conflict: terminated by setWebhook request", 409)
 
-    def _m_setWebhook(self, p: dict[str, Any], *_: Any) -> _Described:
+    def _m_setWebhook(self, p: dict[str, Any], *_: Any) -> Described:
         url = p.get("url", "")
         if not isinstance(url, str):
             raise bad("bad webhook: URL must be a string")
         if url == "":
             return self._m_deleteWebhook(p)
         parts = urlsplit(url)
-        local = self.allow_local_webhooks and parts.scheme in ("http", "https") and _is_loopback(parts.hostname)
+        local = (
+            self.allow_local_webhooks and parts.scheme in ("http", "https") and is_loopback(parts.hostname)
+        )
         if not local:
             if parts.scheme != "https":
                 raise bad("bad webhook: An HTTPS URL must be provided for webhook")
@@ -2082,17 +1196,19 @@ class BotApiEmulator:
                 raise bad("bad webhook: URL host is empty")
             if (parts.port or 443) not in (80, 88, 443, 8443):
                 raise bad("bad webhook: Webhook can be set up only on ports 80, 88, 443 or 8443")
-            if _is_loopback(parts.hostname):
+            if is_loopback(parts.hostname):
                 raise bad(f"bad webhook: IP address {parts.hostname} is reserved")
         secret = p.get("secret_token")
         if secret is not None and secret != "":
             if not isinstance(secret, str) or not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", secret):
                 raise bad("secret token contains unallowed characters")
-        max_connections = self._int_param(p, "max_connections", 40)
+        max_connections = int_param(p, "max_connections", 40)
         if not 1 <= max_connections <= 100:
             raise bad("bad webhook: max_connections must be between 1 and 100")
         allowed = p.get("allowed_updates")
-        if allowed is not None and (not isinstance(allowed, list) or not all(isinstance(a, str) for a in allowed)):
+        if allowed is not None and (
+            not isinstance(allowed, list) or not all(isinstance(a, str) for a in allowed)
+        ):
             raise bad("can't parse allowed_updates JSON array")
         if allowed is not None:
             self._allowed_updates = list(allowed)
@@ -2107,15 +1223,15 @@ class BotApiEmulator:
             "has_custom_certificate": False,
         }
         self._notify()
-        return _Described(True, "Webhook was set")
+        return Described(True, "Webhook was set")
 
-    def _m_deleteWebhook(self, p: dict[str, Any], *_: Any) -> _Described:
+    def _m_deleteWebhook(self, p: dict[str, Any], *_: Any) -> Described:
         if p.get("drop_pending_updates"):
             self._updates.clear()
         was_set = self._webhook is not None
         self._webhook = None
         self._notify()
-        return _Described(True, "Webhook was deleted" if was_set else "Webhook is already deleted")
+        return Described(True, "Webhook was deleted" if was_set else "Webhook is already deleted")
 
     def _m_getWebhookInfo(self, p: dict[str, Any], *_: Any) -> dict[str, Any]:
         pending = len(self._updates)
@@ -2169,7 +1285,9 @@ class BotApiEmulator:
         return True
 
     def _m_getMyCommands(self, p: dict[str, Any], *_: Any) -> list[dict[str, Any]]:
-        return copy.deepcopy(self._commands.get(self._commands_key(p.get("scope"), p.get("language_code")), []))
+        return copy.deepcopy(
+            self._commands.get(self._commands_key(p.get("scope"), p.get("language_code")), [])
+        )
 
     def _m_deleteMyCommands(self, p: dict[str, Any], *_: Any) -> bool:
         self._commands.pop(self._commands_key(p.get("scope"), p.get("language_code")), None)
@@ -2192,7 +1310,9 @@ class BotApiEmulator:
     def _caption_content(self, p: dict[str, Any]) -> dict[str, Any]:
         content: dict[str, Any] = {}
         if p.get("caption") is not None:
-            caption, entities = self._format(p["caption"], p.get("parse_mode"), p.get("caption_entities"), caption=True)
+            caption, entities = self._format(
+                p["caption"], p.get("parse_mode"), p.get("caption_entities"), caption=True
+            )
             if caption:
                 content["caption"] = caption
                 if entities:
@@ -2243,7 +1363,7 @@ class BotApiEmulator:
                 raise bad("can't parse InputMedia JSON object")
             kind = item.get("type")
             if kind == "animation":
-                raise bad('can\'t parse InputMedia: type "animation" can\'t be used in sendMediaGroup')
+                raise bad("can't parse InputMedia: type \"animation\" can't be used in sendMediaGroup")
             if kind not in ("photo", "video", "document", "audio"):
                 raise bad(f'can\'t parse InputMedia: type "{kind}" is unsupported')
             kinds.append(kind)
@@ -2251,7 +1371,9 @@ class BotApiEmulator:
             raise bad("document can't be mixed with other media types")
         if "audio" in kinds and set(kinds) != {"audio"}:
             raise bad("audio can't be mixed with other media types")
-        above = {bool(item.get("show_caption_above_media")) for item in media if item["type"] in ("photo", "video")}
+        above = {
+            bool(item.get("show_caption_above_media")) for item in media if item["type"] in ("photo", "video")
+        }
         if len(above) > 1:
             raise bad("parameter show_caption_above_media must be the same for all messages")
         prepared = []
@@ -2416,7 +1538,9 @@ class BotApiEmulator:
         if button is not None:
             if not isinstance(button, dict) or not isinstance(button.get("text"), str) or not button["text"]:
                 raise bad("can't parse InlineQueryResultsButton JSON object")
-            if "start_parameter" in button and not re.fullmatch(r"[A-Za-z0-9_-]{1,64}", str(button["start_parameter"])):
+            if "start_parameter" in button and not re.fullmatch(
+                r"[A-Za-z0-9_-]{1,64}", str(button["start_parameter"])
+            ):
                 raise bad("START_PARAM_INVALID")
         entry = self._inline_queries.get(str(query_id))
         if entry is None or entry["answered"]:
@@ -2451,13 +1575,17 @@ class BotApiEmulator:
         if kind == "photo" and result.get("photo_file_id") and result["photo_file_id"] not in self._files:
             raise bad("wrong file identifier/HTTP URL specified")
         if result.get("caption") is not None:
-            self._format(result["caption"], result.get("parse_mode"), result.get("caption_entities"), caption=True)
+            self._format(
+                result["caption"], result.get("parse_mode"), result.get("caption_entities"), caption=True
+            )
         content = result.get("input_message_content")
         if content is not None:
             if not isinstance(content, dict):
                 raise bad("can't parse InputMessageContent JSON object")
             if "message_text" in content:
-                self._format(content["message_text"], content.get("parse_mode"), content.get("entities"), caption=False)
+                self._format(
+                    content["message_text"], content.get("parse_mode"), content.get("entities"), caption=False
+                )
                 self._check_link_preview(content)
         self._check_reply_markup(result.get("reply_markup"), inline_only=True)
 
@@ -2490,21 +1618,6 @@ class BotApiEmulator:
             "file_size": stored.file_size,
             "file_path": stored.file_path,
         }
-
-    # -- parameter helpers -----------------------------------------------------------------------------------
-
-    @staticmethod
-    def _int_param(p: dict[str, Any], key: str, default: int) -> int:
-        value = p.get(key)
-        if value is None or value == "":
-            return default
-        if isinstance(value, bool):
-            raise bad(f"invalid {key} specified")
-        if isinstance(value, float) and value.is_integer():
-            return int(value)
-        if isinstance(value, int):
-            return value
-        raise bad(f"invalid {key} specified")
 
 
 # ----------------------------------------------------------------------------------------------------------------
