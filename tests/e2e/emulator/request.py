@@ -20,6 +20,7 @@ from .errors import ApiError, bad
 async def read_request(
     request: web.Request,
 ) -> tuple[dict[str, Any], dict[str, bytes], dict[str, str | None], dict[str, str | None]]:
+    """(raw parameters, uploaded bytes, their file names, their content types) by multipart part name."""
     raw: dict[str, Any] = dict(request.query)
     files: dict[str, bytes] = {}
     names: dict[str, str | None] = {}
@@ -67,6 +68,7 @@ async def read_request(
 
 
 def normalize(raw: dict[str, Any]) -> dict[str, Any]:
+    """Form fields decoded: JSON-encoded objects and arrays parsed, integer and boolean fields converted."""
     params: dict[str, Any] = {}
     for key, value in raw.items():
         if key in JSON_FIELDS and isinstance(value, str):
@@ -83,6 +85,7 @@ def normalize(raw: dict[str, Any]) -> dict[str, Any]:
 
 
 def int_param(p: dict[str, Any], key: str, default: int) -> int:
+    """An integer parameter, ``default`` when absent; a non-integer is refused as Telegram refuses it."""
     value = p.get(key)
     if value is None or value == "":
         return default

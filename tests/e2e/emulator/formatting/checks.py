@@ -51,6 +51,7 @@ def format_text(
 
 
 def check_entities(text: str, entities: Any) -> list[dict[str, Any]]:
+    """Explicit ``entities`` / ``caption_entities`` checked against the text they describe."""
     if not isinstance(entities, list):
         raise bad("can't parse entities JSON object")
     total = utf16_len(text)

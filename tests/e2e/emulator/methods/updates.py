@@ -13,7 +13,8 @@ from ..request import int_param
 from ..state import EmulatorState
 
 
-def is_loopback(host: str | None) -> bool:
+def _is_loopback(host: str | None) -> bool:
+    """Whether a webhook host names this machine."""
     return host in ("127.0.0.1", "localhost", "::1") or bool(host and host.startswith("127."))
 
 
@@ -93,7 +94,7 @@ class UpdateMethods(EmulatorState):
             return self._m_deleteWebhook(p)
         parts = urlsplit(url)
         local = (
-            self.allow_local_webhooks and parts.scheme in ("http", "https") and is_loopback(parts.hostname)
+            self.allow_local_webhooks and parts.scheme in ("http", "https") and _is_loopback(parts.hostname)
         )
         if not local:
             if parts.scheme != "https":
@@ -102,7 +103,7 @@ class UpdateMethods(EmulatorState):
                 raise bad("bad webhook: URL host is empty")
             if (parts.port or 443) not in (80, 88, 443, 8443):
                 raise bad("bad webhook: Webhook can be set up only on ports 80, 88, 443 or 8443")
-            if is_loopback(parts.hostname):
+            if _is_loopback(parts.hostname):
                 raise bad(f"bad webhook: IP address {parts.hostname} is reserved")
         secret = p.get("secret_token")
         if secret is not None and secret != "":
