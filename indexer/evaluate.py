@@ -7,7 +7,7 @@ import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from indexer.search import MODES, Retriever, answerable
+from indexer.search import Retriever, answerable
 from indexer.text import detect_lang
 
 logger = logging.getLogger(__name__)
@@ -107,13 +107,18 @@ def load_unknown_file(path: Path) -> list[str]:
 def evaluate_retrieval(
     retriever: Retriever,
     items: list[EvalItem],
-    modes: tuple[str, ...] = MODES,
+    modes: tuple[str, ...] | None = None,
     unknown_queries: list[str] | None = None,
 ) -> RetrievalEvaluation:
     """Run every question through each mode and aggregate the metrics.
 
-    With ``unknown_queries``, also measure the "I don't know" decision (:attr:`Hit.relevant`).
+    ``modes`` defaults to hybrid, each dense channel alone (``use``, ``e5``), the dense channels
+    fused, and BM25. With ``unknown_queries``, also measure the "I don't know" decision
+    (:attr:`Hit.relevant`).
     """
+    if modes is None:
+        channels = tuple(ch.name for ch in retriever.channels)
+        modes = ("hybrid", *channels, *(("dense",) if len(channels) > 1 else ()), "bm25")
     unknown = sorted({s for item in items for s in item.slugs if s not in retriever.notes})
     if unknown:
         raise EvalDataError(f"the eval file names slugs the index does not have: {', '.join(unknown)}")
@@ -138,6 +143,7 @@ def evaluate_retrieval(
     top = [retriever.search(item.query, k=5, vector=vector) for item, vector in zip(items, vectors, strict=True)]
     result.answered_known = sum(answerable(h) for h in top) / len(items)
     if unknown_queries:
-        refused = [not answerable(retriever.search(q, k=5)) for q in unknown_queries]
+        unknown_vectors = retriever.encoder.encode(unknown_queries)
+        refused = [not answerable(retriever.search(q, k=5, vector=v)) for q, v in zip(unknown_queries, unknown_vectors, strict=True)]
         result.refused_unknown = sum(refused) / len(refused)
     return result
