@@ -9,12 +9,19 @@ from pathlib import Path
 
 import yaml
 
-INTENTS = ("explain_meme", "explain_concept", "run_demo", "resources", "submit_meme", "help", "off_topic")
+from common.errors import UserError
+
+INTENTS = ("explain_meme", "explain_concept", "run_demo", "resources", "submit_meme", "help", "smalltalk", "off_topic")
 DATA_FILE = Path(__file__).resolve().parent / "data" / "intents.yaml"
 
 
-class IntentDataError(Exception):
+class IntentDataError(UserError):
     """The intents file is malformed."""
+
+    key = "data_file_error"
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail=detail)
 
 
 @dataclass(frozen=True)

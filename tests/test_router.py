@@ -81,7 +81,7 @@ def test_real_model_meets_the_targets_on_held_out_data(intent_router) -> None:  
         ("в чём прикол мема с котом у крана", "explain_meme"),
         ("что почитать по теории вероятностей", "resources"),
         ("how can I submit a meme", "submit_meme"),
-        ("привет", "help"),
+        ("привет", "smalltalk"),
         ("price of a used toyota", "off_topic"),
         ("какая погода завтра в москве", "off_topic"),
     ],
