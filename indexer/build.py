@@ -184,6 +184,7 @@ def _write_version(
 ) -> None:
     tmp.mkdir(parents=True)
     (tmp / "slugs.json").write_text(json.dumps([n.slug for n in notes]))
+    (tmp / "kinds.json").write_text(json.dumps({n.slug: n.kind for n in notes}))
     kinds = []
     for part, (rows, vectors) in channels.items():
         np.save(tmp / f"rows-{part}.npy", rows.astype(np.int32))

@@ -21,6 +21,7 @@ from indexer.build import HNSW_EF_SEARCH, assets_dir, current_version_dir
 from indexer.encoders import Encoder, encode_passages, get_encoder
 from indexer.lexical import BM25_DIR, NAMES_FILE, BM25Index, NameMatcher, normalise_query
 from indexer.notes import Note
+from indexer.rerank import RerankModel, answer_features, candidates
 from indexer.text import tokenize
 
 logger = logging.getLogger(__name__)
@@ -61,10 +62,14 @@ class Hit:
     e5: float = 0.0
     e5_rank: int = 0
     agree: int = 0
+    judged: bool | None = None
 
     @property
     def relevant(self) -> bool:
-        """Good enough to answer with, rather than admit not knowing (see :data:`RELEVANCE`)."""
+        """Good enough to answer with, rather than admit not knowing: the fitted answerability model's
+        judgement (``judged``) when hybrid search ran it, else the rules of :data:`RELEVANCE`."""
+        if self.judged is not None:
+            return self.named or self.judged
         return (
             self.named
             or self.dense >= RELEVANCE["dense"]
@@ -173,6 +178,12 @@ class Retriever:
         self._names = NameMatcher(version_dir / NAMES_FILE)
         self.encoder = QueryEncoder(getattr(encoder, "inner", encoder), self.normalise)
         self._notes: dict[str, Note] | None = None
+        self._kinds: dict[str, str] = (
+            json.loads((version_dir / "kinds.json").read_text())
+            if (version_dir / "kinds.json").exists()
+            else {}
+        )
+        self.reranker = RerankModel.load()
         self._lock = threading.Lock()
 
     @classmethod
@@ -239,20 +250,24 @@ class Retriever:
     ) -> list[Hit]:
         """Top ``k`` notes for ``query``.
 
-        ``mode`` is ``hybrid`` (default), ``dense`` (the dense channels fused), ``bm25``, or one
-        channel's name (``use``, ``e5``). A list that scores nothing never enters the fusion.
+        ``mode`` is ``hybrid`` (default: every list fused by RRF, then the top candidates reranked by
+        the fitted model), ``rrf`` (the fusion without the reranker), ``dense`` (the dense channels
+        fused), ``bm25``, or one channel's name (``use``, ``e5``). A list that scores nothing never
+        enters the fusion.
         ``vector`` may pass the query's embedding (``self.encoder.encode([query])[0]``) to avoid
         encoding twice.
         """
         names = [ch.name for ch in self.channels]
-        if mode not in (*MODES, *names):
-            raise ValueError(f"mode must be one of {(*MODES, *names)}, got {mode!r}")
+        if mode not in (*MODES, "rrf", *names):
+            raise ValueError(f"mode must be one of {(*MODES, 'rrf', *names)}, got {mode!r}")
         if vector is None and mode != "bm25":
             vector = self.encoder.encode([query])[0]
         dense = self._dense(np.asarray(vector).ravel()) if vector is not None else {n: {} for n in names}
-        sparse = self.bm25_scores(query) if mode in ("hybrid", "bm25") else {}
+        sparse = self.bm25_scores(query) if mode in ("hybrid", "rrf", "bm25") else {}
         lists = {**dense, "bm25": sparse}
-        used = {"hybrid": [*names, "bm25"], "dense": names, "bm25": ["bm25"]}.get(mode, [mode])
+        used = {"hybrid": [*names, "bm25"], "rrf": [*names, "bm25"], "dense": names, "bm25": ["bm25"]}.get(
+            mode, [mode]
+        )
         ranked = {n: sorted(lists[n], key=lambda s, d=lists[n]: (-d[s], s)) for n in lists}  # type: ignore[misc]
         ranks = {n: {s: i for i, s in enumerate(r, 1)} for n, r in ranked.items()}
         active = [n for n in used if lists[n]]
@@ -261,9 +276,12 @@ class Retriever:
             fused = dict(lists[active[0]])
         else:
             fused = rrf_fuse([ranked[n] for n in active], weights=[WEIGHTS.get(n, 1.0) for n in active])
-            if mode == "hybrid":
+            if mode in ("hybrid", "rrf"):
                 for slug in named:
                     fused[slug] = fused.get(slug, 0.0) + NAMED_BONUS
+        judged: dict[str, bool] = {}
+        if mode == "hybrid" and self.reranker is not None and self._kinds:
+            fused, judged = self._rerank(query, {n: lists[n] for n in used}, named, fused)
         primary = names[0] if names else "bm25"
         order = sorted(fused, key=lambda s: (-fused[s], -lists[primary].get(s, 0.0), -sparse.get(s, 0.0), s))[
             :k
@@ -287,6 +305,26 @@ class Retriever:
                     e5=round(dense.get("e5", {}).get(slug, 0.0), 4),
                     e5_rank=ranks.get("e5", {}).get(slug, 0),
                     agree=sum(ranks[n].get(slug) == 1 for n in used if n in ranks),
+                    judged=judged.get(slug) if judged else None,
                 )
             )
         return hits
+
+    def _rerank(
+        self, query: str, lists: dict[str, dict[str, float]], named: set[str], fused: dict[str, float]
+    ) -> tuple[dict[str, float], dict[str, bool]]:
+        """Candidates rescored by the fitted model (ahead of every other note), and the answerability
+        model's judgement of each; notes outside the candidates keep their fused order behind them."""
+        assert self.reranker is not None
+        pool = candidates(query, lists, named, self._kinds, fused)
+        if not pool:
+            return fused, {}
+        scores = self.reranker.rank(np.stack([c.features for c in pool]))
+        answer = self.reranker.answer
+        floor = float(scores.min()) - 1.0
+        out = {s: floor - 1.0 / (1.0 + v) for s, v in fused.items()}  # behind every candidate, same order
+        judged = {}
+        for c, z in zip(pool, scores, strict=True):
+            out[c.slug] = float(z)
+            judged[c.slug] = bool(answer(answer_features(c)) >= answer.threshold)
+        return out, judged
