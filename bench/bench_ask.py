@@ -62,7 +62,10 @@ def main() -> None:
     rows = [
         ("query encoding (USE)", timed(lambda q: encoder.encode([q]), questions)),
         ("hybrid search (encoding included)", timed(lambda q: services.retriever.search(q, 5), questions)),
-        ("router inference (MiniLM int8 + USE head, vector given)", timed(lambda q: services.router.route(q, vector=vectors[q]), questions)),
+        (
+            "router inference (MiniLM int8 + USE head, vector given)",
+            timed(lambda q: services.router.route(q, vector=vectors[q]), questions),
+        ),
         ("ask, warm, without router", timed(without_router.answer, questions)),
         ("ask, warm, with router", timed(with_router.answer, questions)),
     ]
@@ -76,21 +79,34 @@ def main() -> None:
     cold = []
     for _ in range(3):
         t = time.perf_counter()
-        subprocess.run([sys.executable, "-c", "from bot.cli import main; main()", "ask", "--json", "что такое дропаут"], env=env, check=True, capture_output=True)
+        subprocess.run(
+            [sys.executable, "-c", "from bot.cli import main; main()", "ask", "--json", "что такое дропаут"],
+            env=env,
+            check=True,
+            capture_output=True,
+        )
         cold.append(time.perf_counter() - t)
-    print(f"\ncold start of `memebot ask --json` (fresh process, router included): median {statistics.median(cold):.2f} s over 3 runs")
+    print(
+        f"\ncold start of `memebot ask --json` (fresh process, router included): median {statistics.median(cold):.2f} s over 3 runs"
+    )
 
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp) / "index"
         demos = {d.id for d in list_demos()}
         t = time.perf_counter()
-        full = build_index(load_settings().knowledge_dir, root, encoder=encoder, known_demos=demos, progress=False)
+        full = build_index(
+            load_settings().knowledge_dir, root, encoder=encoder, known_demos=demos, progress=False
+        )
         full_s = time.perf_counter() - t
         t = time.perf_counter()
-        noop = build_index(load_settings().knowledge_dir, root, encoder=encoder, known_demos=demos, progress=False)
+        noop = build_index(
+            load_settings().knowledge_dir, root, encoder=encoder, known_demos=demos, progress=False
+        )
         noop_s = time.perf_counter() - t
-    print(f"full index build: {full_s:.2f} s ({full.notes} notes, {full.chunks} chunks); "
-          f"no-op incremental build: {noop_s:.3f} s (version {noop.version})")
+    print(
+        f"full index build: {full_s:.2f} s ({full.notes} notes, {full.chunks} chunks); "
+        f"no-op incremental build: {noop_s:.3f} s (version {noop.version})"
+    )
     services.close()
 
 

@@ -28,16 +28,27 @@ def main() -> None:
     meta = shipped.meta
 
     def report(data: dict) -> ClassificationReport:
-        return ClassificationReport(data["name"], data["per_intent"], data["macro_f1"], data["accuracy"], data["confusion"], tuple(data["labels"]))
+        return ClassificationReport(
+            data["name"],
+            data["per_intent"],
+            data["macro_f1"],
+            data["accuracy"],
+            data["confusion"],
+            tuple(data["labels"]),
+        )
 
     with tempfile.TemporaryDirectory() as tmp:
         started = time.perf_counter()
         ablation = train_router(TrainConfig(use_sentence_vectors=False), out_dir=Path(tmp), progress=False)
         ablation_s = time.perf_counter() - started
     reports = [report(meta["metrics"]), ablation.report, *(report(b) for b in meta["baselines"])]
-    print(f"held-out questions: {meta['examples']['test']} (train {meta['examples']['train']}), seed {meta['config']['seed']}\n")
+    print(
+        f"held-out questions: {meta['examples']['test']} (train {meta['examples']['train']}), seed {meta['config']['seed']}\n"
+    )
     print(format_side_by_side(reports))
-    print(f"\ntraining time: shipped model {meta['train_seconds']:.0f} s (recorded when trained), plain MiniLM {ablation_s:.0f} s (now)")
+    print(
+        f"\ntraining time: shipped model {meta['train_seconds']:.0f} s (recorded when trained), plain MiniLM {ablation_s:.0f} s (now)"
+    )
 
 
 if __name__ == "__main__":

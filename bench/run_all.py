@@ -1,6 +1,6 @@
 """Run every benchmark in one go, one after another (they would fight over 2 cores otherwise).
 
-    MEMEBOT_HOME=var python bench/run_all.py   # or: make bench
+MEMEBOT_HOME=var python bench/run_all.py   # or: make bench
 """
 
 from __future__ import annotations
@@ -12,11 +12,25 @@ import sys
 from pathlib import Path
 
 BENCH = Path(__file__).resolve().parent
-SCRIPTS = ["bench_ask.py", "bench_router.py", "bench_demos.py", "bench_images.py", "bench_bot.py", "bench_faiss.py"]
+SCRIPTS = [
+    "bench_ask.py",
+    "bench_router.py",
+    "bench_demos.py",
+    "bench_images.py",
+    "bench_bot.py",
+    "bench_faiss.py",
+]
 
 
 def main() -> int:
-    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines() if line.startswith("model name")), "?")
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        "?",
+    )
     print(f"machine: {platform.machine()}, {cpu}, {os.cpu_count()} cores, Python {platform.python_version()}")
     failed = 0
     for script in SCRIPTS:

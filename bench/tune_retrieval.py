@@ -56,7 +56,7 @@ def main() -> None:
     ]
     rng = np.random.default_rng(0)
     folds = np.array_split(rng.permutation(len(items)), args.folds)
-    hits = {"ru": [], "en": [], "rrf_ru": [], "rrf_en": []}
+    hits: dict[str, list[bool]] = {"ru": [], "en": [], "rrf_ru": [], "rrf_en": []}
     for f in range(args.folds):
         train = [groups[i] for j in range(args.folds) if j != f for i in folds[j]]
         model = fit_listwise(train)

@@ -83,12 +83,12 @@ def index() -> None:
 
 @index.command("build")
 @click.option("--force", is_flag=True, help="Re-embed every note even if unchanged.")
-@click.option("--encoder", default=None, help="Encoder: use (default) or minilm.")
+@click.option("--encoder", default=None, help="Encoder: use+e5 (default), use or e5.")
 @click.option("--progress/--no-progress", default=None, help="Progress bar (default: on a terminal).")
 def index_build(force: bool, encoder: str | None, progress: bool | None) -> None:
     """Build or update the index incrementally and atomically."""
-    from indexer.build import build_index
-    from indexer.encoders import DEFAULT_ENCODER, EncoderError, get_encoder
+    from indexer.build import assets_dir, build_index
+    from indexer.encoders import EncoderError, get_encoder
     from indexer.notes import NoteError
 
     try:
@@ -96,7 +96,8 @@ def index_build(force: bool, encoder: str | None, progress: bool | None) -> None
         summary = build_index(
             settings.knowledge_dir,
             settings.index_dir,
-            encoder=get_encoder(encoder or DEFAULT_ENCODER), known_demos=_demo_ids(), progress=progress, force=force
+            encoder=get_encoder(encoder, assets_dir(settings.index_dir)) if encoder else None,
+            known_demos=_demo_ids(), progress=progress, force=force
         )
     except NoteError as exc:
         for problem in exc.problems:
@@ -236,5 +237,8 @@ def _register_commands() -> None:
 
 def main() -> None:
     """Console-script entry point."""
+    from indexer.threads import configure_threads
+
+    configure_threads()  # one thread per numeric library on the answer path (measured under load)
     _register_commands()
     cli()

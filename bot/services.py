@@ -74,7 +74,7 @@ def load_services(home: Path, with_router: bool = True) -> Services:
         from router.infer import RouterMissingError, load_router
 
         try:
-            router = load_router(home / "router")
+            router = load_router(home / "router", retriever.encoder)
         except RouterMissingError as exc:
             logger.warning("%s; answering without intent routing", exc)
     return Services(retriever=retriever, router=router, demo_specs=list_demos(), index_root=index_root, home=home)

@@ -99,6 +99,7 @@ def make_faiss_index(vectors: np.ndarray, approx_threshold: int = APPROX_THRESHO
     import faiss
 
     dim = vectors.shape[1]
+    index: Any
     if len(vectors) > approx_threshold:
         index = faiss.IndexHNSWFlat(dim, HNSW_M, faiss.METRIC_INNER_PRODUCT)
         index.hnsw.efConstruction = 80
@@ -396,7 +397,7 @@ def build_index(
     _cleanup(root, keep=version)
     summary.version = version
     summary.chunks = len(chunks)
-    summary.index_kind = new_manifest["index_kind"]
+    summary.index_kind = str(new_manifest["index_kind"])
     summary.seconds = time.perf_counter() - started
     logger.info("built index %s", version)
     return summary

@@ -144,7 +144,7 @@ def build_assets(out_dir: Path, source: Path | None = None) -> Path:
         k: np.ascontiguousarray(arrays.pop(k), dtype=np.float32)
         for k in ("emb.pos", "emb.type0", "emb.ln.w", "emb.ln.b")
     }
-    np.savez(out_dir / "embeddings.npz", **front)
+    np.savez(out_dir / "embeddings.npz", **front)  # type: ignore[arg-type]
     from indexer.e5_onnx import build_onnx
 
     build_onnx(arrays, cfg, out_dir / "e5-int8.onnx")

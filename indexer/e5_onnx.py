@@ -9,7 +9,9 @@ Imports ``onnx`` (and onnxruntime's quantiser); serving only loads the written f
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -29,7 +31,7 @@ def build_onnx(weights: dict[str, np.ndarray], config: dict, out: Path) -> Path:
         inits.append(numpy_helper.from_array(np.ascontiguousarray(value), name))
         return name
 
-    def node(op: str, inputs: list[str], name: str, **attrs: object) -> str:
+    def node(op: str, inputs: list[str], name: str, **attrs: Any) -> str:
         nodes.append(helper.make_node(op, inputs, [name], name=name, **attrs))
         return name
 
@@ -111,7 +113,13 @@ def build_onnx(weights: dict[str, np.ndarray], config: dict, out: Path) -> Path:
     float_path = out.with_suffix(".f32.onnx")
     onnx.save(model, str(float_path))
     tmp = out.with_suffix(".tmp.onnx")
-    quantize_dynamic(str(float_path), str(tmp), weight_type=QuantType.QInt8, op_types_to_quantize=["MatMul"])
+    logging.disable(logging.WARNING)  # the quantiser logs a pre-processing tip to the root logger
+    try:
+        quantize_dynamic(
+            str(float_path), str(tmp), weight_type=QuantType.QInt8, op_types_to_quantize=["MatMul"]
+        )
+    finally:
+        logging.disable(logging.NOTSET)
     float_path.unlink()
     tmp.replace(out)
     return out

@@ -234,8 +234,8 @@ def parse_note(path: Path) -> tuple[Note | None, list[NoteProblem]]:
         return None, problems
     note = Note(
         path=path,
-        slug=slug,
-        kind=kind,
+        slug=str(slug),
+        kind=str(kind),
         title=meta["title"].strip(),
         title_en=meta["title_en"].strip(),
         aliases=[a.strip() for a in meta["aliases"]],
@@ -278,12 +278,14 @@ def _cross_check(notes: list[Note], known_demos: Iterable[str] | None) -> list[N
             if key in seen_here:
                 continue
             seen_here.add(key)
-            other = owner.get(key)
-            if other is not None and other.slug != note.slug:
+            owner_note = owner.get(key)
+            if owner_note is not None and owner_note.slug != note.slug:
                 line = note._lines.get("aliases", 2)  # type: ignore[attr-defined]
                 problems.append(
                     NoteProblem(
-                        note.path, line, f"alias '{name}' collides with note '{other.slug}' ({other.path})"
+                        note.path,
+                        line,
+                        f"alias '{name}' collides with note '{owner_note.slug}' ({owner_note.path})",
                     )
                 )
             else:

@@ -47,6 +47,11 @@ FEATURES = (
 ANSWER_FEATURES = ("use", "e5", "bm25_log", "named", "agree", "bias")
 
 
+def _ranks(scores: dict[str, float]) -> dict[str, int]:
+    """Rank (from 1) of each key by descending score, ties by key."""
+    return {s: i for i, s in enumerate(sorted(scores, key=lambda s: (-scores[s], s)), 1)}
+
+
 @dataclass(frozen=True)
 class Candidate:
     slug: str
@@ -63,9 +68,7 @@ def candidates(
 ) -> list[Candidate]:
     """The union of each list's top :data:`CANDIDATES_PER_LIST` and the named notes, with features."""
     use, e5, bm25 = lists.get("use", {}), lists.get("e5", {}), lists.get("bm25", {})
-    ranks = {
-        n: {s: i for i, s in enumerate(sorted(d, key=lambda s, d=d: (-d[s], s)), 1)} for n, d in lists.items()
-    }  # type: ignore[misc]
+    ranks = {n: _ranks(d) for n, d in lists.items()}
     pool = set(named)
     for by_rank in ranks.values():
         pool.update(s for s, r in by_rank.items() if r <= CANDIDATES_PER_LIST)

@@ -119,7 +119,7 @@ class _Channel:
         self.name, self.dim, self.start = name, int(spec["dim"]), start
         self.rows = np.asarray(np.load(version_dir / f"rows-{name}.npy", mmap_mode="r"))
         self.vectors = np.asarray(np.load(version_dir / f"vectors-{name}.npy", mmap_mode="r"))
-        self.hnsw = None
+        self.hnsw: Any = None
         if spec.get("index", "flat") != "flat":
             import faiss
 

@@ -79,7 +79,8 @@ def load_backend(assets: Path, threads: int = 1) -> Any:
         value = np.load(assets / f"{name}.npy", mmap_mode="r" if name == "table" else None)
         base, _, index = name.partition(".")
         if index:
-            getattr(backend, base, None) or setattr(backend, base, [])
+            if not hasattr(backend, base):
+                setattr(backend, base, [])
             getattr(backend, base).append(value)
         else:
             setattr(backend, name, value)

@@ -35,7 +35,9 @@ def find_demo_id(text: str, demos: Sequence[Any]) -> str | None:
     best: tuple[int, str] | None = None
     for spec in demos:
         for name in _names(spec):
-            if re.search(rf"(?<![\w-]){re.escape(name)}(?![\w-])", low) and (best is None or len(name) > best[0]):
+            if re.search(rf"(?<![\w-]){re.escape(name)}(?![\w-])", low) and (
+                best is None or len(name) > best[0]
+            ):
                 best = (len(name), spec.id)
     return best[1] if best else None
 

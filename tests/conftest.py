@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import textwrap
@@ -46,11 +47,29 @@ class CountingEncoder:
         return sum(self.calls)
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    from indexer.threads import configure_threads
+
+    configure_threads(1)  # as the CLI and the bot do
+
+
+# Encoder files (USE tables, e5 graph, tokenizers): the ones `make index` derived, else built once here.
+ASSETS = PREPARED_HOME / "index" / "assets"
+
+
 @pytest.fixture(scope="session")
 def use_encoder():  # noqa: ANN201
     from indexer.encoders import get_encoder
 
-    return get_encoder("use")
+    return get_encoder("use", ASSETS)
+
+
+@pytest.fixture(scope="session")
+def encoder():  # noqa: ANN201
+    """The index's default encoder (USE + e5), as serving uses it."""
+    from indexer.encoders import DEFAULT_ENCODER, get_encoder
+
+    return get_encoder(DEFAULT_ENCODER, ASSETS)
 
 
 @pytest.fixture()
@@ -66,20 +85,30 @@ def demo_ids() -> set[str]:
 
 
 @pytest.fixture(scope="session")
-def index_root(tmp_path_factory: pytest.TempPathFactory, use_encoder, demo_ids) -> Path:  # noqa: ANN001
-    """The real knowledge base indexed once per session."""
-    from indexer.build import build_index
+def index_root(tmp_path_factory: pytest.TempPathFactory, encoder, demo_ids) -> Path:  # noqa: ANN001
+    """The real knowledge base indexed once per session (read-only): the index `make index` built
+    when it is current, else a fresh build."""
+    from indexer.build import build_index, file_hashes
 
+    prepared = PREPARED_HOME / "index"
+    try:
+        manifest = json.loads((prepared / "current" / "manifest.json").read_text())
+        if manifest["files"] == file_hashes(KNOWLEDGE) and manifest["encoder"] == encoder.name:
+            summary = build_index(notes_dir=KNOWLEDGE, root=prepared, encoder=encoder, known_demos=demo_ids, progress=False)
+            if summary.version is None:
+                return prepared
+    except (OSError, KeyError, ValueError):
+        pass
     root = tmp_path_factory.mktemp("index")
-    build_index(notes_dir=KNOWLEDGE, root=root, encoder=use_encoder, progress=False)
+    build_index(notes_dir=KNOWLEDGE, root=root, encoder=encoder, known_demos=demo_ids, progress=False)
     return root
 
 
 @pytest.fixture(scope="session")
-def retriever(index_root: Path, use_encoder):  # noqa: ANN001, ANN201
+def retriever(index_root: Path, encoder):  # noqa: ANN001, ANN201
     from indexer.search import Retriever
 
-    return Retriever.load(index_root, use_encoder)
+    return Retriever.load(index_root, encoder)
 
 
 @pytest.fixture(scope="session")
@@ -94,10 +123,10 @@ def router_model_dir() -> Path:
 
 
 @pytest.fixture(scope="session")
-def intent_router(router_model_dir: Path, use_encoder):  # noqa: ANN001, ANN201
+def intent_router(router_model_dir: Path, retriever):  # noqa: ANN001, ANN201
     from router.infer import load_router
 
-    return load_router(router_model_dir, use_encoder)
+    return load_router(router_model_dir, retriever.encoder)
 
 
 @pytest.fixture()

@@ -85,7 +85,7 @@ def _wait_for(predicate, timeout: float) -> bool:  # noqa: ANN001
 
 @pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGINT])
 def test_build_killed_midway_leaves_the_old_index_serving(
-    sig: signal.Signals, index_root: Path, use_encoder, memebot_home: Path, tmp_path: Path  # noqa: ANN001
+    sig: signal.Signals, index_root: Path, encoder, memebot_home: Path, tmp_path: Path  # noqa: ANN001
 ) -> None:
     """A real `memebot index build` process is killed while embedding; the old version keeps answering."""
     import shutil
@@ -114,11 +114,11 @@ def test_build_killed_midway_leaves_the_old_index_serving(
     proc.wait(timeout=60)
     assert proc.returncode != 0
     assert current_version_dir(root) == before
-    retriever = Retriever.load(root, use_encoder)
+    retriever = Retriever.load(root, encoder)
     assert retriever.search("что такое дропаут", k=1)[0].slug == "dropout"
 
     # The next build cleans the half-written version away and publishes a complete one.
-    summary = build_index(notes, root, use_encoder, progress=False)
+    summary = build_index(notes, root, encoder, progress=False)
     assert summary.version and current_version_dir(root).name == summary.version
     assert not list((root / "versions").glob(".tmp-*"))
 

@@ -21,10 +21,10 @@ from router.training.train import TrainConfig, choose_thresholds, needs_training
 def test_training_data_is_large_bilingual_and_unique() -> None:
     examples = load_examples()
     per_intent = Counter(e.intent for e in examples)
-    assert set(per_intent) == set(INTENTS) and min(per_intent.values()) >= 80
+    assert set(per_intent) == set(INTENTS) and min(per_intent.values()) >= 160
     for intent in INTENTS:
         langs = Counter(e.lang for e in examples if e.intent == intent)
-        assert langs["ru"] >= 35 and langs["en"] >= 35, intent
+        assert langs["ru"] >= 80 and langs["en"] >= 80, intent
     texts = [e.text.lower() for e in examples]
     assert len(texts) == len(set(texts))
 
@@ -46,16 +46,25 @@ def test_bad_intent_file_is_a_clear_error(tmp_path: Path) -> None:
         load_examples(bad)
 
 
-def test_training_on_a_subset_writes_model_and_metadata(tmp_path: Path) -> None:
+@pytest.mark.slow
+def test_training_on_a_subset_writes_the_onnx_model_and_metadata(tmp_path: Path, encoder) -> None:  # noqa: ANN001
+    from router.infer import load_router
+
     out = tmp_path / "router"
-    result = train_router(TrainConfig(epochs=1, subset=12, batch_size=16), out_dir=out, progress=False)
+    result = train_router(
+        TrainConfig(epochs=1, subset=12, batch_size=16), out_dir=out, progress=False, sentence_encoder=encoder
+    )
     meta = json.loads((out / "meta.json").read_text())
-    assert (out / "model.pt").stat().st_size > 1_000_000
+    assert 5_000_000 < (out / "model.onnx").stat().st_size < 40_000_000  # int8 MiniLM + head
+    assert not (out / "model.pt").exists()
     assert meta["labels"] == list(INTENTS) and len(meta["data_hash"]) == 64
+    assert meta["sentence_encoder"] == "use+e5" and meta["sentence_dim"] == 896
     assert meta["examples"]["train"] + meta["examples"]["test"] == 12 * len(INTENTS)
     assert meta["metrics"]["macro_f1"] == pytest.approx(result.report.macro_f1)
-    assert {b["name"] for b in meta["baselines"]} == {"keyword rules", "logreg on USE"}
+    assert {b["name"] for b in meta["baselines"]} == {"keyword rules", "logreg on use+e5"}
     assert needs_training(out) == "saved router was trained on a subset"
+    route = load_router(out, encoder).route("что такое дропаут")
+    assert route.intent in INTENTS and sum(route.scores.values()) == pytest.approx(1.0, abs=1e-4)
 
 
 def test_real_model_meets_the_targets_on_held_out_data(intent_router) -> None:  # noqa: ANN001
@@ -138,7 +147,10 @@ def test_extracts_demo_and_parameters(text: str, demo: str, params: dict[str, st
 
 def test_demo_named_nowhere_uses_the_retrieval_fallback() -> None:
     assert find_demo_id("покажи как работает эта штука", list_demos()) is None
-    assert extract_demo_request("покажи на примере", list_demos(), fallback_demo_id="fine-tuning").demo_id == "fine-tuning"
+    assert (
+        extract_demo_request("покажи на примере", list_demos(), fallback_demo_id="fine-tuning").demo_id
+        == "fine-tuning"
+    )
 
 
 def test_bare_number_goes_to_the_only_parameter() -> None:
@@ -146,8 +158,13 @@ def test_bare_number_goes_to_the_only_parameter() -> None:
     assert extract_params("дропаут 0.7", spec.params) == {"p": "0.7"}
 
 
-@pytest.mark.parametrize(("raw", "lang", "expected"), [({"p": "1.5"}, "ru", "от 0.05 до 1"), ({"p": "abc"}, "en", "must be a number")])
-def test_out_of_range_or_wrong_type_names_the_allowed_range(raw: dict[str, str], lang: str, expected: str) -> None:
+@pytest.mark.parametrize(
+    ("raw", "lang", "expected"),
+    [({"p": "1.5"}, "ru", "от 0.05 до 1"), ({"p": "abc"}, "en", "must be a number")],
+)
+def test_out_of_range_or_wrong_type_names_the_allowed_range(
+    raw: dict[str, str], lang: str, expected: str
+) -> None:
     with pytest.raises(DemoParamError) as info:
         validate_params(get_demo("dropout"), raw)
     assert expected in info.value.message(lang)
