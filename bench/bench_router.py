@@ -1,5 +1,5 @@
 """Router design comparison on the same held-out split: the shipped model (MiniLM fine-tuned with
-the USE vector in its head) against plain fine-tuned MiniLM, logistic regression on frozen USE
+the USE and e5 vectors in its head) against plain fine-tuned MiniLM, logistic regression on frozen USE
 vectors and keyword rules; plus training time.
 
     MEMEBOT_HOME=var python bench/bench_router.py
@@ -17,14 +17,15 @@ sys.path.insert(0, str(REPO))
 
 
 def main() -> None:
-    import transformers
-
-    transformers.logging.set_verbosity_error()
+    from bot.config import load_settings
+    from indexer.threads import configure_threads
     from router.infer import load_router
     from router.metrics import ClassificationReport, format_side_by_side
     from router.training.train import TrainConfig, train_router
 
-    shipped = load_router()
+    configure_threads(1)
+    settings = load_settings()
+    shipped = load_router(settings.router_dir)
     meta = shipped.meta
 
     def report(data: dict) -> ClassificationReport:
@@ -39,7 +40,12 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory() as tmp:
         started = time.perf_counter()
-        ablation = train_router(TrainConfig(use_sentence_vectors=False), out_dir=Path(tmp), progress=False)
+        ablation = train_router(
+            TrainConfig(use_sentence_vectors=False),
+            out_dir=Path(tmp),
+            progress=False,
+            assets=settings.index_dir / "assets",
+        )
         ablation_s = time.perf_counter() - started
     reports = [report(meta["metrics"]), ablation.report, *(report(b) for b in meta["baselines"])]
     print(

@@ -89,18 +89,17 @@ def index_root(tmp_path_factory: pytest.TempPathFactory, encoder, demo_ids) -> P
     """The real knowledge base indexed once per session (read-only): the index `make index` built
     when it is current, else a fresh build."""
     from indexer.build import build_index, file_hashes
+    from indexer.chunks import CHUNKER_VERSION
 
     prepared = PREPARED_HOME / "index"
     try:
         manifest = json.loads((prepared / "current" / "manifest.json").read_text())
-        if manifest["files"] == file_hashes(KNOWLEDGE) and manifest["encoder"] == encoder.name:
-            summary = build_index(notes_dir=KNOWLEDGE, root=prepared, encoder=encoder, known_demos=demo_ids, progress=False)
-            if summary.version is None:
-                return prepared
+        if (manifest["files"], manifest["encoder"], manifest["chunker"]) == (file_hashes(KNOWLEDGE), encoder.name, CHUNKER_VERSION):
+            return prepared
     except (OSError, KeyError, ValueError):
         pass
     root = tmp_path_factory.mktemp("index")
-    build_index(notes_dir=KNOWLEDGE, root=root, encoder=encoder, known_demos=demo_ids, progress=False)
+    build_index(notes_dir=KNOWLEDGE, root=root, encoder=encoder, progress=False)
     return root
 
 
