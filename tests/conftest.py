@@ -128,10 +128,18 @@ def intent_router(router_model_dir: Path, retriever):  # noqa: ANN001, ANN201
     return load_router(router_model_dir, retriever.encoder)
 
 
+def copy_index(index_root: Path, target: Path) -> Path:
+    """A writable copy of an index; its encoder files (~100 MB, read-only) are linked, not copied."""
+    shutil.copytree(index_root, target, symlinks=True, ignore=shutil.ignore_patterns("assets"))
+    if (index_root / "assets").exists():
+        (target / "assets").symlink_to((index_root / "assets").resolve())
+    return target
+
+
 @pytest.fixture()
 def home_with_index(memebot_home: Path, index_root: Path, router_model_dir: Path) -> Path:
     """A MEMEBOT_HOME holding a copy of the session index and the trained router, for CLI tests."""
-    shutil.copytree(index_root, memebot_home / "index", symlinks=True)
+    copy_index(index_root, memebot_home / "index")
     shutil.copytree(router_model_dir, memebot_home / "router")
     return memebot_home
 
@@ -196,7 +204,7 @@ def write(path: Path, text: str) -> Path:
 
 @pytest.fixture()
 def home_index_only(memebot_home: Path, index_root: Path) -> Path:
-    shutil.copytree(index_root, memebot_home / "index", symlinks=True)
+    copy_index(index_root, memebot_home / "index")
     return memebot_home
 
 

@@ -39,7 +39,7 @@ from bot.submissions import (
 from indexer.build import build_index
 from indexer.notes import SLUG_RE, load_notes, parse_note
 from indexer.search import Retriever
-from tests.conftest import KNOWLEDGE
+from tests.conftest import KNOWLEDGE, copy_index
 from tests.test_storage import notes_from, png
 
 ADMIN, OTHER_ADMIN, AUTHOR, STRANGER = 1001, 1002, 501, 777
@@ -67,7 +67,7 @@ def service(db: Database, notes_dir: Path, memebot_home: Path) -> SubmissionServ
 @pytest.fixture()
 def index_copy(tmp_path: Path, index_root: Path) -> Path:
     """The session's real index, copied so an approval can rebuild it incrementally."""
-    return Path(shutil.copytree(index_root, tmp_path / "index", symlinks=True))
+    return copy_index(index_root, tmp_path / "index")
 
 
 def indexed(db: Database, notes_dir: Path, home: Path, root: Path, encoder) -> SubmissionService:  # noqa: ANN001
