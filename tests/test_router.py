@@ -55,7 +55,7 @@ def test_training_on_a_subset_writes_the_onnx_model_and_metadata(tmp_path: Path,
         TrainConfig(epochs=1, subset=12, batch_size=16), out_dir=out, progress=False, sentence_encoder=encoder
     )
     meta = json.loads((out / "meta.json").read_text())
-    assert 5_000_000 < (out / "model.onnx").stat().st_size < 40_000_000  # int8 MiniLM + head
+    assert 5_000_000 < (out / "model.onnx").stat().st_size < 40_000_000  # int8 MiniLM (word embeddings too) + head
     assert not (out / "model.pt").exists()
     assert meta["labels"] == list(INTENTS) and len(meta["data_hash"]) == 64
     assert meta["sentence_encoder"] == "use+e5" and meta["sentence_dim"] == 896

@@ -66,7 +66,7 @@ def export_onnx(model: IntentClassifier, out: Path, sentence_dim: int, quantize:
                     str(tmp_float),
                     str(tmp_final),
                     weight_type=QuantType.QInt8,
-                    op_types_to_quantize=["MatMul", "Gemm"],
+                    op_types_to_quantize=["MatMul", "Gemm", "Gather"],
                 )
             finally:
                 logging.disable(logging.NOTSET)
