@@ -55,6 +55,7 @@ class BM25Index:
         self.indices = np.load(directory / "indices.csc.index.npy", mmap_mode="r")
         self.indptr = np.load(directory / "indptr.csc.index.npy", mmap_mode="r")
         self.vocab: dict[str, int] = json.loads((directory / "vocab.index.json").read_text(encoding="utf-8"))
+        self.vocabulary = Vocabulary(self.vocab)
 
     def scores(self, tokens: list[str]) -> np.ndarray:
         """BM25 score of every chunk (the sum of the precomputed per-term scores, as bm25s does)."""
@@ -83,7 +84,31 @@ class NameMatcher:
         return found
 
 
-def normalise_query(text: str, vocab: dict[str, int]) -> str:
+class Vocabulary:
+    """The index's stemmed terms, with an edit-distance lookup that scans one small bucket
+    (same first letter, length ±1) instead of the whole vocabulary; buckets are built on first use."""
+
+    def __init__(self, terms: dict[str, int]):
+        self.terms = terms
+        self._buckets: dict[tuple[str, int], list[str]] | None = None
+
+    def __contains__(self, term: object) -> bool:
+        return term in self.terms
+
+    def near(self, word: str) -> str | None:
+        """The one term within one edit of ``word`` (None when none, or several, are)."""
+        if self._buckets is None:
+            buckets: dict[tuple[str, int], list[str]] = {}
+            for term in self.terms:
+                buckets.setdefault((term[:1], len(term)), []).append(term)
+            self._buckets = buckets
+        pool = [
+            t for n in (len(word) - 1, len(word), len(word) + 1) for t in self._buckets.get((word[:1], n), ())
+        ]
+        return edits1_match(word, pool)
+
+
+def normalise_query(text: str, vocab: Vocabulary) -> str:
     """The query with transliterated Russian written in Cyrillic and typos fixed, judged by ``vocab``
     (the index's stemmed BM25 vocabulary).
 
@@ -103,7 +128,7 @@ def normalise_query(text: str, vocab: dict[str, int]) -> str:
     return "".join(out)
 
 
-def _known(word: str, vocab: dict[str, int]) -> bool:
+def _known(word: str, vocab: Vocabulary) -> bool:
     low = word.lower().replace("ё", "е")
     if low in STOPWORDS:
         return True
@@ -111,13 +136,13 @@ def _known(word: str, vocab: dict[str, int]) -> bool:
     return bool(stems) and all(s in vocab for s in stems)
 
 
-def _one_edit(word: str, vocab: dict[str, int]) -> str | None:
+def _one_edit(word: str, vocab: Vocabulary) -> str | None:
     low = word.lower().replace("ё", "е")
     stem = (tokenize(low) or [low])[0]
-    return edits1_match(stem, vocab) or edits1_match(low, STOPWORDS)
+    return vocab.near(stem) or edits1_match(low, STOPWORDS)
 
 
-def _normalise_word(word: str, vocab: dict[str, int]) -> str:
+def _normalise_word(word: str, vocab: Vocabulary) -> str:
     if word.isdigit() or _known(word, vocab):
         return word
     if word.isascii():

@@ -126,10 +126,12 @@ class _Channel:
         if spec.get("index", "flat") != "flat":
             import faiss
 
-            self.hnsw = faiss.read_index(str(version_dir / f"faiss-{name}.index"))
+            self.hnsw = faiss.read_index(
+                str(version_dir / f"faiss-{name}.index"), faiss.IO_FLAG_MMAP | faiss.IO_FLAG_READ_ONLY
+            )
             self.hnsw.hnsw.efSearch = HNSW_EF_SEARCH
 
-    def best_per_note(self, query: np.ndarray, n_notes: int, k_rows: int = 2000) -> np.ndarray:
+    def best_per_note(self, query: np.ndarray, n_notes: int, k_rows: int = 400) -> np.ndarray:
         """Best cosine per note (-1 where no row of the note was scored)."""
         best = np.full(n_notes, -1.0, dtype=np.float32)
         if not len(self.rows):
@@ -187,6 +189,7 @@ class Retriever:
             else {}
         )
         self.reranker = RerankModel.load()
+        self._normalised: dict[str, str] = {}  # the encoder, BM25 and the names all read it once per query
         self._lock = threading.Lock()
 
     @classmethod
@@ -215,7 +218,13 @@ class Retriever:
 
     def normalise(self, query: str) -> str:
         """The question with transliterated Russian in Cyrillic and typos fixed (see :mod:`indexer.lexical`)."""
-        return normalise_query(query, self._bm25.vocab)
+        cached = self._normalised.get(query)
+        if cached is None:
+            cached = normalise_query(query, self._bm25.vocabulary)
+            if len(self._normalised) > 1024:
+                self._normalised.clear()
+            self._normalised[query] = cached
+        return cached
 
     def names_in(self, query: str) -> set[str]:
         """Slugs of the notes whose title or alias occurs in ``query`` as whole words."""
