@@ -69,7 +69,7 @@ class RetrievalEvaluation:
         counts = ", ".join(f"{lang}: {self.table[next(iter(self.table))][lang].n}" for lang in langs)
         lines.append(f"questions — {counts}")
         if self.answered_known is not None:
-            lines.append(f"answered (judged answerable) on dev questions: {self.answered_known:.3f}")
+            lines.append(f"answered (judged answerable) on these questions: {self.answered_known:.3f}")
         if self.refused_unknown is not None:
             lines.append(f"refused ('I don't know') on unknown-topic questions: {self.refused_unknown:.3f}")
         return "\n".join(lines)
