@@ -6,9 +6,9 @@ import re
 import threading
 
 import snowballstemmer
-from bm25s.stopwords import STOPWORDS_EN, STOPWORDS_RUSSIAN
 
 from common.i18n import CYRILLIC_RE, detect_lang
+from indexer.stopwords import STOPWORDS_EN, STOPWORDS_RUSSIAN
 
 WORD_RE = re.compile(r"[a-zа-яё0-9]+(?:[.'][a-z0-9]+)*", re.IGNORECASE)
 
