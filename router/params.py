@@ -70,7 +70,7 @@ def extract_params(text: str, params: Iterable[Any]) -> dict[str, str]:
 def extract_demo_request(text: str, demos: Sequence[Any], fallback_demo_id: str | None = None) -> DemoRequest:
     """Identify the demo (by name in the text, else ``fallback_demo_id``, e.g. from retrieval) and its params."""
     demo_id = find_demo_id(text, demos) or fallback_demo_id
-    if demo_id is None:
+    spec = next((s for s in demos if s.id == demo_id), None)
+    if spec is None:  # nothing named, or a note names a demo this build does not have
         return DemoRequest(None)
-    spec = next(s for s in demos if s.id == demo_id)
     return DemoRequest(demo_id, extract_params(text, spec.params))

@@ -169,3 +169,7 @@ def test_out_of_range_or_wrong_type_names_the_allowed_range(
         validate_params(get_demo("dropout"), raw)
     assert expected in info.value.message(lang)
     assert validate_params(get_demo("dropout"), {"p": "0,3"})["p"] == pytest.approx(0.3)
+
+
+def test_a_demo_the_registry_lacks_is_no_request() -> None:
+    assert extract_demo_request("покажи на примере", list_demos(), fallback_demo_id="no-such-demo").demo_id is None
