@@ -94,7 +94,11 @@ def index_root(tmp_path_factory: pytest.TempPathFactory, encoder, demo_ids) -> P
     prepared = PREPARED_HOME / "index"
     try:
         manifest = json.loads((prepared / "current" / "manifest.json").read_text())
-        if (manifest["files"], manifest["encoder"], manifest["chunker"]) == (file_hashes(KNOWLEDGE), encoder.name, CHUNKER_VERSION):
+        if (manifest["files"], manifest["encoder"], manifest["chunker"]) == (
+            file_hashes(KNOWLEDGE),
+            encoder.name,
+            CHUNKER_VERSION,
+        ):
             return prepared
     except (OSError, KeyError, ValueError):
         pass
@@ -172,11 +176,24 @@ def make_notes(tmp_path: Path) -> Callable[..., Path]:
 
     def make(notes: dict[str, dict[str, str]] | None = None, root: Path | None = None) -> Path:
         root = root or tmp_path / "knowledge"
-        notes = notes if notes is not None else {
-            "alpha": {"title": "Альфа-распад", "title_en": "Alpha decay", "aliases": "альфа, alpha"},
-            "beta": {"title": "Бета-версия", "title_en": "Beta release", "aliases": "бета, beta", "related": "alpha"},
-            "gamma": {"title": "Гамма-коррекция", "title_en": "Gamma correction", "aliases": "гамма, gamma"},
-        }
+        notes = (
+            notes
+            if notes is not None
+            else {
+                "alpha": {"title": "Альфа-распад", "title_en": "Alpha decay", "aliases": "альфа, alpha"},
+                "beta": {
+                    "title": "Бета-версия",
+                    "title_en": "Beta release",
+                    "aliases": "бета, beta",
+                    "related": "alpha",
+                },
+                "gamma": {
+                    "title": "Гамма-коррекция",
+                    "title_en": "Gamma correction",
+                    "aliases": "гамма, gamma",
+                },
+            }
+        )
         for slug, fields in notes.items():
             values = {
                 "slug": slug,

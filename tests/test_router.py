@@ -55,7 +55,9 @@ def test_training_on_a_subset_writes_the_onnx_model_and_metadata(tmp_path: Path,
         TrainConfig(epochs=1, subset=12, batch_size=16), out_dir=out, progress=False, sentence_encoder=encoder
     )
     meta = json.loads((out / "meta.json").read_text())
-    assert 5_000_000 < (out / "model.onnx").stat().st_size < 40_000_000  # int8 MiniLM (word embeddings too) + head
+    assert (
+        5_000_000 < (out / "model.onnx").stat().st_size < 40_000_000
+    )  # int8 MiniLM (word embeddings too) + head
     assert not (out / "model.pt").exists()
     assert meta["labels"] == list(INTENTS) and len(meta["data_hash"]) == 64
     assert meta["sentence_encoder"] == "use+e5" and meta["sentence_dim"] == 896
@@ -172,4 +174,7 @@ def test_out_of_range_or_wrong_type_names_the_allowed_range(
 
 
 def test_a_demo_the_registry_lacks_is_no_request() -> None:
-    assert extract_demo_request("покажи на примере", list_demos(), fallback_demo_id="no-such-demo").demo_id is None
+    assert (
+        extract_demo_request("покажи на примере", list_demos(), fallback_demo_id="no-such-demo").demo_id
+        is None
+    )
