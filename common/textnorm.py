@@ -14,8 +14,11 @@ from collections.abc import Iterable
 
 # Zero-width and invisible formatting characters that make two equal-looking names differ.
 INVISIBLE = dict.fromkeys(
-    map(ord, "\u200b\u200c\u200d\u200e\u200f\u2060\u2061\u2062\u2063\u2064\ufeff\u00ad\u180e"
-        "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"),
+    map(
+        ord,
+        "\u200b\u200c\u200d\u200e\u200f\u2060\u2061\u2062\u2063\u2064\ufeff\u00ad\u180e"
+        "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069",
+    ),
     None,
 )
 LINE_SEPARATORS = {ord("\u2028"): "\n", ord("\u2029"): "\n\n", ord("\u0085"): "\n", ord("\r"): ""}
@@ -60,6 +63,7 @@ NAME_SPLIT_RE = re.compile(r"[^\w+#]+")
 
 # Latin → Cyrillic, longest spellings first (common informal transliteration: «obyasni», «chto»,
 # «prodavtsa», «shchuka», «pozhaluysta»). Only used on words the index does not know as written.
+# fmt: off
 _TRANSLIT = [
     ("shch", "щ"), ("sch", "щ"), ("zh", "ж"), ("kh", "х"), ("ch", "ч"), ("sh", "ш"), ("ts", "ц"),
     ("yu", "ю"), ("ya", "я"), ("yo", "ё"), ("ye", "е"), ("ja", "я"), ("ju", "ю"), ("jo", "ё"),
@@ -68,6 +72,7 @@ _TRANSLIT = [
     ("n", "н"), ("o", "о"), ("p", "п"), ("r", "р"), ("s", "с"), ("t", "т"), ("u", "у"), ("f", "ф"),
     ("h", "х"), ("c", "к"), ("q", "к"), ("x", "кс"), ("'", "ь"),
 ]
+# fmt: on
 _VOWELS = set("аеёиоуыэюя")
 
 
@@ -117,7 +122,9 @@ def within_one_edit(a: str, b: str) -> bool:
     while i < la and a[i] == b[i]:
         i += 1
     if la == lb:
-        return a[i + 1 :] == b[i + 1 :] or (i + 1 < la and a[i] == b[i + 1] and a[i + 1] == b[i] and a[i + 2 :] == b[i + 2 :])
+        return a[i + 1 :] == b[i + 1 :] or (
+            i + 1 < la and a[i] == b[i + 1] and a[i + 1] == b[i] and a[i + 2 :] == b[i + 2 :]
+        )
     return a[i:] == b[i + 1 :]
 
 
@@ -125,7 +132,11 @@ def edits1_match(word: str, vocabulary: Iterable[str]) -> str | None:
     """The one vocabulary word within one edit of ``word`` (None when none, or several, are)."""
     found = None
     for candidate in vocabulary:
-        if abs(len(candidate) - len(word)) <= 1 and candidate[:1] == word[:1] and within_one_edit(word, candidate):
+        if (
+            abs(len(candidate) - len(word)) <= 1
+            and candidate[:1] == word[:1]
+            and within_one_edit(word, candidate)
+        ):
             if found is not None and found != candidate:
                 return None
             found = candidate
