@@ -30,7 +30,7 @@ from typing import Any
 import numpy as np
 
 from indexer.chunks import CHUNKER_VERSION, Chunk, chunk_note, note_texts
-from indexer.encoders import DEFAULT_ENCODER, Encoder, MultiEncoder, encode_passages, get_encoder
+from indexer.encoders import DEFAULT_ENCODER, Encoder, encode_passages, get_encoder
 from indexer.lexical import BM25_DIR, NAMES_FILE, build_bm25, build_names
 from indexer.notes import Note, load_notes, note_paths
 from indexer.text import tokenize
@@ -359,7 +359,9 @@ def build_index(
     to_embed = set(summary.added) | set(summary.changed)
     chunks_by_note = [chunk_note(n) for n in notes]
     chunks = [c for cs in chunks_by_note for c in cs]
-    parts = encoder.parts if isinstance(encoder, MultiEncoder) else [encoder]
+    parts: list[Encoder] = list(
+        getattr(encoder, "parts", None) or [encoder]
+    )  # a MultiEncoder or the retriever's QueryEncoder
     channels: dict[str, tuple[np.ndarray, np.ndarray]] = {}
     for part in parts:
         rows, vectors, embedded = _channel(

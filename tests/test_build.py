@@ -193,3 +193,18 @@ def test_version_holds_mapped_arrays_for_every_channel(make_notes, counting_enco
     ):
         assert (version / name).exists(), name
     assert not list(version.glob("faiss-*"))  # exact search is numpy over the mapped vectors
+
+
+def test_rebuilding_with_the_retrievers_encoder_keeps_the_channels(
+    make_notes, use_encoder, tmp_path: Path
+) -> None:  # noqa: ANN001
+    """The bot rebuilds with ``services.retriever.encoder`` (the retriever's query encoder)."""
+    import json
+
+    notes_dir, root = make_notes(), tmp_path / "index"
+    build_index(notes_dir, root, use_encoder, progress=False)
+    retriever = Retriever.load(root, use_encoder)
+    (notes_dir / "concepts" / "alpha.md").write_text((notes_dir / "concepts" / "alpha.md").read_text() + "\n")
+    summary = build_index(notes_dir, root, retriever.encoder, progress=False)
+    manifest = json.loads((current_version_dir(root) / "manifest.json").read_text())
+    assert summary.changed == ["alpha"] and set(manifest["channels"]) == {"use"}
