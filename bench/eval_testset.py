@@ -6,7 +6,7 @@ Questions with an expected note are retrieval questions (Recall@1/3 and MRR per 
 as `memebot eval` reports them, plus how often the answer pipeline *shows* a right note);
 "unknown" ones must be refused; every status implies an intent for the router (STATUS_INTENTS).
 
-    MEMEBOT_HOME=var python bench/eval_testset.py
+    MEMEBOT_HOME=var python bench/eval_testset.py [--router-only]
 """
 
 from __future__ import annotations
@@ -44,6 +44,7 @@ def main() -> None:
     from indexer.threads import configure_threads
 
     configure_threads(1)
+    router_only = "--router-only" in sys.argv
     rows = [json.loads(line) for line in TESTSET.read_text(encoding="utf-8").splitlines() if line.strip()]
     questions = [r for r in rows if isinstance(r.get("expect"), dict)]
     print(
@@ -57,8 +58,13 @@ def main() -> None:
         EvalItem(r["q"], (r["expect"]["note"], *r["expect"].get("also", ())), r["lang"]) for r in with_note
     ]
     unknown = [r["q"] for r in questions if r["expect"]["status"] == "unknown"]
-    result = evaluate_retrieval(retriever, items, unknown_queries=unknown)
-    print(f"\nretrieval ({len(items)} questions with a note; {len(unknown)} uncovered):\n{result.format()}")
+    if router_only:
+        items = []
+    result = evaluate_retrieval(retriever, items, unknown_queries=unknown) if items else None
+    if result is not None:
+        print(
+            f"\nretrieval ({len(items)} questions with a note; {len(unknown)} uncovered):\n{result.format()}"
+        )
     pipeline = services.pipeline
     shown: dict[str, list[bool]] = {"ru": [], "en": []}
     for item in items:
