@@ -25,9 +25,16 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 QUESTIONS = [
-    "what is dropout", "что такое дропаут", "what is gradient descent", "объясни переобучение",
-    "why is the cat at the faucet meme funny", "что такое BERT", "what is transfer learning",
-    "в чём прикол мема с xgboost на kaggle", "what is momentum in sgd", "что почитать по статистике",
+    "what is dropout",
+    "что такое дропаут",
+    "what is gradient descent",
+    "объясни переобучение",
+    "why is the cat at the faucet meme funny",
+    "что такое BERT",
+    "what is transfer learning",
+    "в чём прикол мема с xgboost на kaggle",
+    "what is momentum in sgd",
+    "что почитать по статистике",
 ]
 
 
@@ -40,7 +47,15 @@ async def run(users: int, per_user: int, think: float, services, tmp: Path) -> t
 
     async with BotApiEmulator() as emu:
         db_url = f"sqlite:///{tmp / f'bench-{users}.sqlite3'}"
-        settings = Settings(token=emu.token, api_url=emu.url, home=tmp, knowledge_dir=tmp / "knowledge", database_url=db_url, rate_limit_per_minute=10_000, index_poll_seconds=3600)
+        settings = Settings(
+            token=emu.token,
+            api_url=emu.url,
+            home=tmp,
+            knowledge_dir=tmp / "knowledge",
+            database_url=db_url,
+            rate_limit_per_minute=10_000,
+            index_poll_seconds=3600,
+        )
         app = build_application(settings, services=services, db=open_database(db_url))
         await start_polling(app, timeout=1)
         warm = User(id=9, first_name="warm-up", language_code="en")  # first request pays one-off set-up costs
@@ -59,7 +74,12 @@ async def run(users: int, per_user: int, think: float, services, tmp: Path) -> t
                 sent = time.monotonic()
                 emu.user_message(user.id, user, text=QUESTIONS[(i + n) % len(QUESTIONS)])
                 try:
-                    calls = await emu.wait_for("sendMessage", count=before + 1, timeout=120, predicate=lambda c: c.params.get("chat_id") == user.id)
+                    calls = await emu.wait_for(
+                        "sendMessage",
+                        count=before + 1,
+                        timeout=120,
+                        predicate=lambda c: c.params.get("chat_id") == user.id,
+                    )
                 except TimeoutError:
                     lost += 1
                     continue
@@ -85,7 +105,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--users", type=int, nargs="+", default=[1, 20, 100])
     parser.add_argument("--questions", type=int, default=10)
-    parser.add_argument("--think", type=float, nargs="+", default=[1.0, 0.0], help="seconds between a reply and the next question")
+    parser.add_argument(
+        "--think",
+        type=float,
+        nargs="+",
+        default=[1.0, 0.0],
+        help="seconds between a reply and the next question",
+    )
     args = parser.parse_args()
     import transformers
 
@@ -100,8 +126,13 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         for think in args.think:
             for users in args.users:
-                rate, p50, p95, lost, doubled = asyncio.run(run(users, args.questions, think, services, Path(tmp)))
-                print(f"| {users} | {think:g} | {args.questions} | {rate:.1f} | {p50:.0f} | {p95:.0f} | {lost} | {doubled} |", flush=True)
+                rate, p50, p95, lost, doubled = asyncio.run(
+                    run(users, args.questions, think, services, Path(tmp))
+                )
+                print(
+                    f"| {users} | {think:g} | {args.questions} | {rate:.1f} | {p50:.0f} | {p95:.0f} | {lost} | {doubled} |",
+                    flush=True,
+                )
 
 
 if __name__ == "__main__":

@@ -16,6 +16,7 @@ SCRIPTS = [
     "bench_ask.py",
     "bench_router.py",
     "bench_params.py",
+    "bench_cold.py",
     "bench_demos.py",
     "bench_images.py",
     "bench_meme_pictures.py",
@@ -38,6 +39,13 @@ def main() -> int:
     for script in SCRIPTS:
         print(f"\n## {script}\n", flush=True)
         failed += subprocess.run([sys.executable, str(BENCH / script)], check=False).returncode != 0
+    print("\n## tune_retrieval.py (report only)\n", flush=True)
+    failed += (
+        subprocess.run(
+            [sys.executable, str(BENCH / "tune_retrieval.py"), "--no-write"], check=False
+        ).returncode
+        != 0
+    )
     return 1 if failed else 0
 
 

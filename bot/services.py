@@ -76,7 +76,7 @@ def load_services(home: Path, with_router: bool = True) -> Services:
         from router.infer import RouterMissingError, load_router
 
         try:
-            router = load_router(home / "router")
+            router = load_router(home / "router", retriever.encoder)
         except RouterMissingError as exc:
             logger.warning("%s; answering without intent routing", exc)
     decider = load_decider(home) if router is not None else RuleDecider()  # the model was fitted on router output

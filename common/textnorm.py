@@ -10,11 +10,15 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 
 # Zero-width and invisible formatting characters that make two equal-looking names differ.
 INVISIBLE = dict.fromkeys(
-    map(ord, "\u200b\u200c\u200d\u200e\u200f\u2060\u2061\u2062\u2063\u2064\ufeff\u00ad\u180e"
-        "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"),
+    map(
+        ord,
+        "\u200b\u200c\u200d\u200e\u200f\u2060\u2061\u2062\u2063\u2064\ufeff\u00ad\u180e"
+        "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069",
+    ),
     None,
 )
 LINE_SEPARATORS = {ord("\u2028"): "\n", ord("\u2029"): "\n\n", ord("\u0085"): "\n", ord("\r"): ""}
@@ -60,3 +64,89 @@ def clean_question(text: str) -> str:
 def name_key(text: str) -> str:
     """The form in which names (titles, aliases) are compared: cleaned, case-folded, ``ё`` = ``е``."""
     return " ".join(clean_text(text, multiline=False).casefold().replace("ё", "е").split())
+
+
+# ---------------------------------------------------------------- search-side normalisation
+
+NAME_SPLIT_RE = re.compile(r"[^\w+#]+")
+
+# Latin → Cyrillic, longest spellings first (common informal transliteration: «obyasni», «chto»,
+# «prodavtsa», «shchuka», «pozhaluysta»). Only used on words the index does not know as written.
+# fmt: off
+_TRANSLIT = [
+    ("shch", "щ"), ("sch", "щ"), ("zh", "ж"), ("kh", "х"), ("ch", "ч"), ("sh", "ш"), ("ts", "ц"),
+    ("yu", "ю"), ("ya", "я"), ("yo", "ё"), ("ye", "е"), ("ja", "я"), ("ju", "ю"), ("jo", "ё"),
+    ("iy", "ий"), ("yy", "ый"), ("y", "ы"), ("a", "а"), ("b", "б"), ("v", "в"), ("w", "в"), ("g", "г"),
+    ("d", "д"), ("e", "е"), ("z", "з"), ("i", "и"), ("j", "й"), ("k", "к"), ("l", "л"), ("m", "м"),
+    ("n", "н"), ("o", "о"), ("p", "п"), ("r", "р"), ("s", "с"), ("t", "т"), ("u", "у"), ("f", "ф"),
+    ("h", "х"), ("c", "к"), ("q", "к"), ("x", "кс"), ("'", "ь"),
+]
+# fmt: on
+_VOWELS = set("аеёиоуыэюя")
+
+
+def translit_to_cyrillic(word: str) -> str:
+    """Informal Latin spelling of a Russian word in Cyrillic: «obyasni» → «обясни», «takoy» → «такой».
+
+    Lossy by nature (``ъ``/``ь`` are rarely written); callers check the result against known words
+    and allow one edit. A word with non-Latin letters is returned unchanged.
+    """
+    low = word.lower()
+    if not low.isascii() or not any(c.isalpha() for c in low):
+        return word
+    out: list[str] = []
+    i = 0
+    while i < len(low):
+        for latin, cyr in _TRANSLIT:
+            if low.startswith(latin, i):
+                # "y" after a vowel is й («takoy», «moy»), else ы («tachky»).
+                if latin == "y" and out and out[-1][-1] in _VOWELS:
+                    cyr = "й"
+                if latin == "e" and not out:
+                    cyr = "э" if low[i + 1 : i + 3] in ("to", "ti", "tot") else "е"
+                out.append(cyr)
+                i += len(latin)
+                break
+        else:
+            out.append(low[i])
+            i += 1
+    return "".join(out)
+
+
+def name_words(text: str) -> list[str]:
+    """Words of a name or question as compared for name matching: case-folded, ``ё`` = ``е``."""
+    return [w for w in NAME_SPLIT_RE.split(text.casefold().replace("ё", "е")) if w]
+
+
+def within_one_edit(a: str, b: str) -> bool:
+    """True when ``a`` becomes ``b`` by at most one insertion, deletion, substitution or swap."""
+    if a == b:
+        return True
+    la, lb = len(a), len(b)
+    if abs(la - lb) > 1:
+        return False
+    if la > lb:
+        a, b, la, lb = b, a, lb, la
+    i = 0
+    while i < la and a[i] == b[i]:
+        i += 1
+    if la == lb:
+        return a[i + 1 :] == b[i + 1 :] or (
+            i + 1 < la and a[i] == b[i + 1] and a[i + 1] == b[i] and a[i + 2 :] == b[i + 2 :]
+        )
+    return a[i:] == b[i + 1 :]
+
+
+def edits1_match(word: str, vocabulary: Iterable[str]) -> str | None:
+    """The one vocabulary word within one edit of ``word`` (None when none, or several, are)."""
+    found = None
+    for candidate in vocabulary:
+        if (
+            abs(len(candidate) - len(word)) <= 1
+            and candidate[:1] == word[:1]
+            and within_one_edit(word, candidate)
+        ):
+            if found is not None and found != candidate:
+                return None
+            found = candidate
+    return found

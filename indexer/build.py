@@ -1,16 +1,23 @@
-"""Build the search index: notes → chunks → embeddings → FAISS + SQLite metadata.
+"""Build the search index: notes → chunks and note texts → embeddings, BM25, names → one version.
 
-The build is incremental (a note whose content hash is unchanged reuses its vectors) and atomic:
-a new version is written to ``versions/.tmp-<id>``, renamed to ``versions/<id>`` when complete and
-published by swapping the ``current`` symlink, so a crash or Ctrl-C leaves the old index serving.
+Everything the search needs is derived here once and mapped into memory at start
+(:mod:`indexer.search`): vectors per encoder (``vectors-<enc>.npy`` with ``rows-<enc>.npy``, the
+note of each row), the BM25 arrays, the name table, the encoders' own derived files
+(``<root>/assets``), and an HNSW graph only for a channel above :data:`APPROX_THRESHOLD` rows.
+
+The build is incremental (a note whose content hash is unchanged reuses its vectors), checks
+file hashes against the serving manifest before parsing a note or loading a vector (the no-op
+rebuild), and is atomic: a new version is written to ``versions/.tmp-<id>``, renamed to
+``versions/<id>`` and published by swapping the ``current`` symlink, so a crash or Ctrl-C leaves
+the old index serving.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import os
-import re
 import shutil
 import sqlite3
 import time
@@ -18,31 +25,32 @@ import uuid
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
-import faiss
 import numpy as np
-from tqdm import tqdm
 
 from common.errors import UserError
 from common.files import file_lock
-from indexer.encoders import DEFAULT_ENCODER, Encoder, get_encoder
+from indexer.chunks import CHUNKER_VERSION, Chunk, chunk_note, note_texts
+from indexer.encoders import DEFAULT_ENCODER, Encoder, encode_passages, get_encoder
 from indexer.integrity import file_digests, problem_of
-from indexer.notes import SECTIONS, Note, load_notes
+from indexer.lexical import BM25_DIR, NAMES_FILE, build_bm25, build_names
+from indexer.notes import Note, load_notes, note_paths
+from indexer.text import tokenize
+
+__all__ = ["APPROX_THRESHOLD", "BuildSummary", "Chunk", "build_index", "chunk_note", "current_version_dir"]
 
 logger = logging.getLogger(__name__)
 
-# Bump when chunking changes, so every note is re-embedded once.
-CHUNKER_VERSION = 3
 # Above this many vectors an approximate HNSW index replaces exact search: exact search costs
 # ~1.4 ms at 10k and ~21 ms at 100k vectors here, so 20k keeps it near 3 ms (bench/RESULTS.md).
 APPROX_THRESHOLD = 20_000
 HNSW_M = 32
 HNSW_EF_SEARCH = 128
-# Sentence windows of ~200 characters: measured best on the dev set (150–450 tried, bench/RESULTS.md).
-MAX_CHUNK_CHARS = 200
-MEME_WORDS = "мем, шутка, прикол, юмор, meme, joke, funny"
-SENTENCE_RE = re.compile(r"(?<=[.!?…])\s+")
 KEEP_VERSIONS = 3
+# What each encoder embeds: USE every chunk (cheap, ~1 ms each), e5 each note's two short texts
+# (a transformer step per token: all ~7,500 chunks would take minutes; bench/RESULTS.md).
+UNITS = {"use": "chunks", "e5": "notes"}
 
 
 class IndexError_(UserError):
@@ -55,13 +63,6 @@ class IndexMissingError(IndexError_):
     """No index has been built yet."""
 
     key = "index_missing"
-
-
-@dataclass(frozen=True)
-class Chunk:
-    slug: str
-    section: str
-    text: str
 
 
 @dataclass
@@ -86,49 +87,12 @@ class BuildSummary:
         parts = [
             f"index {self.version}: {self.notes} notes, {self.chunks} chunks ({self.index_kind}, encoder {self.encoder})",
             f"  added {len(self.added)}, changed {len(self.changed)}, removed {len(self.removed)}, "
-            f"unchanged {self.unchanged}; embedded {self.embedded_chunks} chunks in {self.seconds:.2f} s",
+            f"unchanged {self.unchanged}; embedded {self.embedded_chunks} texts in {self.seconds:.2f} s",
         ]
         for label, slugs in (("added", self.added), ("changed", self.changed), ("removed", self.removed)):
             if slugs:
                 parts.append(f"  {label}: {', '.join(sorted(slugs))}")
         return "\n".join(parts)
-
-
-def _sentence_windows(text: str, limit: int) -> list[str]:
-    """Split text into runs of whole sentences of at most ~``limit`` characters."""
-    sentences = [s.strip() for s in SENTENCE_RE.split(text.replace("\n", " ")) if s.strip()]
-    pieces: list[str] = []
-    current = ""
-    for sentence in sentences:
-        if current and len(current) + len(sentence) + 1 > limit:
-            pieces.append(current)
-            current = sentence
-        else:
-            current = f"{current} {sentence}" if current else sentence
-    if current:
-        pieces.append(current)
-    return pieces
-
-
-def chunk_note(note: Note) -> list[Chunk]:
-    """Titles and each alias as short chunks, then each section in sentence windows, titled.
-
-    Short chunks matter: the sentence encoder compares a short question best with a short text,
-    and a long paragraph's vector blurs its topics.
-    """
-    chunks = [Chunk(note.slug, "title", f"{note.title} / {note.title_en}")]
-    if note.kind == "meme":
-        # People ask about a meme as a joke ("в чём прикол", "why is it funny"), rarely by its name.
-        chunks.append(Chunk(note.slug, "title", f"{MEME_WORDS}: {note.title} / {note.title_en}"))
-    chunks += [Chunk(note.slug, "alias", alias) for alias in note.aliases]
-    for section in SECTIONS:
-        text = note.sections.get(section, "")
-        if not text:
-            continue
-        title = note.title if section in SECTIONS[:2] else note.title_en
-        for piece in _sentence_windows(text, MAX_CHUNK_CHARS):
-            chunks.append(Chunk(note.slug, section, f"{title}. {piece}"))
-    return chunks
 
 
 def note_record(note: Note) -> dict:
@@ -137,10 +101,12 @@ def note_record(note: Note) -> dict:
     return data
 
 
-def make_faiss_index(vectors: np.ndarray, approx_threshold: int = APPROX_THRESHOLD) -> tuple[faiss.Index, str]:
+def make_faiss_index(vectors: np.ndarray, approx_threshold: int = APPROX_THRESHOLD) -> tuple[Any, str]:
     """Exact inner-product index for small collections, HNSW above ``approx_threshold`` vectors."""
+    import faiss
+
     dim = vectors.shape[1]
-    index: faiss.Index
+    index: Any
     if len(vectors) > approx_threshold:
         index = faiss.IndexHNSWFlat(dim, HNSW_M, faiss.METRIC_INNER_PRODUCT)
         index.hnsw.efConstruction = 80
@@ -161,6 +127,11 @@ def versions_dir(root: Path) -> Path:
     return root / "versions"
 
 
+def assets_dir(root: Path) -> Path:
+    """Encoder files derived once (USE tables, e5 graph, tokenizers), shared by every version."""
+    return root / "assets"
+
+
 def current_version_dir(root: Path) -> Path:
     """The directory of the index version now serving under ``root``. Raises IndexMissingError if none."""
     link = root / "current"
@@ -169,39 +140,80 @@ def current_version_dir(root: Path) -> Path:
     return link.resolve()
 
 
-def _read_previous(root: Path, encoder_name: str) -> tuple[dict[str, str], dict[str, np.ndarray]]:
-    """Hashes of the serving version's notes and their chunk vectors (when built with the same encoder)."""
+def file_hashes(notes_dir: Path) -> dict[str, str]:
+    """sha256 of every note file, by path relative to ``notes_dir``."""
+    return {
+        str(p.relative_to(notes_dir)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in note_paths(notes_dir)
+    }
+
+
+def _demos_key(known_demos: Iterable[str] | None) -> str | None:
+    return None if known_demos is None else ",".join(sorted(known_demos))
+
+
+def _read_manifest(root: Path) -> dict | None:
+    """The serving version's manifest; None when there is none or the version is damaged."""
     try:
         current = current_version_dir(root)
-    except IndexMissingError:
+        damage = problem_of(current)
+        if damage is not None:
+            logger.warning("the serving index is damaged (%s); rebuilding everything", damage)
+            return None
+        return json.loads((current / "manifest.json").read_text())
+    except (IndexMissingError, OSError, ValueError):
+        return None
+
+
+def _read_previous(
+    root: Path, manifest: dict | None, encoder_name: str
+) -> tuple[dict[str, str], dict[str, dict[str, np.ndarray]]]:
+    """Content hashes of the serving version's notes, and per encoder part their vectors by slug."""
+    if not manifest or manifest.get("encoder") != encoder_name or manifest.get("chunker") != CHUNKER_VERSION:
         return {}, {}
-    damage = problem_of(current)
-    if damage is not None:
-        logger.warning("the serving index is damaged (%s); rebuilding everything", damage)
-        return {}, {}
+    current = current_version_dir(root)
     try:
-        manifest = json.loads((current / "manifest.json").read_text())
-        if manifest.get("encoder") != encoder_name or manifest.get("chunker") != CHUNKER_VERSION:
-            return {}, {}
-        vectors = np.load(current / "vectors.npy")
         with sqlite3.connect(f"file:{current / 'meta.sqlite'}?mode=ro", uri=True) as db:
             hashes = dict(db.execute("SELECT slug, content_hash FROM notes"))
-            rows = db.execute("SELECT row, slug FROM chunks ORDER BY row").fetchall()
-    except (OSError, ValueError, sqlite3.Error) as exc:
+        slugs = json.loads((current / "slugs.json").read_text())
+        vectors: dict[str, dict[str, np.ndarray]] = {}
+        for part in manifest["channels"]:
+            rows = np.load(current / f"rows-{part}.npy")
+            matrix = np.load(current / f"vectors-{part}.npy")
+            order = np.argsort(rows, kind="stable")
+            bounds = np.searchsorted(rows[order], np.arange(len(slugs) + 1))
+            vectors[part] = {slug: matrix[order[bounds[i] : bounds[i + 1]]] for i, slug in enumerate(slugs)}
+    except (OSError, ValueError, KeyError, sqlite3.Error) as exc:
         logger.warning("previous index unreadable, rebuilding everything: %s", exc)
         return {}, {}
-    by_slug: dict[str, list[int]] = {}
-    for row, slug in rows:
-        by_slug.setdefault(slug, []).append(row)
-    return hashes, {slug: vectors[ids] for slug, ids in by_slug.items()}
+    return hashes, vectors
 
 
-def _write_version(tmp: Path, notes: list[Note], chunks: list[Chunk], vectors: np.ndarray, manifest: dict) -> None:
+def _write_version(
+    tmp: Path,
+    notes: list[Note],
+    chunks: list[Chunk],
+    channels: dict[str, tuple[np.ndarray, np.ndarray]],
+    manifest: dict,
+) -> None:
     tmp.mkdir(parents=True)
-    np.save(tmp / "vectors.npy", vectors)
-    index, kind = make_faiss_index(vectors)
-    manifest["index_kind"] = kind
-    faiss.write_index(index, str(tmp / "faiss.index"))
+    (tmp / "slugs.json").write_text(json.dumps([n.slug for n in notes]))
+    (tmp / "kinds.json").write_text(json.dumps({n.slug: n.kind for n in notes}))
+    kinds = []
+    for part, (rows, vectors) in channels.items():
+        np.save(tmp / f"rows-{part}.npy", rows.astype(np.int32))
+        np.save(tmp / f"vectors-{part}.npy", vectors.astype(np.float32))
+        kind = "flat"
+        if len(vectors) > APPROX_THRESHOLD:
+            import faiss
+
+            index, kind = make_faiss_index(vectors)
+            faiss.write_index(index, str(tmp / f"faiss-{part}.index"))
+        manifest["channels"][part]["index"] = kind
+        kinds.append(f"{part}: {kind}")
+    manifest["index_kind"] = ", ".join(kinds)
+    build_bm25([tokenize(c.text) for c in chunks], tmp / BM25_DIR)
+    build_names({n.slug: (n.title, n.title_en, *n.aliases) for n in notes}, tmp / NAMES_FILE)
     db = sqlite3.connect(tmp / "meta.sqlite")
     try:
         db.executescript(
@@ -217,15 +229,19 @@ def _write_version(tmp: Path, notes: list[Note], chunks: list[Chunk], vectors: n
             "INSERT INTO notes VALUES (?, ?, ?, ?)",
             [(n.slug, n.kind, n.content_hash, json.dumps(note_record(n), ensure_ascii=False)) for n in notes],
         )
-        db.executemany("INSERT INTO chunks VALUES (?, ?, ?, ?)", [(i, c.slug, c.section, c.text) for i, c in enumerate(chunks)])
+        db.executemany(
+            "INSERT INTO chunks VALUES (?, ?, ?, ?)",
+            [(i, c.slug, c.section, c.text) for i, c in enumerate(chunks)],
+        )
         db.commit()
     finally:
         db.close()
-    manifest["files"] = file_digests(tmp)  # checked on load: a damaged file is refused, not served
+    manifest["checksums"] = file_digests(tmp)  # checked on load: a damaged file is refused, not served
     (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2))
-    for path in tmp.iterdir():  # make the files durable before the rename publishes them
-        with open(path, "rb") as fh:
-            os.fsync(fh.fileno())
+    for path in tmp.rglob("*"):  # make the files durable before the rename publishes them
+        if path.is_file():
+            with open(path, "rb") as fh:
+                os.fsync(fh.fileno())
 
 
 def _publish(root: Path, version: str) -> None:
@@ -239,10 +255,68 @@ def _cleanup(root: Path, keep: str) -> None:
     vdir = versions_dir(root)
     for stale in vdir.glob(".tmp-*"):  # left by a build that crashed or was interrupted
         shutil.rmtree(stale, ignore_errors=True)
-    versions = sorted((p for p in vdir.iterdir() if not p.name.startswith(".")), key=lambda p: p.stat().st_mtime)
+    versions = sorted(
+        (p for p in vdir.iterdir() if not p.name.startswith(".")), key=lambda p: p.stat().st_mtime
+    )
     for old in versions[:-KEEP_VERSIONS]:
         if old.name != keep:
             shutil.rmtree(old, ignore_errors=True)
+
+
+def _embed(encoder: Encoder, texts: list[str], progress: bool | None, label: str) -> np.ndarray:
+    from tqdm import tqdm
+
+    batch = 32
+    out = [np.zeros((0, encoder.dim), dtype=np.float32)]
+    with tqdm(
+        total=len(texts),
+        desc=f"embedding ({label})",
+        unit="text",
+        disable=None if progress is None else not progress,
+    ) as bar:
+        for i in range(0, len(texts), batch):
+            out.append(encode_passages(encoder, texts[i : i + batch]))
+            bar.update(min(batch, len(texts) - i))
+    return np.vstack(out)
+
+
+def _channel(
+    part: Encoder,
+    notes: list[Note],
+    chunks_by_note: list[list[Chunk]],
+    reuse: dict[str, np.ndarray],
+    to_embed: set[str],
+    progress: bool | None,
+) -> tuple[np.ndarray, np.ndarray, int]:
+    """(row → note index, vectors, texts embedded) for one encoder over the notes."""
+    unit = UNITS.get(part.name, "chunks")
+    texts_by_note = (
+        [[c.text for c in cs] for cs in chunks_by_note]
+        if unit == "chunks"
+        else [note_texts(n) for n in notes]
+    )
+    parts: list[np.ndarray | None] = []
+    pending: list[tuple[int, list[str]]] = []
+    for i, (note, texts) in enumerate(zip(notes, texts_by_note, strict=True)):
+        old = reuse.get(note.slug)
+        if note.slug in to_embed or old is None or len(old) != len(texts):
+            pending.append((i, texts))
+            parts.append(None)
+        else:
+            parts.append(old)
+    todo = [t for _, ts in pending for t in ts]
+    embedded = _embed(part, todo, progress, part.name) if todo else np.zeros((0, part.dim), np.float32)
+    offset = 0
+    for i, ts in pending:
+        parts[i] = embedded[offset : offset + len(ts)]
+        offset += len(ts)
+    rows = np.concatenate(
+        [np.full(len(ts), i, dtype=np.int32) for i, ts in enumerate(texts_by_note)] or [np.zeros(0, np.int32)]
+    )
+    vectors = np.vstack([p for p in parts if p is not None] or [np.zeros((0, part.dim), np.float32)]).astype(
+        np.float32
+    )
+    return rows, vectors, len(todo)
 
 
 def build_index(
@@ -257,6 +331,7 @@ def build_index(
 
     Raises :class:`indexer.notes.NoteError` listing every problem if any note is invalid; the
     serving index is then left untouched. ``progress=None`` shows a bar only on a terminal.
+    ``encoder`` defaults to :data:`DEFAULT_ENCODER` with its files under ``root/assets``.
 
     Example::
 
@@ -264,7 +339,6 @@ def build_index(
         print(summary.describe())
     """
     started = time.perf_counter()
-    encoder = encoder or get_encoder(DEFAULT_ENCODER)
     # One build at a time per index: the notes are read inside the lock, so the build that publishes
     # last has read the notes last and holds every note written before it started (e.g. an approval).
     with file_lock(root / ".build.lock"):
@@ -272,72 +346,80 @@ def build_index(
 
 
 def _build_locked(
-    notes_dir: Path, root: Path, encoder: Encoder, known_demos: Iterable[str] | None, progress: bool | None, force: bool, started: float
+    notes_dir: Path,
+    root: Path,
+    encoder: Encoder | None,
+    known_demos: Iterable[str] | None,
+    progress: bool | None,
+    force: bool,
+    started: float,
 ) -> BuildSummary:
-    notes = load_notes(notes_dir, known_demos=known_demos)
+    encoder_name = encoder.name if encoder is not None else DEFAULT_ENCODER
+    files = file_hashes(notes_dir)
+    manifest = None if force else _read_manifest(root)
+    if (
+        manifest is not None
+        and manifest.get("files") == files
+        and manifest.get("encoder") == encoder_name
+        and manifest.get("chunker") == CHUNKER_VERSION
+        and manifest.get("demos") == _demos_key(known_demos)
+    ):  # nothing changed: no note parsed, no vector loaded, no encoder started
+        return BuildSummary(
+            version=None,
+            notes=int(manifest["notes"]),
+            unchanged=int(manifest["notes"]),
+            encoder=encoder_name,
+            seconds=time.perf_counter() - started,
+        )
 
-    old_hashes, old_vectors = ({}, {}) if force else _read_previous(root, encoder.name)
+    notes = sorted(load_notes(notes_dir, known_demos=known_demos), key=lambda n: n.slug)
+    encoder = encoder or get_encoder(DEFAULT_ENCODER, assets_dir(root))
+    old_hashes, old_vectors = _read_previous(root, manifest, encoder.name)
     summary = BuildSummary(version=None, notes=len(notes), encoder=encoder.name)
     slugs = {n.slug for n in notes}
     summary.removed = sorted(set(old_hashes) - slugs)
     for note in notes:
         if note.slug not in old_hashes:
             summary.added.append(note.slug)
-        elif old_hashes[note.slug] != note.content_hash or note.slug not in old_vectors:
+        elif old_hashes[note.slug] != note.content_hash:
             summary.changed.append(note.slug)
         else:
             summary.unchanged += 1
-    if not force and old_hashes and not (summary.added or summary.changed or summary.removed):
-        summary.seconds = time.perf_counter() - started
-        return summary
-
     to_embed = set(summary.added) | set(summary.changed)
-    chunks: list[Chunk] = []
-    parts: list[np.ndarray | None] = []
-    pending: list[tuple[int, list[Chunk]]] = []
-    for note in notes:
-        note_chunks = chunk_note(note)
-        reuse = old_vectors.get(note.slug)
-        if note.slug in to_embed or reuse is None or len(reuse) != len(note_chunks):
-            pending.append((len(parts), note_chunks))
-            parts.append(None)
-        else:
-            parts.append(reuse)
-        chunks.extend(note_chunks)
-
-    todo = [c.text for _, cs in pending for c in cs]
-    summary.embedded_chunks = len(todo)
-    embedded = np.zeros((0, encoder.dim), dtype=np.float32)
-    if todo:
-        batch = 32
-        bar = tqdm(total=len(todo), desc="embedding", unit="chunk", disable=None if progress is None else not progress)
-        out = []
-        for i in range(0, len(todo), batch):
-            out.append(encoder.encode(todo[i : i + batch]))
-            bar.update(min(batch, len(todo) - i))
-        bar.close()
-        embedded = np.vstack(out)
-    offset = 0
-    for position, cs in pending:
-        parts[position] = embedded[offset : offset + len(cs)]
-        offset += len(cs)
-    vectors = np.vstack([p for p in parts if p is not None]).astype(np.float32) if parts else np.zeros((0, encoder.dim), np.float32)
+    chunks_by_note = [chunk_note(n) for n in notes]
+    chunks = [c for cs in chunks_by_note for c in cs]
+    parts: list[Encoder] = list(
+        getattr(encoder, "parts", None) or [encoder]
+    )  # a MultiEncoder or the retriever's QueryEncoder
+    channels: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+    for part in parts:
+        rows, vectors, embedded = _channel(
+            part, notes, chunks_by_note, old_vectors.get(part.name, {}), to_embed, progress
+        )
+        channels[part.name] = (rows, vectors)
+        summary.embedded_chunks += embedded
 
     version = time.strftime("%Y%m%d-%H%M%S") + "-" + uuid.uuid4().hex[:6]
     vdir = versions_dir(root)
     vdir.mkdir(parents=True, exist_ok=True)
     tmp = vdir / f".tmp-{version}"
-    manifest = {
+    new_manifest = {
         "version": version,
         "encoder": encoder.name,
         "dim": encoder.dim,
+        "channels": {
+            p.name: {"dim": p.dim, "unit": UNITS.get(p.name, "chunks"), "rows": len(channels[p.name][0])}
+            for p in parts
+        },
         "chunker": CHUNKER_VERSION,
         "notes": len(notes),
         "chunks": len(chunks),
+        "files": files,
+        "demos": _demos_key(known_demos),
         "built_at": time.time(),
     }
     try:
-        _write_version(tmp, notes, chunks, vectors, manifest)
+        _write_version(tmp, notes, chunks, channels, new_manifest)
         os.rename(tmp, vdir / version)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -346,7 +428,7 @@ def _build_locked(
     _cleanup(root, keep=version)
     summary.version = version
     summary.chunks = len(chunks)
-    summary.index_kind = str(manifest["index_kind"])
+    summary.index_kind = str(new_manifest["index_kind"])
     summary.seconds = time.perf_counter() - started
     logger.info("built index %s", version)
     return summary

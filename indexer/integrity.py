@@ -1,7 +1,8 @@
 """Is an index version whole? Checksums of its files, written into the manifest and checked on load.
 
-A version directory holds ``manifest.json``, ``vectors.npy``, ``faiss.index`` and ``meta.sqlite``;
-the manifest lists the sha256 of the other three. :func:`problem_of` names what is wrong (missing,
+A version directory holds ``manifest.json`` and the data files (``meta.sqlite``, ``slugs.json``, per
+encoder channel ``rows-*.npy`` / ``vectors-*.npy``, the BM25 arrays, the name table); the manifest's
+``checksums`` lists the sha256 of every data file. :func:`problem_of` names what is wrong (missing,
 unreadable, altered file), so loading can refuse a damaged index with one sentence instead of a
 traceback, and a build does not call a damaged index "up to date".
 """
@@ -13,7 +14,8 @@ import json
 from pathlib import Path
 from typing import Any
 
-DATA_FILES = ("vectors.npy", "faiss.index", "meta.sqlite")
+# Files every version has, whatever its encoders; the rest are named by the manifest's checksums.
+DATA_FILES = ("meta.sqlite", "slugs.json")
 
 
 def digest(path: Path) -> str:
@@ -25,7 +27,12 @@ def digest(path: Path) -> str:
 
 
 def file_digests(version_dir: Path) -> dict[str, str]:
-    return {name: digest(version_dir / name) for name in DATA_FILES}
+    """sha256 of every file under ``version_dir`` but the manifest, by relative path."""
+    return {
+        str(path.relative_to(version_dir)): digest(path)
+        for path in sorted(version_dir.rglob("*"))
+        if path.is_file() and path.name != "manifest.json"
+    }
 
 
 def read_manifest(version_dir: Path) -> dict[str, Any]:
@@ -51,16 +58,17 @@ def problem_of(version_dir: Path) -> str | None:
         manifest = read_manifest(version_dir)
     except ValueError as exc:
         return str(exc)
-    expected = manifest.get("files")
-    for name in DATA_FILES:
+    expected = manifest.get("checksums")
+    if not isinstance(expected, dict) or not all(isinstance(v, str) for v in expected.values()):
+        return "manifest.json lists no checksums (built by an older version)"
+    for name in sorted({*DATA_FILES, *expected}):
         path = version_dir / name
         if not path.is_file():
             return f"{name} is missing"
-        if isinstance(expected, dict):
-            try:
-                actual = digest(path)
-            except OSError as exc:
-                return f"{name} is unreadable ({exc.strerror})"
-            if expected.get(name) != actual:
-                return f"{name} does not match the manifest (damaged or replaced)"
+        try:
+            actual = digest(path)
+        except OSError as exc:
+            return f"{name} is unreadable ({exc.strerror})"
+        if expected.get(name) != actual:
+            return f"{name} does not match the manifest (damaged or replaced)"
     return None

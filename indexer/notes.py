@@ -83,12 +83,16 @@ class Note:
 
     def short(self, lang: str) -> str:
         """The plain-words explanation in ``lang`` (falls back to the other language)."""
-        primary, other = (SECTION_SHORT_RU, SECTION_SHORT_EN) if lang == "ru" else (SECTION_SHORT_EN, SECTION_SHORT_RU)
+        primary, other = (
+            (SECTION_SHORT_RU, SECTION_SHORT_EN) if lang == "ru" else (SECTION_SHORT_EN, SECTION_SHORT_RU)
+        )
         return self.sections.get(primary) or self.sections.get(other, "")
 
     def deep(self, lang: str) -> str:
         """The deeper explanation in ``lang`` (falls back to the other language)."""
-        primary, other = (SECTION_DEEP_RU, SECTION_DEEP_EN) if lang == "ru" else (SECTION_DEEP_EN, SECTION_DEEP_RU)
+        primary, other = (
+            (SECTION_DEEP_RU, SECTION_DEEP_EN) if lang == "ru" else (SECTION_DEEP_EN, SECTION_DEEP_RU)
+        )
         return self.sections.get(primary) or self.sections.get(other, "")
 
     @property
@@ -129,7 +133,9 @@ def _field_lines(yaml_text: str) -> dict[str, int]:
     return {k.value: k.start_mark.line + 2 for k, _ in node.value if isinstance(k, yaml.ScalarNode)}
 
 
-def _parse_sections(body: str, first_line: int) -> tuple[dict[str, str], dict[str, int], list[tuple[int, str]]]:
+def _parse_sections(
+    body: str, first_line: int
+) -> tuple[dict[str, str], dict[str, int], list[tuple[int, str]]]:
     """Split the body at ``## `` headings. Returns texts, heading lines and stray problems."""
     sections: dict[str, list[str]] = {}
     heading_lines: dict[str, int] = {}
@@ -221,7 +227,10 @@ def parse_note(path: Path) -> tuple[Note | None, list[NoteProblem]]:
         if kind not in KINDS:
             problem(lines.get("kind", 2), f"kind '{kind}' must be one of: {', '.join(KINDS)}")
         elif path.parent.name != KINDS[kind]:
-            problem(lines.get("kind", 2), f"kind '{kind}' belongs in folder '{KINDS[kind]}/', not '{path.parent.name}/'")
+            problem(
+                lines.get("kind", 2),
+                f"kind '{kind}' belongs in folder '{KINDS[kind]}/', not '{path.parent.name}/'",
+            )
     image = meta.get("image")
     if isinstance(image, str) and image.strip():
         image_problem = _image_problem(path, image)
@@ -248,8 +257,8 @@ def parse_note(path: Path) -> tuple[Note | None, list[NoteProblem]]:
     assert isinstance(slug, str) and isinstance(kind, str)  # checked above: a bad field returned early
     note = Note(
         path=path,
-        slug=slug,
-        kind=kind,
+        slug=str(slug),
+        kind=str(kind),
         title=meta["title"].strip(),
         title_en=meta["title_en"].strip(),
         aliases=[a.strip() for a in meta["aliases"]],
@@ -326,7 +335,9 @@ def _cross_check(notes: list[Note], known_demos: Iterable[str] | None) -> list[N
         line = note._lines.get("slug", 2)  # type: ignore[attr-defined]
         if note.slug in by_slug:
             other = by_slug[note.slug]
-            problems.append(NoteProblem(note.path, line, f"duplicate slug '{note.slug}' (also in {other.path})"))
+            problems.append(
+                NoteProblem(note.path, line, f"duplicate slug '{note.slug}' (also in {other.path})")
+            )
         else:
             by_slug[note.slug] = note
 
@@ -344,14 +355,22 @@ def _cross_check(notes: list[Note], known_demos: Iterable[str] | None) -> list[N
         lines = note._lines  # type: ignore[attr-defined]
         for target in note.related:
             if target == note.slug:
-                problems.append(NoteProblem(note.path, lines.get("related", 2), "related lists the note itself"))
+                problems.append(
+                    NoteProblem(note.path, lines.get("related", 2), "related lists the note itself")
+                )
             elif target not in by_slug:
                 problems.append(
-                    NoteProblem(note.path, lines.get("related", 2), f"related slug '{target}' points to no note")
+                    NoteProblem(
+                        note.path, lines.get("related", 2), f"related slug '{target}' points to no note"
+                    )
                 )
         if note.demo and demos is not None and note.demo not in demos:
             known = ", ".join(sorted(demos)) or "none"
-            problems.append(NoteProblem(note.path, lines.get("demo", 2), f"demo '{note.demo}' does not exist (known: {known})"))
+            problems.append(
+                NoteProblem(
+                    note.path, lines.get("demo", 2), f"demo '{note.demo}' does not exist (known: {known})"
+                )
+            )
     return problems
 
 
@@ -369,7 +388,9 @@ def load_notes(notes_dir: Path, known_demos: Iterable[str] | None = None) -> lis
     problems: list[NoteProblem] = []
     paths = note_paths(notes_dir)
     if not paths:
-        raise NoteError([NoteProblem(notes_dir, 0, "no notes found (expected memes/, concepts/, resources/ with *.md)")])
+        raise NoteError(
+            [NoteProblem(notes_dir, 0, "no notes found (expected memes/, concepts/, resources/ with *.md)")]
+        )
     for path in paths:
         note, found = parse_note(path)
         problems.extend(found)

@@ -1,51 +1,56 @@
-"""Hybrid search over the built index: dense FAISS + BM25, fused by reciprocal rank, per note."""
+"""Hybrid search over a built index: dense channels (USE over chunks, e5 over notes) and BM25 over
+chunks, fused per note by weighted reciprocal rank; every input is memory-mapped at load.
+
+Imports nothing heavy: faiss only for a channel stored as HNSW (above 20,000 rows), encoders only
+when no encoder is passed (see :meth:`Retriever.load`).
+"""
 
 from __future__ import annotations
 
 import json
 import logging
-import re
 import sqlite3
 import threading
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-import bm25s
-import faiss
 import numpy as np
 
-from indexer.build import HNSW_EF_SEARCH, IndexError_, current_version_dir
-from indexer.encoders import Encoder, get_encoder
+from indexer.build import HNSW_EF_SEARCH, IndexError_, assets_dir, current_version_dir
+from indexer.encoders import Encoder, encode_passages, get_encoder
 from indexer.integrity import problem_of, read_manifest
+from indexer.lexical import BM25_DIR, NAMES_FILE, BM25Index, NameMatcher, normalise_query
 from indexer.notes import Note
+from indexer.rerank import RerankModel, answer_features, candidates
 from indexer.text import tokenize
 
 logger = logging.getLogger(__name__)
 
 # Small k trusts the top ranks of each list more; k=5 beat 20 and 60 on the dev set (bench/RESULTS.md).
 RRF_K = 5
+# Weight of each ranked list in the fusion, and the bonus of a note the question names
+# (chosen on the dev set, bench/bench_retrieval.py).
+WEIGHTS = {"use": 1.0, "e5": 1.0, "bm25": 1.0}
+NAMED_BONUS = 0.1
 # When is the best note an answer rather than a guess? Chosen on the dev set (true answers) against
 # indexer/data/unknown.jsonl (ML questions no note covers); `memebot eval` reports both rates.
-# Dense cosine alone separates them poorly; dense and BM25 agreeing on the top note separates well.
-# A question that names a note (its title or an alias, as whole words) is always answerable.
-RELEVANCE = {"dense": 0.65, "bm25": 5.0, "agreed_dense": 0.30}
-NAME_RE = re.compile(r"[^\w+#]+")
-
-
-def _normalize_name(text: str) -> str:
-    """Lowercase, ``ё``→``е``, punctuation folded to single spaces, padded for whole-word matching."""
-    return " " + NAME_RE.sub(" ", text.lower().replace("ё", "е")).strip() + " "
-
+RELEVANCE = {"dense": 0.65, "bm25": 5.0, "agreed_dense": 0.30, "e5": 0.86}
 MODES = ("hybrid", "dense", "bm25")
+# Each ranked list is cut at this many notes before fusion: rank 100 adds under 1% of rank 1's
+# share to an RRF score, and sorting every note of a 10,000-note collection would cost ~10 ms.
+TOP_PER_LIST = 100
+ANSWERABLE_WITHIN = 3
 
 
 @dataclass(frozen=True)
 class Hit:
-    """One note found for a query.
+    """One note found for a query, with the evidence a decision layer needs.
 
-    ``score`` is the fused score used for ranking; ``dense`` is the best chunk's cosine similarity
-    (an absolute relevance signal) and ``bm25`` the best chunk's BM25 score (0 when no term matched);
-    ``dense_rank`` and ``bm25_rank`` are the note's places in each list (0 when absent).
+    ``score`` is the fused score used for ranking. ``dense``/``dense_rank`` are the USE channel's
+    best-chunk cosine and the note's rank in it, ``e5``/``e5_rank`` the e5 channel's, ``bm25``/
+    ``bm25_rank`` BM25's best chunk (0 when absent or no term matched). ``agree`` counts the lists
+    that rank this note first; ``named`` is True when the question contains its title or an alias.
     """
 
     slug: str
@@ -58,19 +63,24 @@ class Hit:
     dense_rank: int = 0
     bm25_rank: int = 0
     named: bool = False
+    e5: float = 0.0
+    e5_rank: int = 0
+    agree: int = 0
+    judged: bool | None = None
 
     @property
     def relevant(self) -> bool:
-        """Good enough to answer with, rather than admit not knowing (see :data:`RELEVANCE`)."""
+        """Good enough to answer with, rather than admit not knowing: the fitted answerability model's
+        judgement (``judged``) when hybrid search ran it, else the rules of :data:`RELEVANCE`."""
+        if self.judged is not None:
+            return self.named or self.judged
         return (
             self.named
             or self.dense >= RELEVANCE["dense"]
+            or self.e5 >= RELEVANCE["e5"]
             or self.bm25 >= RELEVANCE["bm25"]
-            or (self.dense_rank == 1 and self.bm25_rank == 1 and self.dense >= RELEVANCE["agreed_dense"])
+            or (self.agree >= 2 and max(self.dense, self.e5 - 0.5) >= RELEVANCE["agreed_dense"])
         )
-
-
-ANSWERABLE_WITHIN = 3
 
 
 def answerable(hits: list[Hit]) -> bool:
@@ -78,24 +88,64 @@ def answerable(hits: list[Hit]) -> bool:
     return any(h.relevant for h in hits[:ANSWERABLE_WITHIN])
 
 
-def rrf_fuse(rankings: list[list[str]], k: int = RRF_K) -> dict[str, float]:
-    """Reciprocal rank fusion: ``sum(1 / (k + rank))`` over the rankings a key appears in (rank from 1)."""
+def rrf_fuse(
+    rankings: list[list[str]], k: int = RRF_K, weights: list[float] | None = None
+) -> dict[str, float]:
+    """Reciprocal rank fusion: ``sum(w / (k + rank))`` over the rankings a key appears in (rank from 1)."""
     fused: dict[str, float] = {}
-    for ranking in rankings:
+    for i, ranking in enumerate(rankings):
+        w = 1.0 if weights is None else weights[i]
         for rank, key in enumerate(ranking, start=1):
-            fused[key] = fused.get(key, 0.0) + 1.0 / (k + rank)
+            fused[key] = fused.get(key, 0.0) + w / (k + rank)
     return fused
 
 
-def _best_per_note(chunk_slugs: list[str], chunk_ids: np.ndarray, scores: np.ndarray) -> dict[str, float]:
-    best: dict[str, float] = {}
-    for cid, score in zip(chunk_ids, scores, strict=True):
-        if cid < 0:
-            continue
-        slug = chunk_slugs[cid]
-        if slug not in best or score > best[slug]:
-            best[slug] = float(score)
-    return best
+class QueryEncoder:
+    """The index's encoder for questions: normalises a question against the index vocabulary
+    (transliteration, typos) before encoding it; passages go through unchanged."""
+
+    def __init__(self, inner: Encoder, normalise: Any):
+        self.inner, self._normalise = inner, normalise
+        self.name, self.dim = inner.name, inner.dim
+        self.parts = getattr(inner, "parts", [inner])
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        return self.inner.encode([self._normalise(t) for t in texts])
+
+    def encode_passages(self, texts: list[str]) -> np.ndarray:
+        return encode_passages(self.inner, texts)
+
+
+class _Channel:
+    """One dense channel: vectors (mapped) and the note of each row; HNSW above the threshold."""
+
+    def __init__(self, version_dir: Path, name: str, spec: dict, start: int):
+        self.name, self.dim, self.start = name, int(spec["dim"]), start
+        self.rows = np.asarray(np.load(version_dir / f"rows-{name}.npy", mmap_mode="r"))
+        self.vectors = np.asarray(np.load(version_dir / f"vectors-{name}.npy", mmap_mode="r"))
+        self.hnsw: Any = None
+        if spec.get("index", "flat") != "flat":
+            import faiss
+
+            self.hnsw = faiss.read_index(
+                str(version_dir / f"faiss-{name}.index"), faiss.IO_FLAG_MMAP | faiss.IO_FLAG_READ_ONLY
+            )
+            self.hnsw.hnsw.efSearch = HNSW_EF_SEARCH
+
+    def best_per_note(self, query: np.ndarray, n_notes: int, k_rows: int = 400) -> np.ndarray:
+        """Best cosine per note (-1 where no row of the note was scored)."""
+        best = np.full(n_notes, -1.0, dtype=np.float32)
+        if not len(self.rows):
+            return best
+        if self.hnsw is None:
+            np.maximum.at(best, self.rows, self.vectors @ query)
+        else:
+            scores, ids = self.hnsw.search(
+                query.reshape(1, -1).astype(np.float32), min(k_rows, len(self.rows))
+            )
+            keep = ids[0] >= 0
+            np.maximum.at(best, self.rows[ids[0][keep]], scores[0][keep])
+        return best
 
 
 class Retriever:
@@ -126,35 +176,33 @@ class Retriever:
             raise IndexError_(detail=f"it was built with encoder {manifest['encoder']!r}, not {encoder.name!r}")
         self.version = manifest["version"]
         self.version_dir = version_dir
-        self.encoder = encoder
-        self.index = faiss.read_index(str(version_dir / "faiss.index"))
-        if hasattr(self.index, "hnsw"):
-            self.index.hnsw.efSearch = HNSW_EF_SEARCH
-        with sqlite3.connect(f"file:{version_dir / 'meta.sqlite'}?mode=ro", uri=True) as db:
-            notes = [json.loads(d) for (d,) in db.execute("SELECT data FROM notes ORDER BY slug")]
-            rows = db.execute("SELECT slug, section, text FROM chunks ORDER BY row").fetchall()
-        if self.index.ntotal != len(rows) or self.index.d != encoder.dim:
-            raise IndexError_(detail=f"{version_dir.name}: {self.index.ntotal} vectors for {len(rows)} chunks")
-        self.notes: dict[str, Note] = {}
-        for data in notes:
-            data["path"] = Path(data["path"])
-            self.notes[data["slug"]] = Note(**data)
-        self.chunk_slugs = [r[0] for r in rows]
-        self.chunk_sections = [r[1] for r in rows]
-        self._bm25 = bm25s.BM25()
-        corpus = [tokenize(text) for _, _, text in rows]
-        self._vocab = {t for doc in corpus for t in doc}
-        self._bm25.index(corpus, show_progress=False)
-        self._names = {
-            slug: {_normalize_name(n) for n in (note.title, note.title_en, *note.aliases) if len(n.strip()) >= 3}
-            for slug, note in self.notes.items()
-        }
+        self.slugs: list[str] = json.loads((version_dir / "slugs.json").read_text())
+        self.channels: list[_Channel] = []
+        start = 0
+        for name, spec in manifest["channels"].items():
+            self.channels.append(_Channel(version_dir, name, spec, start))
+            start += int(spec["dim"])
+        self._bm25 = BM25Index(version_dir / BM25_DIR)
+        self._chunk_note = (
+            self.channels[0].rows if manifest["channels"] and self.channels[0].name == "use" else None
+        )
+        if self._chunk_note is None:
+            with sqlite3.connect(f"file:{version_dir / 'meta.sqlite'}?mode=ro", uri=True) as db:
+                index = {s: i for i, s in enumerate(self.slugs)}
+                self._chunk_note = np.array(
+                    [index[s] for (s,) in db.execute("SELECT slug FROM chunks ORDER BY row")], dtype=np.int32
+                )
+        self._names = NameMatcher(version_dir / NAMES_FILE)
+        self.encoder = QueryEncoder(getattr(encoder, "inner", encoder), self.normalise)
+        self._notes: dict[str, Note] | None = None
+        self._kinds: dict[str, str] = (
+            json.loads((version_dir / "kinds.json").read_text())
+            if (version_dir / "kinds.json").exists()
+            else {}
+        )
+        self.reranker = RerankModel.load()
+        self._normalised: dict[str, str] = {}  # the encoder, BM25 and the names all read it once per query
         self._lock = threading.Lock()
-
-    def names_in(self, query: str) -> set[str]:
-        """Slugs of the notes whose title or alias occurs in ``query`` as whole words."""
-        padded = _normalize_name(query)
-        return {slug for slug, names in self._names.items() if any(name in padded for name in names)}
 
     @classmethod
     def load(cls, root: Path, encoder: Encoder | None = None) -> Retriever:
@@ -165,59 +213,116 @@ class Retriever:
                 name = read_manifest(version_dir)["encoder"]
             except ValueError as exc:
                 raise IndexError_(detail=f"{version_dir.name}: {exc}") from None
-            encoder = get_encoder(name)
+            encoder = get_encoder(name, assets_dir(root))
         return cls(version_dir, encoder)
+
+    @property
+    def notes(self) -> dict[str, Note]:
+        """Every note of the version by slug (read from the metadata on first use)."""
+        if self._notes is None:
+            with sqlite3.connect(f"file:{self.version_dir / 'meta.sqlite'}?mode=ro", uri=True) as db:
+                rows = [json.loads(d) for (d,) in db.execute("SELECT data FROM notes ORDER BY slug")]
+            notes = {}
+            for data in rows:
+                data["path"] = Path(data["path"])
+                notes[data["slug"]] = Note(**data)
+            self._notes = notes
+        return self._notes
 
     # ------------------------------------------------------------ single methods
 
-    def dense_scores(self, query: str | np.ndarray, k_chunks: int = 5000) -> dict[str, float]:
-        """Best cosine similarity per note among the top ``k_chunks`` chunks."""
-        vector = self.encoder.encode([query]) if isinstance(query, str) else query.reshape(1, -1)
-        k = min(k_chunks, self.index.ntotal)
-        if k == 0:
-            return {}
-        scores, ids = self.index.search(np.ascontiguousarray(vector, dtype=np.float32), k)
-        return _best_per_note(self.chunk_slugs, ids[0], scores[0])
+    def normalise(self, query: str) -> str:
+        """The question with transliterated Russian in Cyrillic and typos fixed (see :mod:`indexer.lexical`)."""
+        cached = self._normalised.get(query)
+        if cached is None:
+            cached = normalise_query(query, self._bm25.vocabulary)
+            if len(self._normalised) > 1024:
+                self._normalised.clear()
+            self._normalised[query] = cached
+        return cached
+
+    def names_in(self, query: str) -> set[str]:
+        """Slugs of the notes whose title or alias occurs in ``query`` as whole words."""
+        return self._names.slugs_in(query) | self._names.slugs_in(self.normalise(query))
+
+    def dense_scores(self, query: str | np.ndarray, channel: str | None = None) -> dict[str, float]:
+        """Best cosine per note in ``channel`` (default: the first), for a query or its vector."""
+        vector = self.encoder.encode([query])[0] if isinstance(query, str) else np.asarray(query).ravel()
+        return self._dense(vector)[channel or self.channels[0].name]
+
+    def _dense(self, vector: np.ndarray) -> dict[str, dict[str, float]]:
+        out: dict[str, dict[str, float]] = {}
+        for ch in self.channels:
+            part = vector[ch.start : ch.start + ch.dim] if len(vector) != ch.dim else vector
+            best = ch.best_per_note(np.ascontiguousarray(part, dtype=np.float32), len(self.slugs))
+            out[ch.name] = self._top(best, best > -1.0)
+        return out
+
+    def _top(self, scores: np.ndarray, valid: np.ndarray) -> dict[str, float]:
+        """The :data:`TOP_PER_LIST` best notes of one list (fusion reads no further)."""
+        found = np.nonzero(valid)[0]
+        if len(found) > TOP_PER_LIST:
+            found = found[np.argpartition(-scores[found], TOP_PER_LIST)[:TOP_PER_LIST]]
+        return {self.slugs[i]: float(scores[i]) for i in found}
 
     def bm25_scores(self, query: str) -> dict[str, float]:
         """Best BM25 score per note; empty when no query term occurs in the collection."""
-        tokens = [t for t in tokenize(query) if t in self._vocab]
-        if not tokens:
+        scores = self._bm25.scores(tokenize(self.normalise(query)))
+        hit = np.nonzero(scores > 0)[0]
+        if not len(hit):
             return {}
-        with self._lock:  # bm25s keeps scratch state per call
-            scores = self._bm25.get_scores(tokens)
-        nonzero = np.nonzero(scores > 0)[0]
-        return _best_per_note(self.chunk_slugs, nonzero, scores[nonzero])
+        best = np.zeros(len(self.slugs), dtype=np.float32)
+        assert self._chunk_note is not None
+        np.maximum.at(best, self._chunk_note[hit], scores[hit])
+        return self._top(best, best > 0)
 
     # ------------------------------------------------------------ search
 
-    def search(self, query: str, k: int = 5, mode: str = "hybrid", vector: np.ndarray | None = None) -> list[Hit]:
-        """Top ``k`` notes for ``query``. ``mode`` is ``hybrid`` (default), ``dense`` or ``bm25``.
+    def search(
+        self, query: str, k: int = 5, mode: str = "hybrid", vector: np.ndarray | None = None
+    ) -> list[Hit]:
+        """Top ``k`` notes for ``query``.
 
-        A BM25 list where every score is 0 carries no information, so it never enters the fusion.
-        ``vector`` may pass a precomputed query embedding to avoid encoding twice.
+        ``mode`` is ``hybrid`` (default: every list fused by RRF, then the top candidates reranked by
+        the fitted model), ``rrf`` (the fusion without the reranker), ``dense`` (the dense channels
+        fused), ``bm25``, or one channel's name (``use``, ``e5``). A list that scores nothing never
+        enters the fusion.
+        ``vector`` may pass the query's embedding (``self.encoder.encode([query])[0]``) to avoid
+        encoding twice.
         """
-        if mode not in MODES:
-            raise ValueError(f"mode must be one of {MODES}, got {mode!r}")
-        dense = self.dense_scores(vector if vector is not None else query) if mode != "bm25" else {}
-        sparse = self.bm25_scores(query) if mode != "dense" else {}
-        if mode == "dense":
-            fused = dense
-        elif mode == "bm25":
-            fused = sparse
-        else:
-            rankings = [sorted(dense, key=dense.__getitem__, reverse=True)]
-            if sparse:
-                rankings.append(sorted(sparse, key=sparse.__getitem__, reverse=True))
-            fused = rrf_fuse(rankings)
-        # RRF often ties (rank 1 + rank 3 = rank 3 + rank 1): the better dense similarity wins a tie.
-        order = sorted(fused, key=lambda s: (-fused[s], -dense.get(s, 0.0), -sparse.get(s, 0.0), s))[:k]
-        dense_rank = {slug: i for i, slug in enumerate(sorted(dense, key=dense.__getitem__, reverse=True), 1)}
-        bm25_rank = {slug: i for i, slug in enumerate(sorted(sparse, key=sparse.__getitem__, reverse=True), 1)}
+        names = [ch.name for ch in self.channels]
+        if mode not in (*MODES, "rrf", *names):
+            raise ValueError(f"mode must be one of {(*MODES, 'rrf', *names)}, got {mode!r}")
+        if vector is None and mode != "bm25":
+            vector = self.encoder.encode([query])[0]
+        dense = self._dense(np.asarray(vector).ravel()) if vector is not None else {n: {} for n in names}
+        sparse = self.bm25_scores(query) if mode in ("hybrid", "rrf", "bm25") else {}
+        lists = {**dense, "bm25": sparse}
+        used = {"hybrid": [*names, "bm25"], "rrf": [*names, "bm25"], "dense": names, "bm25": ["bm25"]}.get(
+            mode, [mode]
+        )
+        ranked = {n: sorted(lists[n], key=lambda s, d=lists[n]: (-d[s], s)) for n in lists}  # type: ignore[misc]
+        ranks = {n: {s: i for i, s in enumerate(r, 1)} for n, r in ranked.items()}
+        active = [n for n in used if lists[n]]
         named = self.names_in(query)
+        if len(active) == 1:
+            fused = dict(lists[active[0]])
+        else:
+            fused = rrf_fuse([ranked[n] for n in active], weights=[WEIGHTS.get(n, 1.0) for n in active])
+            if mode in ("hybrid", "rrf"):
+                for slug in named:
+                    fused[slug] = fused.get(slug, 0.0) + NAMED_BONUS
+        judged: dict[str, bool] = {}
+        if mode == "hybrid" and self.reranker is not None and self._kinds:
+            fused, judged = self._rerank(query, {n: lists[n] for n in used}, named, fused)
+        primary = names[0] if names else "bm25"
+        order = sorted(fused, key=lambda s: (-fused[s], -lists[primary].get(s, 0.0), -sparse.get(s, 0.0), s))[
+            :k
+        ]
         hits = []
+        notes = self.notes
         for slug in order:
-            note = self.notes[slug]
+            note = notes[slug]
             hits.append(
                 Hit(
                     slug=slug,
@@ -225,11 +330,34 @@ class Retriever:
                     title=note.title,
                     title_en=note.title_en,
                     score=round(fused[slug], 6),
-                    dense=round(dense.get(slug, 0.0), 4),
+                    dense=round(dense.get("use", {}).get(slug, 0.0), 4),
                     bm25=round(sparse.get(slug, 0.0), 4),
-                    dense_rank=dense_rank.get(slug, 0),
-                    bm25_rank=bm25_rank.get(slug, 0),
+                    dense_rank=ranks.get("use", {}).get(slug, 0),
+                    bm25_rank=ranks["bm25"].get(slug, 0),
                     named=slug in named,
+                    e5=round(dense.get("e5", {}).get(slug, 0.0), 4),
+                    e5_rank=ranks.get("e5", {}).get(slug, 0),
+                    agree=sum(ranks[n].get(slug) == 1 for n in used if n in ranks),
+                    judged=judged.get(slug) if judged else None,
                 )
             )
         return hits
+
+    def _rerank(
+        self, query: str, lists: dict[str, dict[str, float]], named: set[str], fused: dict[str, float]
+    ) -> tuple[dict[str, float], dict[str, bool]]:
+        """Candidates rescored by the fitted model (ahead of every other note), and the answerability
+        model's judgement of each; notes outside the candidates keep their fused order behind them."""
+        assert self.reranker is not None
+        pool = candidates(query, lists, named, self._kinds, fused)
+        if not pool:
+            return fused, {}
+        scores = self.reranker.rank(np.stack([c.features for c in pool]))
+        answer = self.reranker.answer
+        floor = float(scores.min()) - 1.0
+        out = {s: floor - 1.0 / (1.0 + v) for s, v in fused.items()}  # behind every candidate, same order
+        judged = {}
+        for c, z in zip(pool, scores, strict=True):
+            out[c.slug] = float(z)
+            judged[c.slug] = bool(answer(answer_features(c)) >= answer.threshold)
+        return out, judged

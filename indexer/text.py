@@ -6,17 +6,45 @@ import re
 import threading
 
 import snowballstemmer
-from bm25s.stopwords import STOPWORDS_EN, STOPWORDS_RUSSIAN
 
 from common.i18n import CYRILLIC_RE, detect_lang
+from indexer.stopwords import STOPWORDS_EN, STOPWORDS_RUSSIAN
 
 WORD_RE = re.compile(r"[a-zа-яё0-9]+(?:[.'][a-z0-9]+)*", re.IGNORECASE)
 
 # Question words carry no topic; they would make every "что такое …" match every note.
 _EXTRA_STOP = {
-    "такое", "это", "зачем", "почему", "какой", "какая", "какие", "объясни", "расскажи", "мне", "пожалуйста",
-    "плз", "чё", "че", "шо", "вообще", "нужен", "нужно", "можно", "про", "explain", "tell", "please", "pls",
-    "whats", "what's", "does", "mean", "about", "me", "actually",
+    "такое",
+    "это",
+    "зачем",
+    "почему",
+    "какой",
+    "какая",
+    "какие",
+    "объясни",
+    "расскажи",
+    "мне",
+    "пожалуйста",
+    "плз",
+    "чё",
+    "че",
+    "шо",
+    "вообще",
+    "нужен",
+    "нужно",
+    "можно",
+    "про",
+    "explain",
+    "tell",
+    "please",
+    "pls",
+    "whats",
+    "what's",
+    "does",
+    "mean",
+    "about",
+    "me",
+    "actually",
 }
 STOPWORDS = {w.replace("ё", "е") for w in (*STOPWORDS_EN, *STOPWORDS_RUSSIAN, *_EXTRA_STOP)}
 
@@ -30,7 +58,6 @@ def _stemmers() -> tuple[snowballstemmer.stemmer, snowballstemmer.stemmer]:
         _local.ru = snowballstemmer.stemmer("russian")
         _local.en = snowballstemmer.stemmer("english")
     return _local.ru, _local.en
-
 
 
 def tokenize(text: str) -> list[str]:

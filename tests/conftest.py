@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import textwrap
@@ -57,11 +58,29 @@ class CountingEncoder:
         return sum(self.calls)
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    from indexer.threads import configure_threads
+
+    configure_threads(1)  # as the CLI and the bot do
+
+
+# Encoder files (USE tables, e5 graph, tokenizers): the ones `make index` derived, else built once here.
+ASSETS = PREPARED_HOME / "index" / "assets"
+
+
 @pytest.fixture(scope="session")
 def use_encoder():  # noqa: ANN201
     from indexer.encoders import get_encoder
 
-    return get_encoder("use")
+    return get_encoder("use", ASSETS)
+
+
+@pytest.fixture(scope="session")
+def encoder():  # noqa: ANN201
+    """The index's default encoder (USE + e5), as serving uses it."""
+    from indexer.encoders import DEFAULT_ENCODER, get_encoder
+
+    return get_encoder(DEFAULT_ENCODER, ASSETS)
 
 
 @pytest.fixture()
@@ -77,20 +96,33 @@ def demo_ids() -> set[str]:
 
 
 @pytest.fixture(scope="session")
-def index_root(tmp_path_factory: pytest.TempPathFactory, use_encoder, demo_ids) -> Path:  # noqa: ANN001
-    """The real knowledge base indexed once per session."""
-    from indexer.build import build_index
+def index_root(tmp_path_factory: pytest.TempPathFactory, encoder, demo_ids) -> Path:  # noqa: ANN001
+    """The real knowledge base indexed once per session (read-only): the index `make index` built
+    when it is current, else a fresh build."""
+    from indexer.build import build_index, file_hashes
+    from indexer.chunks import CHUNKER_VERSION
 
+    prepared = PREPARED_HOME / "index"
+    try:
+        manifest = json.loads((prepared / "current" / "manifest.json").read_text())
+        if (manifest["files"], manifest["encoder"], manifest["chunker"]) == (
+            file_hashes(KNOWLEDGE),
+            encoder.name,
+            CHUNKER_VERSION,
+        ):
+            return prepared
+    except (OSError, KeyError, ValueError):
+        pass
     root = tmp_path_factory.mktemp("index")
-    build_index(notes_dir=KNOWLEDGE, root=root, encoder=use_encoder, progress=False)
+    build_index(notes_dir=KNOWLEDGE, root=root, encoder=encoder, progress=False)
     return root
 
 
 @pytest.fixture(scope="session")
-def retriever(index_root: Path, use_encoder):  # noqa: ANN001, ANN201
+def retriever(index_root: Path, encoder):  # noqa: ANN001, ANN201
     from indexer.search import Retriever
 
-    return Retriever.load(index_root, use_encoder)
+    return Retriever.load(index_root, encoder)
 
 
 @pytest.fixture(scope="session")
@@ -105,16 +137,24 @@ def router_model_dir() -> Path:
 
 
 @pytest.fixture(scope="session")
-def intent_router(router_model_dir: Path, use_encoder):  # noqa: ANN001, ANN201
+def intent_router(router_model_dir: Path, retriever):  # noqa: ANN001, ANN201
     from router.infer import load_router
 
-    return load_router(router_model_dir, use_encoder)
+    return load_router(router_model_dir, retriever.encoder)
+
+
+def copy_index(index_root: Path, target: Path) -> Path:
+    """A writable copy of an index; its encoder files (~100 MB, read-only) are linked, not copied."""
+    shutil.copytree(index_root, target, symlinks=True, ignore=shutil.ignore_patterns("assets"))
+    if (index_root / "assets").exists():
+        (target / "assets").symlink_to((index_root / "assets").resolve())
+    return target
 
 
 @pytest.fixture()
 def home_with_index(memebot_home: Path, index_root: Path, router_model_dir: Path) -> Path:
     """A MEMEBOT_HOME holding a copy of the session index and the trained router, for CLI tests."""
-    shutil.copytree(index_root, memebot_home / "index", symlinks=True)
+    copy_index(index_root, memebot_home / "index")
     shutil.copytree(router_model_dir, memebot_home / "router")
     return memebot_home
 
@@ -147,11 +187,24 @@ def make_notes(tmp_path: Path) -> Callable[..., Path]:
 
     def make(notes: dict[str, dict[str, str]] | None = None, root: Path | None = None) -> Path:
         root = root or tmp_path / "knowledge"
-        notes = notes if notes is not None else {
-            "alpha": {"title": "Альфа-распад", "title_en": "Alpha decay", "aliases": "альфа, alpha"},
-            "beta": {"title": "Бета-версия", "title_en": "Beta release", "aliases": "бета, beta", "related": "alpha"},
-            "gamma": {"title": "Гамма-коррекция", "title_en": "Gamma correction", "aliases": "гамма, gamma"},
-        }
+        notes = (
+            notes
+            if notes is not None
+            else {
+                "alpha": {"title": "Альфа-распад", "title_en": "Alpha decay", "aliases": "альфа, alpha"},
+                "beta": {
+                    "title": "Бета-версия",
+                    "title_en": "Beta release",
+                    "aliases": "бета, beta",
+                    "related": "alpha",
+                },
+                "gamma": {
+                    "title": "Гамма-коррекция",
+                    "title_en": "Gamma correction",
+                    "aliases": "гамма, gamma",
+                },
+            }
+        )
         for slug, fields in notes.items():
             values = {
                 "slug": slug,
@@ -179,7 +232,7 @@ def write(path: Path, text: str) -> Path:
 
 @pytest.fixture()
 def home_index_only(memebot_home: Path, index_root: Path) -> Path:
-    shutil.copytree(index_root, memebot_home / "index", symlinks=True)
+    copy_index(index_root, memebot_home / "index")
     return memebot_home
 
 

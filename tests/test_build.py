@@ -14,7 +14,7 @@ import pytest
 from indexer.build import build_index, chunk_note, current_version_dir
 from indexer.notes import NoteError, load_notes
 from indexer.search import Retriever
-from tests.conftest import KNOWLEDGE, REPO
+from tests.conftest import KNOWLEDGE, REPO, copy_index
 
 
 def test_chunks_cover_titles_aliases_and_sections(make_notes) -> None:  # noqa: ANN001
@@ -39,12 +39,19 @@ def test_incremental_build_embeds_only_what_changed(make_notes, counting_encoder
     assert current_version_dir(root).name == first.version
 
     gamma = notes_dir / "concepts" / "gamma.md"
-    gamma.write_text(gamma.read_text(encoding="utf-8").replace("Гамма-коррекция.", "Гамма-коррекция яркости."), encoding="utf-8")
+    gamma.write_text(
+        gamma.read_text(encoding="utf-8").replace("Гамма-коррекция.", "Гамма-коррекция яркости."),
+        encoding="utf-8",
+    )
     (notes_dir / "concepts" / "alpha.md").unlink()
     beta = notes_dir / "concepts" / "beta.md"
-    beta.write_text(beta.read_text(encoding="utf-8").replace("related: [alpha]", "related: []"), encoding="utf-8")
+    beta.write_text(
+        beta.read_text(encoding="utf-8").replace("related: [alpha]", "related: []"), encoding="utf-8"
+    )
     second = build_index(notes_dir, root, counting_encoder, progress=False)
-    assert second.removed == ["alpha"] and sorted(second.changed) == ["beta", "gamma"] and second.unchanged == 0
+    assert (
+        second.removed == ["alpha"] and sorted(second.changed) == ["beta", "gamma"] and second.unchanged == 0
+    )
     gamma_chunks = len(chunk_note(load_notes(notes_dir)[1]))
     beta_chunks = len(chunk_note(load_notes(notes_dir)[0]))
     assert counting_encoder.embedded == gamma_chunks + beta_chunks
@@ -54,7 +61,9 @@ def test_incremental_build_embeds_only_what_changed(make_notes, counting_encoder
     assert all(h.slug != "alpha" for h in retriever.search("альфа alpha", k=5))
 
 
-def test_invalid_notes_refuse_the_build_and_keep_the_old_index(make_notes, use_encoder, tmp_path: Path) -> None:  # noqa: ANN001
+def test_invalid_notes_refuse_the_build_and_keep_the_old_index(
+    make_notes, use_encoder, tmp_path: Path
+) -> None:  # noqa: ANN001
     notes_dir, root = make_notes(), tmp_path / "index"
     first = build_index(notes_dir, root, use_encoder, progress=False)
     (notes_dir / "concepts" / "gamma.md").write_text("---\nslug: [\n---\n", encoding="utf-8")
@@ -85,13 +94,17 @@ def _wait_for(predicate, timeout: float) -> bool:  # noqa: ANN001
 
 @pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGINT])
 def test_build_killed_midway_leaves_the_old_index_serving(
-    sig: signal.Signals, index_root: Path, use_encoder, memebot_home: Path, tmp_path: Path  # noqa: ANN001
+    sig: signal.Signals,
+    index_root: Path,
+    encoder,
+    memebot_home: Path,
+    tmp_path: Path,  # noqa: ANN001
 ) -> None:
     """A real `memebot index build` process is killed while embedding; the old version keeps answering."""
     import shutil
 
     root = memebot_home / "index"
-    shutil.copytree(index_root, root, symlinks=True)
+    copy_index(index_root, root)
     before = current_version_dir(root)
     notes = tmp_path / "knowledge"
     shutil.copytree(KNOWLEDGE, notes)
@@ -100,7 +113,10 @@ def test_build_killed_midway_leaves_the_old_index_serving(
     env = {**os.environ, "MEMEBOT_KNOWLEDGE": str(notes), "PYTHONPATH": str(REPO)}
     proc = subprocess.Popen(
         [sys.executable, "-c", "from bot.cli import main; main()", "index", "build", "--progress"],
-        env=env, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True,
+        env=env,
+        stderr=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        text=True,
     )
     # The progress bar shows the build is embedding; kill it there.
     seen = ""
@@ -114,11 +130,11 @@ def test_build_killed_midway_leaves_the_old_index_serving(
     proc.wait(timeout=60)
     assert proc.returncode != 0
     assert current_version_dir(root) == before
-    retriever = Retriever.load(root, use_encoder)
+    retriever = Retriever.load(root, encoder)
     assert retriever.search("что такое дропаут", k=1)[0].slug == "dropout"
 
     # The next build cleans the half-written version away and publishes a complete one.
-    summary = build_index(notes, root, use_encoder, progress=False)
+    summary = build_index(notes, root, encoder, progress=False)
     assert summary.version and current_version_dir(root).name == summary.version
     assert not list((root / "versions").glob(".tmp-*"))
 
@@ -137,3 +153,58 @@ def test_large_collections_switch_to_an_approximate_index() -> None:
     _, truth = exact.search(vectors[:20], 5)
     _, found = approx.search(vectors[:20], 5)
     assert np.mean([len(set(a) & set(b)) / 5 for a, b in zip(found, truth, strict=True)]) >= 0.9
+
+
+def test_noop_rebuild_compares_file_hashes_before_parsing_or_loading(
+    make_notes, counting_encoder, tmp_path: Path, monkeypatch
+) -> None:  # noqa: ANN001
+    import indexer.build
+
+    notes_dir, root = make_notes(), tmp_path / "index"
+    build_index(notes_dir, root, counting_encoder, progress=False)
+
+    def fail(*args: object, **kwargs: object) -> None:
+        raise AssertionError("a no-op rebuild must not parse notes or load vectors")
+
+    monkeypatch.setattr(indexer.build, "load_notes", fail)
+    monkeypatch.setattr(indexer.build, "_read_previous", fail)
+    summary = build_index(notes_dir, root, counting_encoder, progress=False)
+    assert summary.version is None and summary.notes == 3
+    monkeypatch.undo()
+    (notes_dir / "concepts" / "alpha.md").write_text((notes_dir / "concepts" / "alpha.md").read_text() + "\n")
+    assert build_index(notes_dir, root, counting_encoder, progress=False).changed == ["alpha"]
+
+
+def test_version_holds_mapped_arrays_for_every_channel(make_notes, counting_encoder, tmp_path: Path) -> None:  # noqa: ANN001
+    import json
+
+    notes_dir, root = make_notes(), tmp_path / "index"
+    build_index(notes_dir, root, counting_encoder, progress=False)
+    version = current_version_dir(root)
+    manifest = json.loads((version / "manifest.json").read_text())
+    assert set(manifest["channels"]) == {"use"} and manifest["channels"]["use"]["index"] == "flat"
+    for name in (
+        "vectors-use.npy",
+        "rows-use.npy",
+        "slugs.json",
+        "kinds.json",
+        "names.json",
+        "bm25/vocab.index.json",
+    ):
+        assert (version / name).exists(), name
+    assert not list(version.glob("faiss-*"))  # exact search is numpy over the mapped vectors
+
+
+def test_rebuilding_with_the_retrievers_encoder_keeps_the_channels(
+    make_notes, use_encoder, tmp_path: Path
+) -> None:  # noqa: ANN001
+    """The bot rebuilds with ``services.retriever.encoder`` (the retriever's query encoder)."""
+    import json
+
+    notes_dir, root = make_notes(), tmp_path / "index"
+    build_index(notes_dir, root, use_encoder, progress=False)
+    retriever = Retriever.load(root, use_encoder)
+    (notes_dir / "concepts" / "alpha.md").write_text((notes_dir / "concepts" / "alpha.md").read_text() + "\n")
+    summary = build_index(notes_dir, root, retriever.encoder, progress=False)
+    manifest = json.loads((current_version_dir(root) / "manifest.json").read_text())
+    assert summary.changed == ["alpha"] and set(manifest["channels"]) == {"use"}

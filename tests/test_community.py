@@ -36,7 +36,7 @@ from bot.vision import MemeImageIndex
 from indexer.build import build_index
 from indexer.notes import SLUG_RE, load_notes, parse_note
 from indexer.search import Retriever
-from tests.conftest import KNOWLEDGE
+from tests.conftest import KNOWLEDGE, copy_index
 from tests.test_storage import notes_from, png
 
 ADMIN, OTHER_ADMIN, AUTHOR, STRANGER = 1001, 1002, 501, 777
@@ -64,7 +64,7 @@ def service(db: Database, notes_dir: Path, memebot_home: Path) -> SubmissionServ
 @pytest.fixture()
 def index_copy(tmp_path: Path, index_root: Path) -> Path:
     """The session's real index, copied so an approval can rebuild it incrementally."""
-    return Path(shutil.copytree(index_root, tmp_path / "index", symlinks=True))
+    return copy_index(index_root, tmp_path / "index")
 
 
 def indexed(db: Database, notes_dir: Path, home: Path, root: Path, encoder) -> SubmissionService:  # noqa: ANN001
@@ -286,8 +286,8 @@ def test_edit_validates_and_is_audited(service: SubmissionService) -> None:
         service.edit(sid, ADMIN, title="Поздно")
 
 
-def test_approve_publishes_a_valid_note_the_rebuilt_index_finds(db: Database, notes_dir: Path, memebot_home: Path, index_copy: Path, use_encoder) -> None:  # noqa: ANN001
-    service = indexed(db, notes_dir, memebot_home, index_copy, use_encoder)
+def test_approve_publishes_a_valid_note_the_rebuilt_index_finds(db: Database, notes_dir: Path, memebot_home: Path, index_copy: Path, encoder) -> None:  # noqa: ANN001
+    service = indexed(db, notes_dir, memebot_home, index_copy, encoder)
     explanation = (
         "Жираф в худи нажимает «deploy» в пятницу в шесть вечера. Все, кто выкатывал модель перед выходными, "
         "знают, чем это кончается: в субботу метрики падают, а дежурный ищет, какая версия весов уехала в прод.\n\n"
@@ -315,7 +315,7 @@ def test_approve_publishes_a_valid_note_the_rebuilt_index_finds(db: Database, no
     # No English text was given: English readers see the Russian one, marked as such.
     assert note.sections["In short"] == "(This meme is explained in Russian only.) " + note.sections["Коротко"]
     assert (notes_dir / "memes" / "images" / f"{view.slug}.png").read_bytes() == view.image_path.read_bytes()
-    hits = Retriever.load(index_copy, use_encoder).search("в чём прикол мема про жирафа, который деплоит модель в пятницу", k=3)
+    hits = Retriever.load(index_copy, encoder).search("в чём прикол мема про жирафа, который деплоит модель в пятницу", k=3)
     assert hits[0].slug == view.slug and hits[0].relevant
     again = service.approve(sid, OTHER_ADMIN)  # idempotent: same note, the repeat is only recorded
     assert again == service.get(sid) and again.slug == view.slug and notes_from(notes_dir, sid) == [path]
@@ -341,14 +341,14 @@ def test_skipped_explanation_and_hostile_text_still_make_a_valid_note(service: S
 
 @pytest.mark.parametrize("crash_at", ["publish", "write", "after_write", "rebuild", "mark_published"])
 def test_a_crash_anywhere_is_finished_by_recover(
-    crash_at: str, db: Database, notes_dir: Path, memebot_home: Path, index_copy: Path, use_encoder, monkeypatch: pytest.MonkeyPatch  # noqa: ANN001
+    crash_at: str, db: Database, notes_dir: Path, memebot_home: Path, index_copy: Path, encoder, monkeypatch: pytest.MonkeyPatch  # noqa: ANN001
 ) -> None:
     real_index = crash_at in ("rebuild", "mark_published")  # the index-side crashes use the real builder
     rebuilds: list[int] = []
 
     def make_service() -> SubmissionService:
         if real_index:
-            return indexed(db, notes_dir, memebot_home, index_copy, use_encoder)
+            return indexed(db, notes_dir, memebot_home, index_copy, encoder)
         return SubmissionService(db, ADMINS, memebot_home, notes_dir, rebuild_index=lambda: rebuilds.append(1))
 
     service = make_service()
@@ -388,7 +388,7 @@ def test_a_crash_anywhere_is_finished_by_recover(
     assert not list((notes_dir / "memes").glob(".*.tmp"))
     load_notes(notes_dir)
     if real_index:
-        assert view.slug in Retriever.load(index_copy, use_encoder).notes
+        assert view.slug in Retriever.load(index_copy, encoder).notes
     else:
         assert rebuilds == [1]
     assert [e.action for e in restarted.audit(sid)].count("publish") == 1

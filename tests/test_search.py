@@ -1,9 +1,12 @@
-"""Hybrid search: quality on the dev set, fusion rules, per-note results, unknown detection."""
+"""Hybrid search: quality on the dev set, fusion rules, per-note results, unknown detection,
+query normalisation, and the mapped lexical index."""
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
+from common.textnorm import translit_to_cyrillic, within_one_edit
 from indexer.evaluate import DEVSET, UNKNOWN, evaluate_retrieval, load_eval_file, load_unknown_file
 from indexer.search import rrf_fuse
 
@@ -16,46 +19,56 @@ def evaluation(retriever):  # noqa: ANN001, ANN201
 def test_devset_is_large_and_bilingual() -> None:
     items = load_eval_file(DEVSET)
     langs = [i.lang for i in items]
-    assert len(items) >= 100 and langs.count("ru") >= 50 and langs.count("en") >= 50
+    assert len(items) >= 700 and langs.count("ru") >= 350 and langs.count("en") >= 350
 
 
-@pytest.mark.parametrize("lang", ["ru", "en"])
-def test_hybrid_recall_at_1_meets_target(evaluation, lang: str) -> None:  # noqa: ANN001
-    assert evaluation.table["hybrid"][lang].recall_at_1 >= 0.90
+# Honest thresholds: what the shipped search reaches on the dev set (bench/RESULTS.md: ru 0.921,
+# en 0.939 with the reranker fitted on it; 0.921/0.937 cross-validated), less a small margin.
+@pytest.mark.slow
+@pytest.mark.parametrize(("lang", "target"), [("ru", 0.90), ("en", 0.92)])
+def test_hybrid_recall_at_1_meets_target(evaluation, lang: str, target: float) -> None:  # noqa: ANN001
+    assert evaluation.table["hybrid"][lang].recall_at_1 >= target
+    assert evaluation.table["hybrid"][lang].recall_at_3 >= 0.95
 
 
-def test_hybrid_beats_both_single_methods(evaluation) -> None:  # noqa: ANN001
+@pytest.mark.slow
+def test_hybrid_beats_every_single_list_and_plain_fusion(evaluation) -> None:  # noqa: ANN001
     hybrid = evaluation.table["hybrid"]["all"]
-    for mode in ("dense", "bm25"):
-        assert hybrid.recall_at_1 > evaluation.table[mode]["all"].recall_at_1
-        assert hybrid.mrr > evaluation.table[mode]["all"].mrr
+    for mode in ("rrf", "use", "e5", "dense", "bm25"):
+        assert hybrid.recall_at_1 > evaluation.table[mode]["all"].recall_at_1, mode
+        assert hybrid.mrr > evaluation.table[mode]["all"].mrr, mode
 
 
+@pytest.mark.slow
 def test_unknown_topics_are_mostly_refused_and_known_ones_answered(evaluation) -> None:  # noqa: ANN001
     assert evaluation.refused_unknown >= 0.8
-    assert evaluation.answered_known >= 0.8
+    assert evaluation.answered_known >= 0.9
 
 
 def test_rrf_fuse_sums_reciprocal_ranks() -> None:
     fused = rrf_fuse([["a", "b"], ["b", "c"]], k=5)
     assert fused == pytest.approx({"a": 1 / 6, "b": 1 / 7 + 1 / 6, "c": 1 / 7})
+    assert rrf_fuse([["a"], ["b"]], k=5, weights=[2.0, 1.0]) == pytest.approx({"a": 2 / 6, "b": 1 / 6})
 
 
-def test_results_are_per_note_and_sorted(retriever) -> None:  # noqa: ANN001
+def test_results_are_per_note_sorted_and_carry_evidence(retriever) -> None:  # noqa: ANN001
     hits = retriever.search("dropout дропаут маска", k=10)
     slugs = [h.slug for h in hits]
     assert len(slugs) == len(set(slugs)) == 10
     assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
-    assert hits[0].slug == "dropout"
+    top = hits[0]
+    assert top.slug == "dropout" and top.named and top.relevant
+    assert 0 < top.dense <= 1 and 0 < top.e5 <= 1 and top.bm25 > 0
+    assert top.dense_rank >= 1 and top.e5_rank >= 1 and top.bm25_rank >= 1 and top.agree >= 1
 
 
 def test_all_zero_bm25_list_does_not_enter_the_fusion(retriever) -> None:  # noqa: ANN001
-    """No query term occurs in the notes: BM25 says nothing, so hybrid must rank exactly like dense."""
+    """No query term occurs in the notes: BM25 says nothing, so plain fusion ranks exactly like dense."""
     query = "хрюкотали зелюки"
     assert retriever.bm25_scores(query) == {}
-    hybrid = [h.slug for h in retriever.search(query, k=5)]
+    fused = [h.slug for h in retriever.search(query, k=5, mode="rrf")]
     dense = [h.slug for h in retriever.search(query, k=5, mode="dense")]
-    assert hybrid == dense
+    assert fused == dense
 
 
 @pytest.mark.parametrize(
@@ -66,7 +79,50 @@ def test_all_zero_bm25_list_does_not_enter_the_fusion(retriever) -> None:  # noq
         ("в чём прикол кота который пьёт из крана", "meme-finetune-cat"),
         ("why does the pytorch log example print nan", "meme-torch-log-negative"),
         ("сколько картинок в имаджнете", "imagenet"),
+        ("obyasni mem pro prodavtsa tachek", "meme-car-salesman"),
+        ("chto takoe batchnorm", "batch-normalization"),
+        ("что такое дропаутт", "dropout"),
+        ("kak rabotaet gradientnyy spusk", "gradient-descent"),
     ],
 )
 def test_typical_questions_find_their_note(retriever, query: str, slug: str) -> None:  # noqa: ANN001
     assert retriever.search(query, k=1)[0].slug == slug
+
+
+@pytest.mark.parametrize(
+    ("query", "normalised"),
+    [
+        ("chto takoe batchnorm", "что такое batchnorm"),
+        ("kak rabotaet gradientnyy spusk", "как работает градиентный спуск"),
+        ("что такое дропаутт", "что такое дропаут"),
+        ("what is dropout", "what is dropout"),
+        ("price of a used toyota", "price of a used toyota"),
+    ],
+)
+def test_queries_are_normalised_against_the_index_vocabulary(retriever, query: str, normalised: str) -> None:  # noqa: ANN001
+    assert retriever.normalise(query) == normalised
+
+
+def test_transliteration_and_edit_distance() -> None:
+    assert translit_to_cyrillic("prodavtsa") == "продавца"
+    assert translit_to_cyrillic("takoy") == "такой"
+    assert translit_to_cyrillic("shchuka") == "щука"
+    assert translit_to_cyrillic("дропаут") == "дропаут"
+    assert within_one_edit("дропаут", "дропаутт") and within_one_edit("batchnrom", "batchnorm")
+    assert not within_one_edit("dropout", "drop")
+
+
+def test_mapped_bm25_scores_equal_bm25s(retriever) -> None:  # noqa: ANN001
+    import bm25s
+
+    from indexer.text import tokenize
+
+    model = bm25s.BM25.load(str(retriever.version_dir / "bm25"), mmap=True)
+    tokens = [t for t in tokenize("переобучение модели на обучающей выборке") if t in model.vocab_dict]
+    assert tokens
+    assert np.allclose(retriever._bm25.scores(tokens), model.get_scores(tokens), atol=1e-4)
+
+
+def test_names_are_matched_as_whole_words(retriever) -> None:  # noqa: ANN001
+    assert "dropout" in retriever.names_in("расскажи про Dropout, пожалуйста")
+    assert "dropout" not in retriever.names_in("why students drop out of school")

@@ -10,9 +10,9 @@ import click
 from bot.cli.context import UserFacingGroup, pass_settings
 from bot.config import Settings, prepare_home
 from demos.registry import list_demos
-from indexer.build import build_index
+from indexer.build import assets_dir, build_index
 from indexer.editorial import editorial_problems
-from indexer.encoders import DEFAULT_ENCODER, get_encoder
+from indexer.encoders import get_encoder
 from indexer.notes import NoteError, load_notes
 
 
@@ -61,7 +61,7 @@ def index() -> None:
 
 @index.command("build")
 @click.option("--force", is_flag=True, help="Re-embed every note even if unchanged.")
-@click.option("--encoder", default=None, help="Encoder: use (default) or minilm.")
+@click.option("--encoder", default=None, help="Encoder: use+e5 (default), use or e5.")
 @click.option("--progress/--no-progress", default=None, help="Progress bar (default: on a terminal).")
 @pass_settings
 def index_build(settings: Settings, force: bool, encoder: str | None, progress: bool | None) -> None:
@@ -71,7 +71,7 @@ def index_build(settings: Settings, force: bool, encoder: str | None, progress: 
         summary = build_index(
             settings.knowledge_dir,
             settings.index_dir,
-            encoder=get_encoder(encoder or DEFAULT_ENCODER),
+            encoder=get_encoder(encoder, assets_dir(settings.index_dir)) if encoder else None,
             known_demos=demo_ids(),
             progress=progress,
             force=force,

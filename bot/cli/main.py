@@ -52,4 +52,7 @@ def main() -> None:
     # Every model comes from an installed package; nothing may reach for a model hub.
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    from indexer.threads import configure_threads
+
+    configure_threads()  # one thread per numeric library on the answer path (measured under load)
     cli()

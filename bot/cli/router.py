@@ -12,14 +12,13 @@ from bot.config import Settings
 
 @click.group(cls=UserFacingGroup)
 def router() -> None:
-    """The intent router (fine-tuned MiniLM + multilingual sentence vectors)."""
+    """The intent router (fine-tuned MiniLM + frozen USE and e5 vectors; served by onnxruntime)."""
 
 
 def _quiet_transformers() -> None:
-    import transformers
+    from router.training.model import quiet_transformers
 
-    transformers.logging.set_verbosity_error()
-    transformers.utils.logging.disable_progress_bar()
+    quiet_transformers()
 
 
 @router.command("train")
@@ -67,6 +66,7 @@ def router_eval(settings: Settings, as_json: bool) -> None:
     from router.data import INTENTS, load_examples, stratified_split
     from router.infer import load_router
     from router.metrics import classification_report, format_confusion, format_side_by_side
+    from router.training.features import Featurizer
     from router.training.train import evaluate_baselines
 
     _quiet_transformers()
@@ -76,7 +76,7 @@ def router_eval(settings: Settings, as_json: bool) -> None:
     texts = [e.text for e in test]
     probs = model.scores(texts)
     report = classification_report("fine-tuned router", [e.intent for e in test], [INTENTS[i] for i in np.argmax(probs, 1)])
-    baselines = evaluate_baselines(train, test, model.featurizer, cfg["seed"])
+    baselines = evaluate_baselines(train, test, Featurizer(model.sentence_encoder), cfg["seed"])
     if as_json:
         click.echo(json.dumps([r.to_json() for r in (report, *baselines)], indent=2))
         return

@@ -10,12 +10,41 @@ from sklearn.linear_model import LogisticRegression
 
 # Checked in order; the first rule that matches decides. Anything else is off-topic.
 KEYWORD_RULES: list[tuple[str, re.Pattern[str]]] = [
-    ("submit_meme", re.compile(r"(предлож|отправ|прислать|скинуть|добав|submit|send|share|upload|suggest).{0,30}(мем|meme|картинк|pic)", re.I)),
-    ("help", re.compile(r"^(/?(start|help)|привет|здравств|hi|hello|hey|спасибо|thanks?)\b|что ты умеешь|what can you do|как пользоваться|how (do i )?use", re.I)),
-    ("run_demo", re.compile(r"\b(покажи|запусти|прогони|демо|демк|show|run|demo|simulate|visuali[sz]e)\w*|\w+\s*=\s*\d", re.I)),
-    ("resources", re.compile(r"почитать|посмотреть|книг|курс|учебник|ресурс|где (учить|изучать|подтянуть)|read|book|course|resource|tutorial|where (can i|to) learn|learn .* from", re.I)),
+    (
+        "submit_meme",
+        re.compile(
+            r"(предлож|отправ|прислать|скинуть|добав|submit|send|share|upload|suggest).{0,30}(мем|meme|картинк|pic)",
+            re.I,
+        ),
+    ),
+    (
+        "help",
+        re.compile(
+            r"^(/?(start|help)|привет|здравств|hi|hello|hey|спасибо|thanks?)\b|что ты умеешь|what can you do|как пользоваться|how (do i )?use",
+            re.I,
+        ),
+    ),
+    (
+        "run_demo",
+        re.compile(
+            r"\b(покажи|запусти|прогони|демо|демк|show|run|demo|simulate|visuali[sz]e)\w*|\w+\s*=\s*\d", re.I
+        ),
+    ),
+    (
+        "resources",
+        re.compile(
+            r"почитать|посмотреть|книг|курс|учебник|ресурс|где (учить|изучать|подтянуть)|read|book|course|resource|tutorial|where (can i|to) learn|learn .* from",
+            re.I,
+        ),
+    ),
     ("explain_meme", re.compile(r"мем|прикол|шутк|смешн|ржут|угар|meme|joke|funny|lol", re.I)),
-    ("explain_concept", re.compile(r"что так|как работа|объясни|зачем|почему|что значит|what (is|are|does)|how does|explain|why|eli5|difference", re.I)),
+    (
+        "explain_concept",
+        re.compile(
+            r"что так|как работа|объясни|зачем|почему|что значит|what (is|are|does)|how does|explain|why|eli5|difference",
+            re.I,
+        ),
+    ),
 ]
 
 

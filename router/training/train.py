@@ -1,7 +1,8 @@
-"""Fine-tune the intent classifier, evaluate it against the baselines, choose confidence thresholds.
+"""Fine-tune the intent classifier, export it to ONNX (int8), evaluate the exported model against
+the baselines on the held-out split, choose confidence thresholds.
 
-``train_router`` writes ``model.pt`` and ``meta.json`` (labels, data hash, metrics, thresholds) under
-``$MEMEBOT_HOME/router``. Deterministic for a given seed.
+``train_router`` writes ``model.onnx`` and ``meta.json`` (labels, sentence encoder, data hash,
+metrics, thresholds) under ``out_dir`` (``$MEMEBOT_HOME/router``). Deterministic for a given seed.
 """
 
 from __future__ import annotations
@@ -18,22 +19,24 @@ import numpy as np
 import torch
 from tqdm import tqdm
 
+from indexer.encoders import DEFAULT_ENCODER, Encoder, get_encoder
 from router.data import DATA_FILE, INTENTS, Example, data_hash, load_examples, stratified_split
-from router.features import Featurizer
-from router.infer import Thresholds
+from router.infer import META_FILE, MODEL_FILE, Thresholds, load_fast_tokenizer
 from router.metrics import ClassificationReport, classification_report
-from router.model import IntentClassifier
 from router.training.baselines import LogRegBaseline, keyword_intent
+from router.training.export import export_onnx
+from router.training.features import Featurizer
+from router.training.model import MAX_TOKENS, IntentClassifier
 
 logger = logging.getLogger(__name__)
 
-MODEL_VERSION = 3  # bump when the architecture or training recipe changes: forces retraining
+MODEL_VERSION = 4  # bump when the architecture or training recipe changes: forces retraining
 
 
 @dataclass
 class TrainConfig:
     seed: int = 0
-    epochs: int = 6
+    epochs: int = 5
     batch_size: int = 16
     encoder_lr: float = 5e-5
     head_lr: float = 2e-3
@@ -61,7 +64,9 @@ def _seed_everything(seed: int) -> None:
     torch.manual_seed(seed)
 
 
-def choose_thresholds(confidences: np.ndarray, margins: np.ndarray, correct: np.ndarray, target: float = 0.99) -> Thresholds:
+def choose_thresholds(
+    confidences: np.ndarray, margins: np.ndarray, correct: np.ndarray, target: float = 0.99
+) -> Thresholds:
     """Pick (confidence, margin) thresholds on held-out predictions.
 
     Among thresholds whose accepted predictions are at least ``target`` accurate, take the one that
@@ -82,10 +87,35 @@ def choose_thresholds(confidences: np.ndarray, margins: np.ndarray, correct: np.
                 fallback = (coverage, accuracy, float(t), m)
     chosen = best or fallback
     assert chosen is not None
-    return Thresholds(min_confidence=chosen[2], min_margin=chosen[3], accepted_accuracy=chosen[1], coverage=chosen[0])
+    return Thresholds(
+        min_confidence=chosen[2], min_margin=chosen[3], accepted_accuracy=chosen[1], coverage=chosen[0]
+    )
 
 
-def predict_proba(model: IntentClassifier, featurizer: Featurizer, texts: list[str], vectors: torch.Tensor, batch: int = 64) -> np.ndarray:
+def onnx_probs(model_path: Path, texts: list[str], vectors: np.ndarray, sentence_dim: int) -> np.ndarray:
+    """Probabilities from the exported graph, exactly as serving computes them (router.infer)."""
+    import onnxruntime as ort
+
+    session = ort.InferenceSession(str(model_path), providers=["CPUExecutionProvider"])
+    tokenizer = load_fast_tokenizer(MAX_TOKENS)
+    out = []
+    for i in range(0, len(texts), 64):
+        enc = tokenizer.encode_batch(texts[i : i + 64])
+        feeds = {
+            "input_ids": np.array([e.ids for e in enc], dtype=np.int64),
+            "attention_mask": np.array([e.attention_mask for e in enc], dtype=np.int64),
+            "sentence_vectors": np.asarray(vectors[i : i + 64], dtype=np.float32).reshape(
+                -1, max(sentence_dim, 1)
+            ),
+        }
+        names = {i.name for i in session.get_inputs()}  # the ablation has no sentence_vectors input
+        out.append(session.run(["probs"], {k: v for k, v in feeds.items() if k in names})[0])
+    return np.vstack(out)
+
+
+def predict_proba(
+    model: IntentClassifier, featurizer: Featurizer, texts: list[str], vectors: torch.Tensor, batch: int = 64
+) -> np.ndarray:
     model.eval()
     out = []
     with torch.inference_mode():
@@ -111,7 +141,8 @@ def fit_classifier(
 ) -> IntentClassifier:
     """Fine-tune MiniLM + head end to end on ``train``."""
     _seed_everything(config.seed)
-    model = IntentClassifier(len(INTENTS), use_sentence_vectors=config.use_sentence_vectors, dropout=config.dropout)
+    sentence_dim = featurizer.sentence_encoder.dim if config.use_sentence_vectors else 0
+    model = IntentClassifier(len(INTENTS), sentence_dim=sentence_dim, dropout=config.dropout)
     texts = [e.text for e in train]
     labels = torch.tensor([INTENTS.index(e.intent) for e in train])
     vectors = featurizer.vectors(texts)
@@ -131,7 +162,12 @@ def fit_classifier(
     )
     loss_fn = torch.nn.CrossEntropyLoss(label_smoothing=0.05)
     generator = torch.Generator().manual_seed(config.seed)
-    bar = tqdm(total=total, desc="fine-tuning router", unit="step", disable=None if progress is None else not progress)
+    bar = tqdm(
+        total=total,
+        desc="fine-tuning router",
+        unit="step",
+        disable=None if progress is None else not progress,
+    )
     for epoch in range(config.epochs):
         model.train()
         order = torch.randperm(len(texts), generator=generator).tolist()
@@ -154,11 +190,18 @@ def fit_classifier(
     return model
 
 
-def evaluate_baselines(train: list[Example], test: list[Example], featurizer: Featurizer, seed: int = 0) -> list[ClassificationReport]:
+def evaluate_baselines(
+    train: list[Example], test: list[Example], featurizer: Featurizer, seed: int = 0
+) -> list[ClassificationReport]:
     gold = [e.intent for e in test]
     keyword = classification_report("keyword rules", gold, [keyword_intent(e.text) for e in test])
-    logreg = LogRegBaseline(INTENTS, seed=seed).fit(featurizer.vectors([e.text for e in train]).numpy(), [e.intent for e in train])
-    lr_report = classification_report("logreg on USE", gold, logreg.predict(featurizer.vectors([e.text for e in test]).numpy()))
+    logreg = LogRegBaseline(INTENTS, seed=seed).fit(
+        featurizer.vectors([e.text for e in train]).numpy(), [e.intent for e in train]
+    )
+    name = f"logreg on {featurizer.sentence_encoder.name}"
+    lr_report = classification_report(
+        name, gold, logreg.predict(featurizer.vectors([e.text for e in test]).numpy())
+    )
     return [keyword, lr_report]
 
 
@@ -168,8 +211,14 @@ def train_router(
     out_dir: Path,
     data_file: Path = DATA_FILE,
     progress: bool | None = None,
+    sentence_encoder: Encoder | None = None,
+    assets: Path | None = None,
 ) -> TrainResult:
-    """Train on the stratified train split, evaluate on the held-out split, save model and metadata.
+    """Train on the stratified train split, export, evaluate the exported model on the held-out
+    split, save model and metadata.
+
+    ``sentence_encoder`` defaults to the index's :data:`~indexer.encoders.DEFAULT_ENCODER` with its
+    files in ``assets`` (default: the home's index assets, ``out_dir/../index/assets``).
 
     Example::
 
@@ -183,24 +232,40 @@ def train_router(
     if config.subset:
         examples = _subset(examples, config.subset, config.seed)
     train, test = stratified_split(examples, config.test_fraction, config.seed)
-    featurizer = Featurizer()
+    assets = assets or out_dir.parent / "index" / "assets"
+    encoder = getattr(sentence_encoder, "inner", sentence_encoder) or get_encoder(DEFAULT_ENCODER, assets)
+    featurizer = Featurizer(encoder)
     model = fit_classifier(train, featurizer, config, progress)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    sentence_dim = encoder.dim if config.use_sentence_vectors else 0
+    export_onnx(model, out_dir / f".{MODEL_FILE}.{os.getpid()}", sentence_dim)
 
     test_texts = [e.text for e in test]
-    probs = predict_proba(model, featurizer, test_texts, featurizer.vectors(test_texts))
+    probs = onnx_probs(
+        out_dir / f".{MODEL_FILE}.{os.getpid()}",
+        test_texts,
+        featurizer.vectors(test_texts).numpy(),
+        sentence_dim,
+    )
     order = np.sort(probs, axis=1)
     confidences, margins = order[:, -1], order[:, -1] - order[:, -2]
     predicted = [INTENTS[i] for i in probs.argmax(1)]
     gold = [e.intent for e in test]
-    name = "fine-tuned MiniLM+USE" if config.use_sentence_vectors else "fine-tuned MiniLM"
+    name = f"fine-tuned MiniLM+{encoder.name}" if config.use_sentence_vectors else "fine-tuned MiniLM"
     report = classification_report(name, gold, predicted)
-    thresholds = choose_thresholds(confidences, margins, np.array([p == g for p, g in zip(predicted, gold, strict=True)]))
+    thresholds = choose_thresholds(
+        confidences, margins, np.array([p == g for p, g in zip(predicted, gold, strict=True)])
+    )
     baselines = evaluate_baselines(train, test, featurizer, config.seed)
     seconds = time.perf_counter() - started
 
     meta = {
         "model_version": MODEL_VERSION,
         "labels": list(INTENTS),
+        "sentence_encoder": encoder.name,
+        "sentence_dim": sentence_dim,
+        "max_tokens": MAX_TOKENS,
+        "assets": str(assets),
         "data_hash": data_hash(data_file),
         "data_file": str(data_file),
         "config": asdict(config),
@@ -211,20 +276,18 @@ def train_router(
         "train_seconds": round(seconds, 1),
         "trained_at": time.strftime("%Y-%m-%dT%H:%M:%S"),
     }
-    out_dir.mkdir(parents=True, exist_ok=True)
-    tmp_model = out_dir / f".model.pt.{os.getpid()}"
-    torch.save(model.state_dict(), tmp_model)
-    os.replace(tmp_model, out_dir / "model.pt")
-    tmp_meta = out_dir / f".meta.json.{os.getpid()}"
+    os.replace(out_dir / f".{MODEL_FILE}.{os.getpid()}", out_dir / MODEL_FILE)
+    (out_dir / "model.pt").unlink(missing_ok=True)  # the torch weights of older recipes
+    tmp_meta = out_dir / f".{META_FILE}.{os.getpid()}"
     tmp_meta.write_text(json.dumps(meta, indent=2, ensure_ascii=False))
-    os.replace(tmp_meta, out_dir / "meta.json")  # meta last: its presence means the model is complete
+    os.replace(tmp_meta, out_dir / META_FILE)  # meta last: its presence means the model is complete
     return TrainResult(out_dir, report, baselines, thresholds, seconds, meta)
 
 
 def needs_training(out_dir: Path, data_file: Path = DATA_FILE) -> str | None:
     """Why the router must be (re)trained, or None when the saved model is current."""
-    meta_path = out_dir / "meta.json"
-    if not meta_path.exists() or not (out_dir / "model.pt").exists():
+    meta_path = out_dir / META_FILE
+    if not meta_path.exists() or not (out_dir / MODEL_FILE).exists():
         return "no trained router model"
     try:
         meta = json.loads(meta_path.read_text())

@@ -54,18 +54,18 @@ def e2e_knowledge(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def e2e_index(e2e_knowledge: Path, use_encoder, demo_ids, tmp_path_factory: pytest.TempPathFactory) -> Path:  # noqa: ANN001
+def e2e_index(e2e_knowledge: Path, encoder, demo_ids, tmp_path_factory: pytest.TempPathFactory) -> Path:  # noqa: ANN001
     root = tmp_path_factory.mktemp("e2e-index")
-    build_index(notes_dir=e2e_knowledge, root=root, encoder=use_encoder, progress=False)
+    build_index(notes_dir=e2e_knowledge, root=root, encoder=encoder, progress=False)
     return root
 
 
 @pytest.fixture(scope="session")
-def e2e_services(e2e_index: Path, use_encoder, intent_router) -> Services:  # noqa: ANN001
+def e2e_services(e2e_index: Path, encoder, intent_router) -> Services:  # noqa: ANN001
     from demos.registry import list_demos
     from indexer.search import Retriever
 
-    services = Services(Retriever.load(e2e_index, use_encoder), intent_router, list_demos(), index_root=e2e_index)
+    services = Services(Retriever.load(e2e_index, encoder), intent_router, list_demos(), index_root=e2e_index)
     yield services
     services.close()
 

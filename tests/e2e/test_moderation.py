@@ -37,7 +37,7 @@ def new_meme_picture(seed: int = 1) -> bytes:
 
 
 @pytest.fixture()
-def writable_services(e2e_knowledge: Path, e2e_index: Path, use_encoder, intent_router, tmp_path: Path, monkeypatch) -> Services:  # noqa: ANN001
+def writable_services(e2e_knowledge: Path, e2e_index: Path, encoder, intent_router, tmp_path: Path, monkeypatch) -> Services:  # noqa: ANN001
     """A private copy of the notes and the index: approvals write notes and rebuild the index."""
     from demos.registry import list_demos
 
@@ -46,7 +46,7 @@ def writable_services(e2e_knowledge: Path, e2e_index: Path, use_encoder, intent_
     shutil.copytree(e2e_knowledge, knowledge)
     shutil.copytree(e2e_index, index, symlinks=True)
     monkeypatch.setenv("MEMEBOT_KNOWLEDGE", str(knowledge))
-    return Services(Retriever.load(index, use_encoder), intent_router, list_demos(), index_root=index)
+    return Services(Retriever.load(index, encoder), intent_router, list_demos(), index_root=index)
 
 
 async def start_moderated(start_bot, services: Services, admins: tuple[User, ...] = (ADMIN,), **overrides):  # noqa: ANN001, ANN201

@@ -1,0 +1,157 @@
+"""The lexical side of search, built once per index version and memory-mapped at start.
+
+- BM25 over stemmed chunk tokens: built and saved by ``bm25s`` (its CSC arrays, vocabulary and
+  parameters); serving maps the saved arrays with ``np.load(mmap_mode="r")`` and scores them with
+  numpy, without importing bm25s (whose scipy import alone costs 0.3 s of a cold start).
+- The name matcher: every title and alias, normalised, in one dict from name to slugs; a query is
+  matched by looking up its word n-grams, so the cost does not grow with the collection.
+- Query normalisation against the index's own vocabulary (:func:`normalise_query`): transliterated
+  Russian back to Cyrillic, misspelt words to a vocabulary word one edit away.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from pathlib import Path
+
+import numpy as np
+
+from common.textnorm import edits1_match, name_words, translit_to_cyrillic
+from indexer.text import STOPWORDS, WORD_RE, tokenize
+
+BM25_DIR = "bm25"
+NAMES_FILE = "names.json"
+MIN_TYPO_LEN = 5
+
+
+def build_bm25(corpus: list[list[str]], out_dir: Path) -> None:
+    """Index tokenised chunks with bm25s (Lucene BM25, k1=1.5, b=0.75) and save them under ``out_dir``."""
+    import bm25s
+
+    model = bm25s.BM25()
+    model.index(corpus, show_progress=False)
+    model.save(str(out_dir))
+
+
+def build_names(names: dict[str, Iterable[str]], out: Path) -> None:
+    """``slug → names`` written as ``normalised name → [slugs]`` (names under 3 characters skipped)."""
+    table: dict[str, list[str]] = {}
+    for slug, values in names.items():
+        for value in values:
+            key = " ".join(name_words(value))
+            if len(key) >= 3 and slug not in table.setdefault(key, []):
+                table[key].append(slug)
+    out.write_text(json.dumps(table, ensure_ascii=False))
+
+
+class BM25Index:
+    """Scores a tokenised query against the saved bm25s arrays (mapped, not read)."""
+
+    def __init__(self, directory: Path):
+        params = json.loads((directory / "params.index.json").read_text())
+        self.num_docs = int(params["num_docs"])
+        self.data = np.load(directory / "data.csc.index.npy", mmap_mode="r")
+        self.indices = np.load(directory / "indices.csc.index.npy", mmap_mode="r")
+        self.indptr = np.load(directory / "indptr.csc.index.npy", mmap_mode="r")
+        self.vocab: dict[str, int] = json.loads((directory / "vocab.index.json").read_text(encoding="utf-8"))
+        self.vocabulary = Vocabulary(self.vocab)
+
+    def scores(self, tokens: list[str]) -> np.ndarray:
+        """BM25 score of every chunk (the sum of the precomputed per-term scores, as bm25s does)."""
+        ids = [self.vocab[t] for t in tokens if t in self.vocab]
+        if not ids:
+            return np.zeros(self.num_docs, dtype=np.float32)
+        spans = [(int(self.indptr[i]), int(self.indptr[i + 1])) for i in ids]
+        docs = np.concatenate([self.indices[a:b] for a, b in spans])
+        weights = np.concatenate([self.data[a:b] for a, b in spans])
+        return np.bincount(docs, weights=weights, minlength=self.num_docs).astype(np.float32)
+
+
+class NameMatcher:
+    """Which notes a query names (a title or alias as whole words)."""
+
+    def __init__(self, path: Path):
+        self.table: dict[str, list[str]] = json.loads(path.read_text(encoding="utf-8"))
+        self.longest = max((len(k.split()) for k in self.table), default=1)
+
+    def slugs_in(self, text: str) -> set[str]:
+        words = name_words(text)
+        found: set[str] = set()
+        for size in range(1, self.longest + 1):
+            for start in range(len(words) - size + 1):
+                found.update(self.table.get(" ".join(words[start : start + size]), ()))
+        return found
+
+
+class Vocabulary:
+    """The index's stemmed terms, with an edit-distance lookup that scans one small bucket
+    (same first letter, length ±1) instead of the whole vocabulary; buckets are built on first use."""
+
+    def __init__(self, terms: dict[str, int]):
+        self.terms = terms
+        self._buckets: dict[tuple[str, int], list[str]] | None = None
+
+    def __contains__(self, term: object) -> bool:
+        return term in self.terms
+
+    def near(self, word: str) -> str | None:
+        """The one term within one edit of ``word`` (None when none, or several, are)."""
+        if self._buckets is None:
+            buckets: dict[tuple[str, int], list[str]] = {}
+            for term in self.terms:
+                buckets.setdefault((term[:1], len(term)), []).append(term)
+            self._buckets = buckets
+        pool = [
+            t for n in (len(word) - 1, len(word), len(word) + 1) for t in self._buckets.get((word[:1], n), ())
+        ]
+        return edits1_match(word, pool)
+
+
+def normalise_query(text: str, vocab: Vocabulary) -> str:
+    """The query with transliterated Russian written in Cyrillic and typos fixed, judged by ``vocab``
+    (the index's stemmed BM25 vocabulary).
+
+    A Latin word that is neither a stop word nor a word of the index is rewritten in Cyrillic when
+    the Cyrillic spelling is known, or one edit from a known word («obyasni mem pro prodavtsa
+    tachek» → «объясни мем про продавца тачек»). An unknown word of at least 5 letters becomes the
+    index word one edit away, when there is exactly one («дропаутт» → «дропаут»). Everything else
+    is kept as written.
+    """
+    out: list[str] = []
+    last = 0
+    for match in WORD_RE.finditer(text):
+        out.append(text[last : match.start()])
+        out.append(_normalise_word(match.group(0), vocab))
+        last = match.end()
+    out.append(text[last:])
+    return "".join(out)
+
+
+def _known(word: str, vocab: Vocabulary) -> bool:
+    low = word.lower().replace("ё", "е")
+    if low in STOPWORDS:
+        return True
+    stems = tokenize(low)
+    return bool(stems) and all(s in vocab for s in stems)
+
+
+def _one_edit(word: str, vocab: Vocabulary) -> str | None:
+    low = word.lower().replace("ё", "е")
+    stem = (tokenize(low) or [low])[0]
+    return vocab.near(stem) or edits1_match(low, STOPWORDS)
+
+
+def _normalise_word(word: str, vocab: Vocabulary) -> str:
+    if word.isdigit() or _known(word, vocab):
+        return word
+    if word.isascii():
+        cyrillic = translit_to_cyrillic(word)
+        if cyrillic != word:
+            if _known(cyrillic, vocab):
+                return cyrillic
+            if len(cyrillic) >= MIN_TYPO_LEN - 1 and (fixed := _one_edit(cyrillic, vocab)) is not None:
+                return fixed
+    if len(word) >= MIN_TYPO_LEN and (fixed := _one_edit(word, vocab)) is not None:
+        return fixed
+    return word
