@@ -12,8 +12,18 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-DRAFT, PENDING, APPROVED, PUBLISHED, REJECTED, CANCELLED = "draft", "pending", "approved", "published", "rejected", "cancelled"
+DRAFT, PENDING, APPROVED, PUBLISHED, REJECTED, CANCELLED = (
+    "draft",
+    "pending",
+    "approved",
+    "published",
+    "rejected",
+    "cancelled",
+)
 STATUSES = (DRAFT, PENDING, APPROVED, PUBLISHED, REJECTED, CANCELLED)
+# What a submission becomes: a meme note with its picture, or a concept note drafted by an admin from
+# questions users asked and the bot could not answer (no picture; ``explanation`` is the note's body).
+MEME, NOTE = "meme", "note"
 
 DAY = timedelta(days=1)
 DRAFT_TTL = timedelta(days=1)  # someone else's unconfirmed draft blocks a duplicate only this long
@@ -43,6 +53,9 @@ class SubmissionView:
     notified: bool
     created_at: datetime
     updated_at: datetime
+    kind: str = MEME
+    title_en: str | None = None
+    questions: tuple[dict[str, Any], ...] = ()
 
 
 @dataclass(frozen=True)

@@ -34,6 +34,7 @@ from bot.community.errors import (
     InvalidTitle,
     InvalidTransition,
     NotAllowed,
+    NoteBodyMissing,
     PublishError,
     SubmissionError,
 )
@@ -43,6 +44,8 @@ from bot.community.model import (
     DAY,
     DRAFT,
     DRAFT_TTL,
+    MEME,
+    NOTE,
     PENDING,
     PUBLISHED,
     REJECTED,
@@ -54,9 +57,11 @@ from bot.community.pictures import PictureStore
 from bot.community.publishing import Publisher
 from bot.community.repository import SubmissionRepository
 from bot.community.validation import (
+    SLUG_PREFIX,
     make_slug,
     validate_aliases,
     validate_explanation,
+    validate_note_body,
     validate_reason,
     validate_related,
     validate_title,
@@ -86,6 +91,7 @@ class SubmissionService:
         daily_limit: int = 5,
         max_image_bytes: int = 10 * 1024 * 1024,
         rebuild_index: Callable[[], object] | None = None,
+        on_published: Callable[[SubmissionView], object] | None = None,
     ):
         self.admins = frozenset(admins)
         self.pictures = PictureStore(home)
@@ -95,6 +101,9 @@ class SubmissionService:
         self.daily_limit = daily_limit
         self.max_image_bytes = max_image_bytes
         self.recover_errors: dict[int, str] = {}
+        # Called after a note is written and indexed, before the row is marked published (so a crash
+        # in between repeats it on recovery): the learning loop resolves the questions it answers.
+        self.on_published = on_published
 
     @property
     def notes_dir(self) -> Path:
@@ -138,7 +147,9 @@ class SubmissionService:
 
     # ------------------------------------------------------------------ the author's side
 
-    def create_draft(self, user_id: int, chat_id: int, lang: str, image: bytes, title: str, explanation: str = "") -> SubmissionView:
+    def create_draft(
+        self, user_id: int, chat_id: int, lang: str, image: bytes, title: str, explanation: str = ""
+    ) -> SubmissionView:
         """Validate and store a new submission as ``draft`` (committed at once; nothing is lost).
 
         Raises :class:`InvalidSubmission` (title, explanation, image), :class:`DailyLimitReached` or
@@ -167,7 +178,14 @@ class SubmissionService:
                 for old_id in superseded:
                     old = self.store.cas(s, old_id, DRAFT, CANCELLED)
                     if old is not None:
-                        self.store.audit(s, user_id, "supersede", old_id, {**old.snapshot(), "status": DRAFT}, old.snapshot())
+                        self.store.audit(
+                            s,
+                            user_id,
+                            "supersede",
+                            old_id,
+                            {**old.snapshot(), "status": DRAFT},
+                            old.snapshot(),
+                        )
                         orphans.add(old.image_sha256)
                 row = Submission(
                     user_id=user_id, chat_id=chat_id, user_lang=lang, title=title, explanation=explanation,
@@ -197,7 +215,9 @@ class SubmissionService:
                 found.append((hit[1], 0, "known", hit[0]))
         superseded: list[int] = []
         stale = utcnow() - DRAFT_TTL
-        for sid, owner, status, other, slug, created in self.store.hashes((DRAFT, PENDING, APPROVED, PUBLISHED)):
+        for sid, owner, status, other, slug, created in self.store.hashes(
+            (DRAFT, PENDING, APPROVED, PUBLISHED)
+        ):
             try:
                 distance = hash_distance(phash, other)
             except (ValueError, TypeError):
@@ -244,12 +264,24 @@ class SubmissionService:
 
     # ------------------------------------------------------------------ the admins' side
 
-    def _validate_edits(self, title: str | None, explanation: str | None, aliases: list[str] | None, related: list[str] | None) -> dict[str, Any]:
+    def _validate_edits(
+        self,
+        title: str | None,
+        explanation: str | None,
+        aliases: list[str] | None,
+        related: list[str] | None,
+        title_en: str | None = None,
+        kind: str = MEME,
+    ) -> dict[str, Any]:
         edits: dict[str, Any] = {}
         if title is not None:
             edits["title"] = validate_title(title)
+        if title_en is not None:
+            edits["title_en"] = validate_title(title_en)
         if explanation is not None:
-            edits["explanation"] = validate_explanation(explanation)
+            edits["explanation"] = (
+                validate_note_body(explanation) if kind == NOTE else validate_explanation(explanation)
+            )
         if aliases is not None:
             edits["aliases"] = validate_aliases(aliases)
         if related is not None:
@@ -262,7 +294,39 @@ class SubmissionService:
         for name, error in [(title, InvalidTitle), *((a, InvalidEdit) for a in aliases)]:
             owner = catalog.owner(name)
             if owner is not None:
-                raise error("sub_name_taken", name=name, title=dict(catalog.titles.get(owner, {"ru": owner, "en": owner})), slug=owner)
+                raise error(
+                    "sub_name_taken",
+                    name=name,
+                    title=dict(catalog.titles.get(owner, {"ru": owner, "en": owner})),
+                    slug=owner,
+                )
+
+    def create_note_draft(
+        self,
+        admin_id: int,
+        chat_id: int,
+        lang: str,
+        title: str,
+        title_en: str,
+        aliases: list[str],
+        questions: list[dict[str, Any]],
+    ) -> SubmissionView:
+        """An admin starts a concept note from wanted questions: a ``pending`` submission without a picture
+        and with an empty body, reviewed, edited and approved like a meme (only admins may)."""
+        self._require_admin(admin_id, "draft_note", None)
+        title, title_en, aliases = validate_title(title), validate_title(title_en), validate_aliases(aliases)
+        with self.store.db.session() as s:
+            row = Submission(
+                user_id=admin_id, chat_id=chat_id, user_lang="ru" if str(lang).startswith("ru") else "en", title=title, explanation="",
+                image_sha256="", image_phash="", image_ext="", status=PENDING, aliases=aliases, related=[], notified=1,
+                kind=NOTE, title_en=title_en, questions=list(questions),
+            )  # fmt: skip
+            s.add(row)
+            s.flush()
+            self.store.audit(s, admin_id, "draft_note", row.id, None, row.snapshot())
+            view = self.store.view(row)
+        logger.info("note draft %s started by admin %s from %d questions", view.id, admin_id, len(questions))
+        return view
 
     def edit(
         self,
@@ -272,16 +336,22 @@ class SubmissionService:
         explanation: str | None = None,
         aliases: list[str] | None = None,
         related: list[str] | None = None,
+        title_en: str | None = None,
     ) -> SubmissionView:
-        """An admin corrects a pending submission (title, explanation, aliases, related slugs)."""
+        """An admin corrects a pending submission (title, explanation, aliases, related slugs; a note's English title)."""
         self._require_admin(admin_id, "edit", submission_id)
-        edits = self._validate_edits(title, explanation, aliases, related)
+        edits = self._validate_edits(
+            title, explanation, aliases, related, title_en, self.get(submission_id).kind
+        )
         with self.store.db.session() as s:
             row = self.store.cas(s, submission_id, PENDING, PENDING)
             if row is None:
                 raise InvalidTransition(self.store.row(s, submission_id).status, "edit", submission_id)
-            if "title" in edits or "aliases" in edits:
-                self._check_names(submission_id, edits.get("title", row.title), edits.get("aliases", list(row.aliases or [])))
+            if {"title", "aliases", "title_en"} & set(edits):
+                names = edits.get("aliases", list(row.aliases or [])) + [
+                    edits.get("title_en", row.title_en or "")
+                ]
+                self._check_names(submission_id, edits.get("title", row.title), [n for n in names if n])
             before = row.snapshot()
             for key, value in edits.items():
                 setattr(row, key, value)
@@ -296,6 +366,7 @@ class SubmissionService:
         explanation: str | None = None,
         aliases: list[str] | None = None,
         related: list[str] | None = None,
+        title_en: str | None = None,
     ) -> SubmissionView:
         """Approve (with optional edits) and publish. Idempotent and race-safe.
 
@@ -305,15 +376,20 @@ class SubmissionService:
         (:class:`InvalidTransition`), as is approving a rejected/cancelled/draft one.
         """
         self._require_admin(admin_id, "approve", submission_id)
-        edits = self._validate_edits(title, explanation, aliases, related)
         current = self.get(submission_id)
+        edits = self._validate_edits(title, explanation, aliases, related, title_en, current.kind)
         if current.status == PENDING:
-            self._check_names(submission_id, edits.get("title", current.title), edits.get("aliases", current.aliases))
+            names = edits.get("aliases", current.aliases) + [edits.get("title_en", current.title_en or "")]
+            self._check_names(submission_id, edits.get("title", current.title), [n for n in names if n])
+            if current.kind == NOTE and not edits.get("explanation", current.explanation):
+                raise NoteBodyMissing(submission_id)
         if not self._claim(submission_id, admin_id, edits):
             view = self.get(submission_id)
             if view.status not in (APPROVED, PUBLISHED) or edits:
                 raise InvalidTransition(view.status, "approve", submission_id)
-            logger.info("submission %s was already %s; admin %s gets it as is", submission_id, view.status, admin_id)
+            logger.info(
+                "submission %s was already %s; admin %s gets it as is", submission_id, view.status, admin_id
+            )
             self.store.audit_repeat(admin_id, "approve_again", submission_id)
         return self.publish(submission_id)
 
@@ -331,14 +407,20 @@ class SubmissionService:
                     for key, value in edits.items():
                         setattr(row, key, value)
                     row.decided_by = admin_id
-                    slug = row.slug = make_slug(row.title, row.id, refused | self.publisher.taken_names() | self.store.taken_slugs(s, row.id))
+                    taken = refused | self.publisher.taken_names() | self.store.taken_slugs(s, row.id)
+                    if row.kind == NOTE:
+                        slug = row.slug = make_slug(row.title_en or row.title, row.id, taken, prefix="")
+                    else:
+                        slug = row.slug = make_slug(row.title, row.id, taken, prefix=SLUG_PREFIX)
                     s.flush()
                     self.store.audit(s, admin_id, "approve", submission_id, before, row.snapshot())
                 return True
             except IntegrityError:
                 if slug is None:
                     raise
-                logger.info("slug %s was taken concurrently; choosing another for submission %s", slug, submission_id)
+                logger.info(
+                    "slug %s was taken concurrently; choosing another for submission %s", slug, submission_id
+                )
                 refused.add(slug)
         raise PublishError(submission_id, "no free slug could be chosen")
 
@@ -377,6 +459,8 @@ class SubmissionService:
             view = self._ensure_slug_free(view)
             self.publisher.write(view)
             self.publisher.rebuild(view)
+            if self.on_published is not None:
+                self.on_published(view)
             actor = view.decided_by if view.decided_by is not None else SYSTEM_ACTOR
             self.store.step(view.id, actor, "publish", APPROVED, PUBLISHED)
             published = self.get(submission_id)
@@ -393,9 +477,15 @@ class SubmissionService:
                 return self.get(view.id)
             before = row.snapshot()
             taken = {view.slug or ""} | self.publisher.taken_names() | self.store.taken_slugs(s, row.id)
-            row.slug = make_slug(row.title, row.id, taken)
+            row.slug = (
+                make_slug(row.title_en or row.title, row.id, taken, prefix="")
+                if row.kind == NOTE
+                else make_slug(row.title, row.id, taken)
+            )
             self.store.audit(s, SYSTEM_ACTOR, "reslug", view.id, before, row.snapshot())
-            logger.warning("slug %s was taken by another note; submission %s moves to %s", view.slug, view.id, row.slug)
+            logger.warning(
+                "slug %s was taken by another note; submission %s moves to %s", view.slug, view.id, row.slug
+            )
             return self.store.view(row)
 
     def recover(self) -> list[int]:
@@ -412,7 +502,9 @@ class SubmissionService:
                 self.publish(view.id)
             except Exception as exc:  # noqa: BLE001 - one broken submission must not stop the others
                 logger.exception("could not finish publishing submission %s", view.id)
-                self.recover_errors[view.id] = exc.message("en") if isinstance(exc, SubmissionError) else f"{type(exc).__name__}: {exc}"
+                self.recover_errors[view.id] = (
+                    exc.message("en") if isinstance(exc, SubmissionError) else f"{type(exc).__name__}: {exc}"
+                )
             else:
                 finished.append(view.id)
         return finished

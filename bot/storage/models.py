@@ -1,4 +1,5 @@
-"""The bot's tables (SQLAlchemy 2.x ORM): feedback, answers, meme submissions and the moderation audit log."""
+"""The bot's tables (SQLAlchemy 2.x ORM): submissions, the moderation audit log, and the legacy answer and
+feedback tables (answer outcomes and votes now live in :mod:`bot.storage.learning`)."""
 
 from __future__ import annotations
 
@@ -18,7 +19,8 @@ class Base(DeclarativeBase):
 
 
 class Feedback(Base):
-    """A 👍/👎 on an answer: who, for which question and which note."""
+    """Legacy (before revision 0004): a 👍/👎 with the raw user id. No longer written; purged by
+    retention and ``/forget`` (votes are now :class:`bot.storage.learning.Vote`)."""
 
     __tablename__ = "feedback"
 
@@ -32,7 +34,8 @@ class Feedback(Base):
 
 
 class AnswerRecord(Base):
-    """An answer the bot sent, so a feedback button can refer to it by a short id."""
+    """Legacy (before revision 0004): an answer with the raw user id. No longer written; purged by
+    retention and ``/forget`` (answers are now :class:`bot.storage.learning.Outcome`)."""
 
     __tablename__ = "answers"
 
@@ -66,6 +69,11 @@ class Submission(Base):
     related: Mapped[list[str]] = mapped_column(JSON, default=list)
     decided_by: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     notified: Mapped[int] = mapped_column(Integer, default=0)
+    # "meme" (a picture from a user) or "note" (a concept note an admin drafted from wanted questions:
+    # no picture, ``explanation`` is the note body, ``questions`` the cluster's questions it answers).
+    kind: Mapped[str] = mapped_column(String(16), default="meme", server_default="meme")
+    title_en: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    questions: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON, nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
 
@@ -78,6 +86,7 @@ class Submission(Base):
             "slug": self.slug,
             "aliases": list(self.aliases or []),
             "related": list(self.related or []),
+            **({"kind": self.kind, "title_en": self.title_en} if self.kind == "note" else {}),
         }
 
 

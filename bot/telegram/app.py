@@ -28,7 +28,7 @@ from telegram.warnings import PTBUserWarning
 from bot.config import Settings
 from bot.services import Services
 from bot.storage import Database
-from bot.telegram import browse, demos, inline, moderation, pictures, questions, submit
+from bot.telegram import browse, demos, inline, learning, moderation, pictures, questions, submit
 from bot.telegram.context import BotContext, BotData
 from bot.telegram.errors import on_error
 from bot.telegram.guard import rate_limit
@@ -40,9 +40,15 @@ CONVERSATION_TIMEOUT_S = 30 * 60
 def _submission_conversation() -> ConversationHandler:
     image = filters.PHOTO | filters.Document.IMAGE
     return ConversationHandler(
-        entry_points=[CommandHandler("submit", submit.submit_start), CallbackQueryHandler(submit.submit_start, pattern=submit.CB_SUBMIT_START)],
+        entry_points=[
+            CommandHandler("submit", submit.submit_start),
+            CallbackQueryHandler(submit.submit_start, pattern=submit.CB_SUBMIT_START),
+        ],
         states={
-            submit.PICTURE: [MessageHandler(image, submit.submit_picture), MessageHandler(~filters.COMMAND, submit.submit_not_picture)],
+            submit.PICTURE: [
+                MessageHandler(image, submit.submit_picture),
+                MessageHandler(~filters.COMMAND, submit.submit_not_picture),
+            ],
             submit.TITLE: [MessageHandler(filters.TEXT & ~filters.COMMAND, submit.submit_title)],
             submit.EXPLANATION: [
                 MessageHandler(filters.TEXT & ~filters.COMMAND, submit.submit_explanation),
@@ -61,7 +67,9 @@ def _moderation_conversation() -> ConversationHandler:
     return ConversationHandler(
         entry_points=[CallbackQueryHandler(moderation.admin_button, pattern=moderation.CB_ADMIN_PATTERN)],
         states={
-            moderation.ADMIN_REASON: [MessageHandler(filters.TEXT & ~filters.COMMAND, moderation.admin_reason)],
+            moderation.ADMIN_REASON: [
+                MessageHandler(filters.TEXT & ~filters.COMMAND, moderation.admin_reason)
+            ],
             moderation.ADMIN_EDIT: [MessageHandler(filters.TEXT & ~filters.COMMAND, moderation.admin_edit)],
         },
         fallbacks=[CommandHandler("cancel", submit.submit_cancel)],
@@ -103,12 +111,18 @@ def build_application(
 
     with warnings.catch_warnings():
         # Our conversations key on (chat, user), not on one message: the per_message hint does not apply.
-        warnings.filterwarnings("ignore", message=r".*per_message=False.*CallbackQueryHandler", category=PTBUserWarning)
+        warnings.filterwarnings(
+            "ignore", message=r".*per_message=False.*CallbackQueryHandler", category=PTBUserWarning
+        )
         conversations = [_submission_conversation(), _moderation_conversation()]
     application.add_handler(TypeHandler(Update, rate_limit), group=-1)
     for conversation in conversations:
         application.add_handler(conversation)
     application.add_handler(CommandHandler("queue", moderation.queue_command))
+    application.add_handler(CommandHandler("wanted", learning.wanted_command))
+    application.add_handler(CommandHandler("stats", learning.stats_command))
+    application.add_handler(CommandHandler("forget", learning.forget_command))
+    application.add_handler(CallbackQueryHandler(learning.wanted_button, pattern=learning.CB_WANTED_PATTERN))
     application.add_handler(CommandHandler(["start", "help"], questions.start_command))
     application.add_handler(CommandHandler("demo", demos.demo_command))
     application.add_handler(CommandHandler("random", browse.random_command))

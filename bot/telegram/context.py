@@ -15,6 +15,7 @@ from bot.vision import MemeImageIndex
 from common.i18n import Lang, user_lang
 
 if TYPE_CHECKING:
+    from bot.analytics.loop import LearningLoop
     from bot.community.service import SubmissionService
 
 
@@ -28,6 +29,7 @@ class BotData:
         self.images: MemeImageIndex | None = None
         self.limiter: RateLimiter | None = None
         self.submissions: SubmissionService | None = None
+        self.learning: LearningLoop | None = None  # answer records, votes, wanted notes, statistics
 
 
 class BotContext(CallbackContext[ExtBot[None], dict, dict, BotData]):

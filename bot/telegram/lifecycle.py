@@ -14,6 +14,7 @@ from bot.config import Settings
 from bot.services import Services, load_services
 from bot.storage import Database, open_database
 from bot.telegram.context import BotData
+from bot.telegram.learning import make_learning, schedule_learning, stop_learning
 from bot.telegram.notify import notify_submitter
 from bot.telegram.ratelimit import RateLimiter
 from bot.telegram.swap import hot_swap, image_index, refresh_index_job
@@ -47,10 +48,13 @@ def make_submission_service(settings: Settings, data: BotData) -> SubmissionServ
         daily_limit=settings.daily_submissions,
         max_image_bytes=settings.max_image_bytes,
         rebuild_index=rebuild_index,
+        on_published=data.learning.note_published if data.learning is not None else None,
     )
 
 
-def make_post_init(settings: Settings, services: Services | None = None, db: Database | None = None) -> PostInit:
+def make_post_init(
+    settings: Settings, services: Services | None = None, db: Database | None = None
+) -> PostInit:
     """``post_init``: load the retriever, router, demo runner and database once, off the event loop."""
 
     async def post_init(application: Application) -> None:
@@ -66,6 +70,7 @@ def make_post_init(settings: Settings, services: Services | None = None, db: Dat
         data.db = db or await asyncio.to_thread(open_database, settings.database_url)
         data.images = await asyncio.to_thread(image_index, data.services)
         data.limiter = RateLimiter(settings.rate_limit_per_minute)
+        data.learning = await asyncio.to_thread(make_learning, settings, data)
         data.submissions = make_submission_service(settings, data)
         recovered = await asyncio.to_thread(data.submissions.recover)
         if recovered:
@@ -75,13 +80,17 @@ def make_post_init(settings: Settings, services: Services | None = None, db: Dat
                 view = await asyncio.to_thread(data.submissions.get, submission_id)
                 await notify_submitter(application.bot, data.submissions, view)
         if application.job_queue is not None:
-            application.job_queue.run_repeating(refresh_index_job, interval=settings.index_poll_seconds, first=settings.index_poll_seconds)
+            application.job_queue.run_repeating(
+                refresh_index_job, interval=settings.index_poll_seconds, first=settings.index_poll_seconds
+            )
+        schedule_learning(application, settings)
 
     return post_init
 
 
 async def post_shutdown(application: Application) -> None:
-    """Stop the demo worker."""
+    """Stop the demo worker and the answer-record writer."""
     data: BotData = application.bot_data
+    await stop_learning(data)
     if data.services is not None:
         await asyncio.to_thread(data.services.close)
