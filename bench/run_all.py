@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 BENCH = Path(__file__).resolve().parent
-SCRIPTS = ["bench_ask.py", "bench_router.py", "bench_demos.py", "bench_images.py", "bench_bot.py", "bench_faiss.py"]
+SCRIPTS = ["bench_ask.py", "bench_router.py", "bench_demos.py", "bench_images.py", "bench_bot.py", "bench_faiss.py", "bench_learning.py"]
 
 
 def main() -> int:

@@ -424,6 +424,10 @@ TEXTS: dict[str, dict[str, str]] = {
     "stats_chart_up": {"ru": "нравится", "en": "liked"},
     "stats_chart_down": {"ru": "не нравится", "en": "disliked"},
     "digest_title": {"ru": "Еженедельная сводка", "en": "Weekly digest"},
+    "cli_bad_forget_id": {
+        "ru": "USER_ID — Telegram id пользователя (целое число), а не {value}",
+        "en": "USER_ID is a Telegram user id (a whole number), not {value}",
+    },
     "cli_bad_cluster_id": {
         "ru": "Номер кластера — целое положительное число (см. 'memebot admin wanted'), а не {value}",
         "en": "a cluster id is a positive whole number (see 'memebot admin wanted'), not {value}",

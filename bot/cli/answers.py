@@ -23,8 +23,12 @@ def _services(settings: Settings, with_router: bool = True) -> Services:
 @click.command()
 @click.argument("question", required=False)
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
-@click.option("--jsonl", "as_jsonl", is_flag=True, help="Read questions from stdin, one per line; JSON lines out.")
-@click.option("--lang", type=click.Choice(["ru", "en"]), default=None, help="Answer language (default: detected).")
+@click.option(
+    "--jsonl", "as_jsonl", is_flag=True, help="Read questions from stdin, one per line; JSON lines out."
+)
+@click.option(
+    "--lang", type=click.Choice(["ru", "en"]), default=None, help="Answer language (default: detected)."
+)
 @pass_settings
 def ask(settings: Settings, question: str | None, as_json: bool, as_jsonl: bool, lang: str | None) -> None:
     """Answer one question, e.g. memebot ask "что такое дропаут"."""
@@ -59,13 +63,43 @@ def chat(settings: Settings) -> None:
     help='Questions no note covers ({"q"} lines) to measure "I don\'t know" (default: the bundled set).',
 )
 @click.option("--misses", is_flag=True, help="List the hybrid misses.")
+@click.option(
+    "--regressions/--no-regressions",
+    default=True,
+    help="With the bundled dev set, also score MEMEBOT_HOME/regressions.jsonl (questions that notes drafted from /wanted answer).",
+)
 @pass_settings
-def eval_cmd(settings: Settings, file: Path | None, unknown: Path | None, misses: bool) -> None:
+def eval_cmd(
+    settings: Settings, file: Path | None, unknown: Path | None, misses: bool, regressions: bool
+) -> None:
     """Recall@1, Recall@3 and MRR per language for dense, BM25 and hybrid (FILE: {"q", "slugs"} lines)."""
     services = _services(settings, with_router=False)
     unknown_queries = load_unknown_file(unknown or UNKNOWN)
-    result = evaluate_retrieval(services.retriever, load_eval_file(file or DEVSET), unknown_queries=unknown_queries)
+    result = evaluate_retrieval(
+        services.retriever, load_eval_file(file or DEVSET), unknown_queries=unknown_queries
+    )
     click.echo(result.format())
     if misses:
         for query, ranked, gold in result.misses["hybrid"]:
             click.echo(f"  miss: {query!r} → {ranked} (expected {gold})")
+    if regressions and file is None and settings.regressions_file.is_file():
+        _eval_regressions(services, settings.regressions_file, misses)
+
+
+def _eval_regressions(services: Services, path: Path, misses: bool) -> None:
+    """The questions published wanted notes answer: they must keep finding their note."""
+    cases = (
+        [c for c in load_eval_file(path) if all(s in services.retriever.notes for s in c.slugs)]
+        if path.stat().st_size
+        else []
+    )
+    if not cases:
+        return
+    result = evaluate_retrieval(services.retriever, cases, modes=("hybrid",))
+    hybrid = result.table["hybrid"]["all"]
+    click.echo(
+        f"regression cases ({path}): {hybrid.n}, hybrid R@1 {hybrid.recall_at_1:.3f}, answered {result.answered_known or 0:.3f}"
+    )
+    if misses:
+        for query, ranked, gold in result.misses["hybrid"]:
+            click.echo(f"  regression miss: {query!r} → {ranked} (expected {gold})")

@@ -153,7 +153,9 @@ def draft(settings: Settings, cluster_id: str, as_user: str | None) -> None:
 @pass_settings
 def forget(settings: Settings, user_id: str) -> None:
     """Erase a person's questions and votes, and their id from their submissions (like /forget)."""
-    uid = actor(settings, user_id)
+    if not re.fullmatch(r"-?\d{1,19}", user_id.strip()):
+        raise UserError("cli_bad_forget_id", value=repr(user_id[:40]))
+    uid = int(user_id)
     with _loop(settings) as loop:
         counts = loop.forget(uid)
     click.echo(", ".join(f"{key}: {n}" for key, n in counts.items()))
