@@ -102,7 +102,11 @@ def main() -> None:
     folds = [set(ordered[0::2]), set(ordered[1::2])]
     print("\nTwo-fold cross-validation over topics (threshold chosen on one half, scored on the other):")
     for k, held in enumerate(folds):
-        chosen = best(shipped, topics, keep=lambda i, h=held: topics[i] not in h)
+
+        def tuning(i: int, h: set[str] = held) -> bool:
+            return topics[i] not in h
+
+        chosen = best(shipped, topics, keep=tuning)
         idx = [i for i in range(len(topics)) if topics[i] in held]
         s = pair_scores(cluster_labels(shipped[np.ix_(idx, idx)], chosen), [topics[i] for i in idx])
         print(
@@ -136,7 +140,7 @@ def recording(n: int = 2000) -> None:
         for state in ("up", "down"):
             loop = LearningLoop(db, UserHasher(b"k" * 32), Path(tmp) / "r.jsonl", 90, encoder=lambda: None)  # type: ignore[arg-type, return-value]
             if state == "down":
-                loop.recorder._write = _refuse  # type: ignore[method-assign]
+                loop.recorder._write = _refuse
                 loop.recorder._retry_delays = (0.05,)
             costs = []
             for i in range(n):
