@@ -174,3 +174,10 @@ def test_a_failing_hook_leaves_the_note_approved_for_recovery(service: Submissio
     service.on_published = lambda view: calls.append(-view.id)
     assert service.recover() == [view.id] and calls == [view.id, -view.id]
     assert service.get(view.id).status == PUBLISHED
+
+
+def test_the_admins_edit_message_carries_a_notes_english_title_and_sections() -> None:
+    from bot.telegram.moderation import parse_edits
+
+    edits = parse_edits("title_en: Kalman filter\nexplanation: ## Коротко\nКоротко.\n## Подробнее\nПодробно.\n## In short\nShort.")
+    assert edits == {"title_en": "Kalman filter", "explanation": "## Коротко\nКоротко.\n## Подробнее\nПодробно.\n## In short\nShort."}

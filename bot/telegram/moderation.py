@@ -31,14 +31,16 @@ REASONS = {
     "quality": {"ru": "картинка плохо читается", "en": "the picture is hard to read"},
     "rules": {"ru": "нарушает правила сообщества", "en": "it breaks the community rules"},
 }
-EDIT_FIELD_RE = re.compile(r"^\s*(title|explanation|aliases|related)\s*:\s*(.*)$", re.IGNORECASE)
+EDIT_FIELD_RE = re.compile(r"^\s*(title_en|title|explanation|aliases|related)\s*:\s*(.*)$", re.IGNORECASE)
 
 
 async def refuse(update: Update, context: BotContext, action: str, submission_id: int | None) -> None:
     """A non-admin pressed an admin button or command: nothing changes; logged and audited."""
     assert update.effective_user is not None
     lang = lang_of(update)
-    await asyncio.to_thread(context.submissions.record_denied, update.effective_user.id, action, submission_id)
+    await asyncio.to_thread(
+        context.submissions.record_denied, update.effective_user.id, action, submission_id
+    )
     if update.callback_query is not None:
         await update.callback_query.answer(t("not_allowed", lang), show_alert=True)
     elif update.effective_message is not None:
@@ -54,7 +56,11 @@ async def admin_button(update: Update, context: BotContext) -> int:
     if parsed is None or parsed.kind != CB_ADMIN:
         await query.answer()
         return ConversationHandler.END
-    action, submission_id, arg = parsed.fields["action"], int(parsed.fields["submission"]), parsed.fields.get("arg")
+    action, submission_id, arg = (
+        parsed.fields["action"],
+        int(parsed.fields["submission"]),
+        parsed.fields.get("arg"),
+    )
     if not context.submissions.is_admin(user.id):
         await refuse(update, context, action, submission_id)
         return ConversationHandler.END
@@ -63,9 +69,14 @@ async def admin_button(update: Update, context: BotContext) -> int:
         if action == "approve":
             await approve(update, context, submission_id)
         elif action == "reject":
-            rows = [[(REASONS[code][lang], callback(CB_ADMIN, "reason", submission_id, code))] for code in QUICK_REASONS]
+            rows = [
+                [(REASONS[code][lang], callback(CB_ADMIN, "reason", submission_id, code))]
+                for code in QUICK_REASONS
+            ]
             rows.append([(t("custom_reason", lang), callback(CB_ADMIN, "reason", submission_id, "custom"))])
-            await context.bot.send_message(chat.id, t("choose_reason", lang, id=submission_id), reply_markup=keyboard(rows))
+            await context.bot.send_message(
+                chat.id, t("choose_reason", lang, id=submission_id), reply_markup=keyboard(rows)
+            )
         elif action == "reason" and arg in REASONS:
             await reject(update, context, submission_id, arg)
         elif action == "reason" and arg == "custom":
@@ -93,13 +104,23 @@ async def approve(update: Update, context: BotContext, submission_id: int) -> No
     await notify_submitter(context.bot, service, view)
 
 
-async def reject(update: Update, context: BotContext, submission_id: int, reason_code: str | None, reason_text: str | None = None) -> None:
+async def reject(
+    update: Update,
+    context: BotContext,
+    submission_id: int,
+    reason_code: str | None,
+    reason_text: str | None = None,
+) -> None:
     """Reject with a quick reason (in the submitter's language) or the admin's own words."""
     admin, chat = update.effective_user, update.effective_chat
     assert admin is not None and chat is not None
     service = context.submissions
     current = await asyncio.to_thread(service.get, submission_id)
-    reason = reason_text if reason_text is not None else REASONS[reason_code or "rules"][as_lang(current.user_lang)]
+    reason = (
+        reason_text
+        if reason_text is not None
+        else REASONS[reason_code or "rules"][as_lang(current.user_lang)]
+    )
     view = await asyncio.to_thread(service.reject, submission_id, admin.id, reason)
     message = t("rejected_admin", lang_of(update), id=view.id, reason=reason)
     await context.bot.send_message(chat.id, esc(message), parse_mode=ParseMode.HTML)
@@ -169,5 +190,11 @@ async def queue_command(update: Update, context: BotContext) -> None:
         await message.reply_text(t("queue_empty", lang))
         return
     lines = [t("queue", lang)] + [f"№{v.id}: {v.title} (user {v.user_id})" for v in pending]
-    rows = [[(f"✅ {v.id}", callback(CB_ADMIN, "approve", v.id)), (f"❌ {v.id}", callback(CB_ADMIN, "reject", v.id))] for v in pending[:20]]
+    rows = [
+        [
+            (f"✅ {v.id}", callback(CB_ADMIN, "approve", v.id)),
+            (f"❌ {v.id}", callback(CB_ADMIN, "reject", v.id)),
+        ]
+        for v in pending[:20]
+    ]
     await message.reply_text(esc("\n".join(lines)), parse_mode=ParseMode.HTML, reply_markup=keyboard(rows))
