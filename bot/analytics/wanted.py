@@ -8,7 +8,6 @@ the cluster after more questions arrive. An id that names no wanted question is 
 from __future__ import annotations
 
 import logging
-from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -120,8 +119,3 @@ class WantedNotes:
             if any(q.id == cluster_id for q in cluster.questions):
                 return cluster
         raise WantedNotFound(cluster_id)
-
-
-def reasons(cluster: WantedCluster) -> Counter[str]:
-    """Why the cluster's questions are wanted: ``unknown``, ``guessed`` (low confidence), ``downvoted``."""
-    return Counter({"unknown": cluster.unknown, "guessed": cluster.guessed, "downvoted": cluster.downvoted})
