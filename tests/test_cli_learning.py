@@ -134,3 +134,17 @@ def test_forget_from_the_terminal(notes_dir: Path) -> None:
     assert "USER_ID is a Telegram user id (a whole number), not 'someone'" in one_line_error(
         run("admin", "forget", "someone")
     )
+
+
+def test_eval_scores_the_regression_cases_next_to_the_dev_set(home_index_only: Path) -> None:
+    (home_index_only / "regressions.jsonl").write_text(
+        '{"q": "что такое дропаут", "lang": "ru", "slugs": ["dropout"]}\n{"q": "what is a kalman filter", "lang": "en", "slugs": ["gone-note"]}\n',
+        encoding="utf-8",
+    )
+    result = run("eval")
+    assert result.exit_code == 0, result.output
+    assert (
+        f"regression cases ({home_index_only / 'regressions.jsonl'}): 1, hybrid R@1 1.000, answered 1.000"
+        in result.output
+    )
+    assert "regression cases" not in run("eval", "--no-regressions").output
