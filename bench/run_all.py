@@ -22,6 +22,7 @@ SCRIPTS = [
     "bench_meme_pictures.py",
     "bench_bot.py",
     "bench_faiss.py",
+    "bench_learning.py",
 ]
 
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from common.errors import UserError
@@ -58,6 +58,12 @@ class Settings:
     index_poll_seconds: float = 5.0
     inbox_lease_seconds: float = 30.0
     lang: Lang = "en"
+    # The learning loop: the key of the user hash (unset: generated once into home), how long answer
+    # records are kept, and when admins get the weekly digest (ISO weekday 1-7, 0 = never; hour UTC).
+    user_hash_key: str | None = field(default=None, repr=False)
+    retention_days: int = 90
+    digest_weekday: int = 1
+    digest_hour: int = 9
 
     @property
     def admins(self) -> frozenset[int]:
@@ -70,6 +76,14 @@ class Settings:
     @property
     def router_dir(self) -> Path:
         return self.home / "router"
+
+    @property
+    def user_hash_key_file(self) -> Path:
+        return self.home / "user-hash.key"
+
+    @property
+    def regressions_file(self) -> Path:
+        return self.home / "regressions.jsonl"
 
     @property
     def base_url(self) -> str:
@@ -92,11 +106,15 @@ class Settings:
                 detail="webhook mode needs a secret: pass --secret-token or set MEMEBOT_WEBHOOK_SECRET (letters, digits, _ and -)"
             )
         if self.webhook_secret and not SECRET_RE.match(self.webhook_secret):
-            raise ConfigError(detail="the webhook secret may only hold letters, digits, _ and - (1 to 256 characters)")
+            raise ConfigError(
+                detail="the webhook secret may only hold letters, digits, _ and - (1 to 256 characters)"
+            )
         return self
 
 
-_MISSING_TOKEN = "TELEGRAM_BOT_TOKEN is not set; get a token from @BotFather and set TELEGRAM_BOT_TOKEN=123456:ABC..."
+_MISSING_TOKEN = (
+    "TELEGRAM_BOT_TOKEN is not set; get a token from @BotFather and set TELEGRAM_BOT_TOKEN=123456:ABC..."
+)
 
 
 def read_dotenv(path: Path) -> dict[str, str]:
@@ -128,7 +146,9 @@ def parse_admins(raw: str) -> tuple[int, ...]:
         if not part:
             continue
         if not re.fullmatch(r"-?\d{1,19}", part):
-            raise ConfigError(detail=f"MEMEBOT_ADMINS has {part!r}, which is not a Telegram user id; use e.g. MEMEBOT_ADMINS=12345,67890")
+            raise ConfigError(
+                detail=f"MEMEBOT_ADMINS has {part!r}, which is not a Telegram user id; use e.g. MEMEBOT_ADMINS=12345,67890"
+            )
         if int(part) not in admins:
             admins.append(int(part))
     return tuple(admins)
@@ -137,7 +157,9 @@ def parse_admins(raw: str) -> tuple[int, ...]:
 def _home(raw: str | None) -> Path:
     home = Path(raw or "var").expanduser().resolve()
     if home.exists() and not home.is_dir():
-        raise ConfigError(detail=f"MEMEBOT_HOME={home} is not a directory; point it at a folder memebot may write to")
+        raise ConfigError(
+            detail=f"MEMEBOT_HOME={home} is not a directory; point it at a folder memebot may write to"
+        )
     return home
 
 
@@ -166,6 +188,16 @@ def _check_sqlite_file(url: str, env: Mapping[str, str]) -> None:
         detail=f"MEMEBOT_DATABASE_URL names {path}, which does not exist; fix the path, "
         "or set MEMEBOT_DATABASE_CREATE=1 once to create a new database there"
     )
+def _hash_key(raw: str | None) -> str | None:
+    """``MEMEBOT_USER_HASH_KEY``: at least 16 characters (unset: a key is generated into MEMEBOT_HOME)."""
+    key = (raw or "").strip()
+    if not key:
+        return None
+    if len(key) < 16:
+        raise ConfigError(
+            detail="MEMEBOT_USER_HASH_KEY is too short; use at least 16 random characters, e.g. the output of: openssl rand -hex 32"
+        )
+    return key
 
 
 def load_settings(env: Mapping[str, str] | None = None, dotenv: Path | None = None) -> Settings:
@@ -174,7 +206,10 @@ def load_settings(env: Mapping[str, str] | None = None, dotenv: Path | None = No
     Raises :class:`ConfigError` with a one-line fix for a malformed value. A missing token is not an
     error here (``memebot ask`` needs none); :meth:`Settings.with_token` checks it where it is needed.
     """
-    values = {**read_dotenv(dotenv if dotenv is not None else Path.cwd() / ".env"), **(os.environ if env is None else env)}
+    values = {
+        **read_dotenv(dotenv if dotenv is not None else Path.cwd() / ".env"),
+        **(os.environ if env is None else env),
+    }
     token = values.get("TELEGRAM_BOT_TOKEN", "").strip()
     if token and not TOKEN_RE.match(token):
         raise ConfigError(
@@ -183,7 +218,9 @@ def load_settings(env: Mapping[str, str] | None = None, dotenv: Path | None = No
         )
     api_url = values.get("TELEGRAM_API_URL", "").strip() or DEFAULT_API_URL
     if not re.match(r"^https?://[^\s/]+", api_url):
-        raise ConfigError(detail=f"TELEGRAM_API_URL={api_url!r} is not an http(s) URL; e.g. TELEGRAM_API_URL=http://127.0.0.1:8081")
+        raise ConfigError(
+            detail=f"TELEGRAM_API_URL={api_url!r} is not an http(s) URL; e.g. TELEGRAM_API_URL=http://127.0.0.1:8081"
+        )
     home = _home(values.get("MEMEBOT_HOME"))
     knowledge = values.get("MEMEBOT_KNOWLEDGE")
     return Settings(
@@ -203,6 +240,10 @@ def load_settings(env: Mapping[str, str] | None = None, dotenv: Path | None = No
         index_poll_seconds=float(_int(values, "MEMEBOT_INDEX_POLL_SECONDS", 5, 1, 3600)),
         inbox_lease_seconds=float(_int(values, "MEMEBOT_INBOX_LEASE_SECONDS", 30, 2, 3600)),
         lang=as_lang(values.get("MEMEBOT_LANG") or values.get("LC_ALL") or values.get("LANG"), default="en"),
+        user_hash_key=_hash_key(values.get("MEMEBOT_USER_HASH_KEY")),
+        retention_days=_int(values, "MEMEBOT_RETENTION_DAYS", 90, 1, 3650),
+        digest_weekday=_int(values, "MEMEBOT_DIGEST_WEEKDAY", 1, 0, 7),
+        digest_hour=_int(values, "MEMEBOT_DIGEST_HOUR", 9, 0, 23),
     )
 
 
@@ -211,5 +252,7 @@ def prepare_home(settings: Settings) -> Path:
     try:
         settings.home.mkdir(mode=0o700, parents=True, exist_ok=True)
     except OSError as exc:
-        raise ConfigError(detail=f"cannot create MEMEBOT_HOME={settings.home} ({exc.strerror}); point it at a writable folder") from None
+        raise ConfigError(
+            detail=f"cannot create MEMEBOT_HOME={settings.home} ({exc.strerror}); point it at a writable folder"
+        ) from None
     return settings.home

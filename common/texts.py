@@ -8,6 +8,7 @@ that both use the same fields, and that every key is used somewhere.
 from __future__ import annotations
 
 from common.texts_community import COMMUNITY_TEXTS
+from common.texts_learning import LEARNING_TEXTS
 
 TEXTS: dict[str, dict[str, str]] = {
     # --- answers and the Telegram surface
@@ -20,17 +21,19 @@ TEXTS: dict[str, dict[str, str]] = {
             "• «что такое дропаут»\n"
             "• «покажи дропаут на примере, p=0.3»\n"
             "• «что почитать по теории вероятностей»\n"
-            "• «хочу предложить мем»"
+            "• «хочу предложить мем»\n\n"
+            "Я запоминаю вопросы без имён, чтобы узнать, каких заметок не хватает. Стереть ваши: /forget"
         ),
         "en": (
             "I explain machine-learning memes and the ideas behind them: in plain words, in depth on request, "
             "and with a small real experiment and a plot.\n\n"
             "Try asking:\n"
-            "• \"what's the joke with the cat at the faucet\"\n"
-            "• \"what is dropout actually doing\"\n"
-            "• \"show dropout with p=0.3\"\n"
-            "• \"what should I read on probability\"\n"
-            "• \"how can I submit a meme\""
+            '• "what\'s the joke with the cat at the faucet"\n'
+            '• "what is dropout actually doing"\n'
+            '• "show dropout with p=0.3"\n'
+            '• "what should I read on probability"\n'
+            '• "how can I submit a meme"\n\n'
+            "I keep questions without names to learn which notes are missing. To erase yours: /forget"
         ),
     },
     "off_topic": {
@@ -43,7 +46,7 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "unknown_bare": {
         "ru": "Такого я не знаю — честно. Попробуйте переформулировать или спросите «что ты умеешь».",
-        "en": "I don't know this one, honestly. Try rephrasing, or ask \"what can you do\".",
+        "en": 'I don\'t know this one, honestly. Try rephrasing, or ask "what can you do".',
     },
     "smalltalk_hello": {
         "ru": "Привет! Спросите меня про ML-мем или понятие — например, «что такое дропаут».",
@@ -71,14 +74,20 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "did_you_mean": {"ru": "Возможно, вы имели в виду:", "en": "Did you mean:"},
     "related": {"ru": "Связанное:", "en": "Related:"},
-    "demo_available": {"ru": "Демо: {title} — `memebot demo run {id}`", "en": "Demo: {title} — `memebot demo run {id}`"},
+    "demo_available": {
+        "ru": "Демо: {title} — `memebot demo run {id}`",
+        "en": "Demo: {title} — `memebot demo run {id}`",
+    },
     "submit": {
         "ru": "Предложить мем можно в Telegram-боте командой /submit: пришлите картинку, название и объяснение, "
         "а админы его рассмотрят.",
         "en": "You can submit a meme in the Telegram bot with /submit: send the picture, a title and why it's funny, "
         "and the admins will review it.",
     },
-    "demo_run": {"ru": "Запускаю демо «{title}» с параметрами: {params}", "en": "Running demo \"{title}\" with: {params}"},
+    "demo_run": {
+        "ru": "Запускаю демо «{title}» с параметрами: {params}",
+        "en": 'Running demo "{title}" with: {params}',
+    },
     "demo_unknown": {
         "ru": "Не понял, какое демо запустить. Есть: {ids}.",
         "en": "I couldn't tell which demo to run. Available: {ids}.",
@@ -105,12 +114,18 @@ TEXTS: dict[str, dict[str, str]] = {
     "deeper": {"ru": "Подробнее", "en": "In depth"},
     "run_demo": {"ru": "▶ Запустить демо", "en": "▶ Run the demo"},
     "thanks": {"ru": "Спасибо за отзыв!", "en": "Thanks for the feedback!"},
-    "stale": {"ru": "Эта кнопка устарела. Спросите ещё раз.", "en": "This button has expired. Please ask again."},
+    "stale": {
+        "ru": "Эта кнопка устарела. Спросите ещё раз.",
+        "en": "This button has expired. Please ask again.",
+    },
     "rate_limited": {
         "ru": "Слишком много запросов: не больше {limit} в минуту. Подождите немного и спросите снова.",
         "en": "Too many requests: at most {limit} a minute. Please wait a bit and ask again.",
     },
-    "error": {"ru": "Извините, что-то пошло не так. Попробуйте ещё раз.", "en": "Sorry, something went wrong. Please try again."},
+    "error": {
+        "ru": "Извините, что-то пошло не так. Попробуйте ещё раз.",
+        "en": "Sorry, something went wrong. Please try again.",
+    },
     "demo_list": {"ru": "Демо, которые можно запустить:", "en": "Demos you can run:"},
     "demo_usage": {"ru": "Например: /demo dropout p=0.3", "en": "For example: /demo dropout p=0.3"},
     "memes_header": {"ru": "Я знаю {n:мем|мема|мемов}:", "en": "I know {n:meme|memes}:"},
@@ -120,9 +135,12 @@ TEXTS: dict[str, dict[str, str]] = {
         "ru": "Не узнал этот мем и не смог прочитать на картинке ничего знакомого. Опишите его словами — попробую объяснить.",
         "en": "I don't recognise this meme and couldn't read anything familiar in it. Describe it in words and I'll try.",
     },
-    "photo_read": {"ru": "На картинке прочитал: «{text}»", "en": "I read on the picture: \"{text}\""},
+    "photo_read": {"ru": "На картинке прочитал: «{text}»", "en": 'I read on the picture: "{text}"'},
     "code": {"ru": "Код эксперимента:", "en": "The code that ran:"},
-    "bad_param": {"ru": "Не понял параметр «{arg}». Пишите как name=value, например p=0.3.", "en": "Couldn't parse \"{arg}\". Write name=value, e.g. p=0.3."},
+    "bad_param": {
+        "ru": "Не понял параметр «{arg}». Пишите как name=value, например p=0.3.",
+        "en": 'Couldn\'t parse "{arg}". Write name=value, e.g. p=0.3.',
+    },
     "no_such_note": {"ru": "Этой заметки больше нет.", "en": "That note no longer exists."},
     # the command menu (setMyCommands)
     "cmd_start": {"ru": "что умеет бот", "en": "what the bot can do"},
@@ -160,11 +178,11 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "approved_user": {
         "ru": "Ваш мем №{id} «{title}» одобрен и опубликован. Спросите меня о нём!",
-        "en": "Your meme #{id} \"{title}\" was approved and published. Ask me about it!",
+        "en": 'Your meme #{id} "{title}" was approved and published. Ask me about it!',
     },
     "rejected_user": {
         "ru": "Ваш мем №{id} «{title}» отклонён. Причина: {reason}",
-        "en": "Your meme #{id} \"{title}\" was rejected. Reason: {reason}",
+        "en": 'Your meme #{id} "{title}" was rejected. Reason: {reason}',
     },
     "start_button": {"ru": "📤 Предложить мем", "en": "📤 Submit a meme"},
     "submit_intro": {
@@ -185,11 +203,17 @@ TEXTS: dict[str, dict[str, str]] = {
     "note_en_only": {"ru": "(Этот мем объяснён только по-английски.)", "en": "(This meme is explained in English only.)"},
     "reject": {"ru": "❌ Отклонить", "en": "❌ Reject"},
     "edit": {"ru": "✏️ Исправить", "en": "✏️ Edit"},
-    "published_admin": {"ru": "✅ №{id} опубликован как {slug} (одобрил {admin})", "en": "✅ #{id} published as {slug} (by {admin})"},
+    "published_admin": {
+        "ru": "✅ №{id} опубликован как {slug} (одобрил {admin})",
+        "en": "✅ #{id} published as {slug} (by {admin})",
+    },
     "rejected_admin": {"ru": "❌ №{id} отклонён: {reason}", "en": "❌ #{id} rejected: {reason}"},
     "choose_reason": {"ru": "Причина отказа для №{id}:", "en": "Why reject #{id}?"},
     "custom_reason": {"ru": "Своя причина…", "en": "Other reason…"},
-    "ask_reason": {"ru": "Напишите причину отказа для №{id} одним сообщением.", "en": "Write the reason for rejecting #{id} in one message."},
+    "ask_reason": {
+        "ru": "Напишите причину отказа для №{id} одним сообщением.",
+        "en": "Write the reason for rejecting #{id} in one message.",
+    },
     "ask_edit": {
         "ru": "Пришлите правки для №{id} одним сообщением, по строке на поле:\n"
         "title: …\nexplanation: …\ntitle_en: … (по-английски)\nexplanation_en: …\naliases: a, b\nrelated: dropout, overfitting",
@@ -217,8 +241,8 @@ TEXTS: dict[str, dict[str, str]] = {
     "encoder_error": {"ru": "Кодировщик текста недоступен: {detail}", "en": "{detail}"},
     "data_file_error": {"ru": "Ошибка в файле данных: {detail}", "en": "{detail}"},
     "cli_no_question": {
-        "ru": "Задайте вопрос, например: memebot ask \"что такое дропаут\" (или --jsonl и вопросы на stdin).",
-        "en": "give a question, e.g. memebot ask \"что такое дропаут\" (or use --jsonl with stdin)",
+        "ru": 'Задайте вопрос, например: memebot ask "что такое дропаут" (или --jsonl и вопросы на stdin).',
+        "en": 'give a question, e.g. memebot ask "что такое дропаут" (or use --jsonl with stdin)',
     },
     "cli_bad_param": {
         "ru": "Параметр надо писать как имя=значение, например p=0.3; получено «{arg}»",
@@ -334,4 +358,5 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "Demo {demo_id} failed: {detail}",
     },
     **COMMUNITY_TEXTS,
+    **LEARNING_TEXTS,
 }

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from common.errors import UserError
-from indexer.search import MODES, Retriever, answerable
+from indexer.search import Retriever, answerable
 from indexer.text import detect_lang
 
 logger = logging.getLogger(__name__)

@@ -1,4 +1,4 @@
-"""The database on SQLite and on a real PostgreSQL server: migrations, feedback, compare-and-set,
+"""The database on SQLite and on a real PostgreSQL server: migrations, compare-and-set,
 concurrent approvals and crash recovery.
 
 The PostgreSQL half runs when ``MEMEBOT_TEST_POSTGRES_URL`` is set (``scripts/pg-test.sh start DIR``
@@ -83,11 +83,24 @@ def notes_dir(tmp_path: Path) -> Path:
 
 
 def notes_from(notes_dir: Path, submission_id: int) -> list[Path]:
-    return [p for p in (notes_dir / "memes").glob("*.md") if f"source: submission {submission_id}\n" in p.read_text("utf-8")]
+    return [
+        p
+        for p in (notes_dir / "memes").glob("*.md")
+        if f"source: submission {submission_id}\n" in p.read_text("utf-8")
+    ]
 
 
-def pending_submission(service: SubmissionService, seed: int = 1, title: str = "Лосс ушёл в NaN на пятничном деплое") -> int:
-    draft = service.create_draft(AUTHOR, AUTHOR, "ru", png(seed), title, "Градиенты взорвались, и лосс стал NaN. Смешно всем, кто деплоил в пятницу.")
+def pending_submission(
+    service: SubmissionService, seed: int = 1, title: str = "Лосс ушёл в NaN на пятничном деплое"
+) -> int:
+    draft = service.create_draft(
+        AUTHOR,
+        AUTHOR,
+        "ru",
+        png(seed),
+        title,
+        "Градиенты взорвались, и лосс стал NaN. Смешно всем, кто деплоил в пятницу.",
+    )
     return service.confirm(draft.id, AUTHOR).id
 
 
@@ -113,38 +126,61 @@ def test_migrations_apply_and_are_idempotent(database_url: str) -> None:
     db = open_database(database_url)  # a second upgrade is a no-op
     try:
         inspector = inspect(db.engine)
-        tables = {"answers", "feedback", "submissions", "audit_log", "alembic_version", "inbox", "update_replies", "outbox", "bot_state", "people", "locks"}
+        tables = {"answers", "feedback", "submissions", "audit_log", "alembic_version", "inbox", "update_replies", "outbox", "bot_state", "people", "locks", "outcomes", "votes"}
         assert tables <= set(inspector.get_table_names())
         with db.engine.connect() as conn:
             assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == _head_revision()
         indexes = {ix["name"]: ix for ix in inspector.get_indexes("submissions")}
         assert indexes["uq_submissions_slug"]["unique"]
         columns = {c["name"] for c in inspector.get_columns("submissions")}
-        assert {"status", "slug", "image_phash", "aliases", "related", "notified"} <= columns
+        assert {
+            "status",
+            "slug",
+            "image_phash",
+            "aliases",
+            "related",
+            "notified",
+            "kind",
+            "title_en",
+            "questions",
+        } <= columns
+        assert {c["name"] for c in inspector.get_unique_constraints("votes")} == {"uq_votes_outcome_user"}
     finally:
         db.dispose()
 
 
-def test_feedback_and_answers_round_trip(db: Database) -> None:
-    answer_id = db.record_answer(42, 4242, "что такое дропаут 🤔", "dropout", "ru")
-    record = db.answer_record(answer_id)
-    assert (record.query, record.slug, record.lang) == ("что такое дропаут 🤔", "dropout", "ru")
-    assert db.answer_record(answer_id + 1000) is None
-    db.add_feedback(42, 4242, "что такое дропаут 🤔", "dropout", 1)
-    db.add_feedback(43, 4343, "what is momentum", "momentum", -1)
-    rows = db.feedback()
-    assert [(r.user_id, r.query, r.slug, r.vote) for r in rows] == [
-        (42, "что такое дропаут 🤔", "dropout", 1),
-        (43, "what is momentum", "momentum", -1),
-    ]
-    assert rows[0].created_at is not None
+def test_learning_loop_migration_goes_down_and_up_again(database_url: str) -> None:
+    from alembic import command
+    from alembic.config import Config
+
+    from bot.storage.database import MIGRATIONS
+
+    db = open_database(database_url)
+    try:
+        config = Config()
+        config.set_main_option("script_location", str(MIGRATIONS))
+        config.set_main_option("sqlalchemy.url", db.url.replace("%", "%%"))
+        command.downgrade(config, "0002")
+        assert not {"outcomes", "votes"} & set(inspect(db.engine).get_table_names())
+        assert "kind" not in {c["name"] for c in inspect(db.engine).get_columns("submissions")}
+        command.upgrade(config, "head")
+        assert {"outcomes", "votes"} <= set(inspect(db.engine).get_table_names())
+    finally:
+        db.dispose()
 
 
-def test_big_telegram_ids_and_json_columns_round_trip(db: Database, notes_dir: Path, memebot_home: Path) -> None:
+def test_big_telegram_ids_and_json_columns_round_trip(
+    db: Database, notes_dir: Path, memebot_home: Path
+) -> None:
     service = SubmissionService(db, ADMINS, memebot_home, notes_dir)
     big = 7_000_000_000  # Telegram ids exceed 32 bits
     draft = service.create_draft(big, -1001234567890, "en", png(3), "Attention is all you need ✨")
-    view = service.edit(service.confirm(draft.id, big).id, 1001, aliases=["attention meme", "внимание — всё"], related=["bert"])
+    view = service.edit(
+        service.confirm(draft.id, big).id,
+        1001,
+        aliases=["attention meme", "внимание — всё"],
+        related=["bert"],
+    )
     again = service.get(view.id)
     assert (again.user_id, again.chat_id) == (big, -1001234567890)
     assert again.aliases == ["attention meme", "внимание — всё"] and again.related == ["bert"]
@@ -154,7 +190,9 @@ def test_big_telegram_ids_and_json_columns_round_trip(db: Database, notes_dir: P
 # --------------------------------------------------------------------------- compare-and-set
 
 
-def test_compare_and_set_lets_exactly_one_writer_win(database_url: str, notes_dir: Path, memebot_home: Path) -> None:
+def test_compare_and_set_lets_exactly_one_writer_win(
+    database_url: str, notes_dir: Path, memebot_home: Path
+) -> None:
     """Writer A claims the row and holds its transaction open; writer B's UPDATE waits, then finds
     the status changed and updates nothing. Each writer has its own engine (connection pool)."""
     setup = open_database(database_url)
@@ -194,7 +232,9 @@ def test_compare_and_set_lets_exactly_one_writer_win(database_url: str, notes_di
             database.dispose()
 
 
-def test_concurrent_approvals_publish_one_note(database_url: str, notes_dir: Path, memebot_home: Path, tmp_path: Path) -> None:
+def test_concurrent_approvals_publish_one_note(
+    database_url: str, notes_dir: Path, memebot_home: Path, tmp_path: Path
+) -> None:
     """Two admins, two processes' worth of state (own Database and service each), one moment."""
     setup = open_database(database_url)
     sid = pending_submission(SubmissionService(setup, ADMINS, memebot_home, notes_dir))
@@ -240,7 +280,9 @@ def test_concurrent_approvals_publish_one_note(database_url: str, notes_dir: Pat
         setup.dispose()
 
 
-def test_two_submissions_with_the_same_slug_do_not_collide(db: Database, notes_dir: Path, memebot_home: Path) -> None:
+def test_two_submissions_with_the_same_slug_do_not_collide(
+    db: Database, notes_dir: Path, memebot_home: Path
+) -> None:
     service = SubmissionService(db, ADMINS, memebot_home, notes_dir)
     first = pending_submission(service, seed=11, title="Overfit!")
     second = pending_submission(service, seed=12, title="overfit?")
@@ -249,7 +291,9 @@ def test_two_submissions_with_the_same_slug_do_not_collide(db: Database, notes_d
     load_notes(notes_dir)
 
 
-def test_crash_after_commit_is_recovered_on_this_backend(db: Database, notes_dir: Path, memebot_home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_crash_after_commit_is_recovered_on_this_backend(
+    db: Database, notes_dir: Path, memebot_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     service = SubmissionService(db, ADMINS, memebot_home, notes_dir)
     sid = pending_submission(service)
 

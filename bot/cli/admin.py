@@ -12,22 +12,24 @@ import json
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, TextIO
 
 import click
 from sqlalchemy.exc import SQLAlchemyError
 
+from bot.analytics.loop import LearningLoop
 from bot.cli.context import UserFacingGroup, pass_settings
 from bot.cli.indexing import demo_ids
 from bot.community.model import STATUSES
 from bot.community.service import SubmissionService
 from bot.config import Settings, prepare_home
-from bot.storage import open_database
+from bot.storage import Database, open_database
 from common.errors import UserError
 from indexer.build import build_index
+from indexer.encoders import DEFAULT_ENCODER, get_encoder
 
 
-def _actor(settings: Settings, as_user: str | None) -> int:
+def actor(settings: Settings, as_user: str | None) -> int:
     if as_user is None:
         if not settings.admins_in_order:
             raise UserError("cli_who_acts")
@@ -43,24 +45,48 @@ def _submission_id(raw: str) -> int:
     return int(raw)
 
 
-@contextmanager
-def _service(settings: Settings) -> Iterator[SubmissionService]:
-    """A SubmissionService over the configured database, rebuilding the index like 'memebot index build'."""
+def open_db(settings: Settings) -> Database:
+    """The configured database, migrated; :class:`UserError` ``db_unavailable`` when it can't be opened."""
     prepare_home(settings)
     try:
-        db = open_database(settings.database_url)
+        return open_database(settings.database_url)
     except SQLAlchemyError as exc:
         orig = getattr(exc, "orig", None)
         detail = str(orig if orig is not None else exc).strip().splitlines()[0]
         raise UserError("db_unavailable", detail=detail) from None
 
+
+@contextmanager
+def service_and_loop(settings: Settings) -> Iterator[tuple[SubmissionService, LearningLoop]]:
+    """A SubmissionService (rebuilding the index like 'memebot index build') and the learning loop, which
+    resolves the wanted questions a published note answers."""
+    db = open_db(settings)
+
     def rebuild_index() -> object:
         return build_index(settings.knowledge_dir, settings.index_dir, known_demos=demo_ids(), progress=False)
 
+    loop = LearningLoop.from_settings(settings, db, encoder=lambda: get_encoder(DEFAULT_ENCODER))
     try:
-        yield SubmissionService(db, settings.admins, settings.home, settings.knowledge_dir, rebuild_index=rebuild_index)
+        yield (
+            SubmissionService(
+                db,
+                settings.admins,
+                settings.home,
+                settings.knowledge_dir,
+                rebuild_index=rebuild_index,
+                on_published=loop.note_published,
+            ),
+            loop,
+        )
     finally:
+        loop.close()
         db.dispose()
+
+
+@contextmanager
+def _service(settings: Settings) -> Iterator[SubmissionService]:
+    with service_and_loop(settings) as (service, _loop):
+        yield service
 
 
 def _one_line(text: str | None, limit: int = 60) -> str:
@@ -68,9 +94,17 @@ def _one_line(text: str | None, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-@click.group(cls=UserFacingGroup)
+# The learning loop's admin commands load on demand like the top-level groups.
+LEARNING = {
+    "wanted": "bot.cli.learning:wanted",
+    "draft": "bot.cli.learning:draft",
+    "forget": "bot.cli.learning:forget",
+}
+
+
+@click.group(cls=UserFacingGroup, lazy=LEARNING)
 def admin() -> None:
-    """Moderate meme submissions (only ids in MEMEBOT_ADMINS may decide)."""
+    """Moderate submissions and draft wanted notes (only ids in MEMEBOT_ADMINS may decide)."""
 
 
 @admin.command("list")
@@ -85,7 +119,9 @@ def admin_list(settings: Settings, status: str | None) -> None:
         return
     for v in views:
         slug = f"  → {v.slug}" if v.slug else ""
-        click.echo(f"#{v.id:<5} {v.status:<9} user {v.user_id:<12} {v.created_at:%Y-%m-%d %H:%M}  {_one_line(v.title)}{slug}")
+        click.echo(
+            f"#{v.id:<5} {v.status:<9} user {v.user_id:<12} {v.created_at:%Y-%m-%d %H:%M}  {_one_line(v.title)}{slug}"
+        )
 
 
 @admin.command("show")
@@ -124,10 +160,18 @@ def admin_show(settings: Settings, submission_id: str) -> None:
         click.echo(f"  {e.created_at:%Y-%m-%d %H:%M:%S}  {e.action:<10} by {e.actor_id}{change}{denied}")
 
 
-def _edits(title: str | None, explanation: str | None, aliases: tuple[str, ...], related: tuple[str, ...]) -> dict[str, Any]:
+def _edits(
+    title: str | None,
+    explanation: str | None,
+    aliases: tuple[str, ...],
+    related: tuple[str, ...],
+    title_en: str | None = None,
+) -> dict[str, Any]:
     edits: dict[str, object] = {}
     if title is not None:
         edits["title"] = title
+    if title_en is not None:
+        edits["title_en"] = title_en
     if explanation is not None:
         edits["explanation"] = explanation
     if aliases:
@@ -140,40 +184,63 @@ def _edits(title: str | None, explanation: str | None, aliases: tuple[str, ...],
 @admin.command("approve")
 @click.argument("submission_id", metavar="ID")
 @click.option("--title", default=None, help="Correct the title first.")
-@click.option("--explanation", default=None, help="Correct the explanation first.")
+@click.option("--title-en", default=None, help="Correct a drafted note's English title first.")
+@click.option("--explanation", default=None, help="Correct the explanation (a drafted note: its text) first.")
+@click.option(
+    "--explanation-file",
+    type=click.File(encoding="utf-8"),
+    default=None,
+    help="Read the explanation (a note's text with its sections) from a file.",
+)
 @click.option("--alias", "aliases", multiple=True, help="An alias for the note (repeatable).")
 @click.option("--related", multiple=True, help="Slug of a related note (repeatable).")
-@click.option("--as", "as_user", default=None, metavar="USER_ID", help="Acting admin (default: first of MEMEBOT_ADMINS).")
+@click.option(
+    "--as",
+    "as_user",
+    default=None,
+    metavar="USER_ID",
+    help="Acting admin (default: first of MEMEBOT_ADMINS).",
+)
 @pass_settings
 def admin_approve(
     settings: Settings,
     submission_id: str,
     title: str | None,
+    title_en: str | None,
     explanation: str | None,
+    explanation_file: TextIO | None,
     aliases: tuple[str, ...],
     related: tuple[str, ...],
     as_user: str | None,
 ) -> None:
     """Approve a pending submission: write its note, rebuild the index, mark it published."""
     sid = _submission_id(submission_id)
-    actor = _actor(settings, as_user)
+    if explanation_file is not None:
+        explanation = explanation_file.read()
+    actor_id = actor(settings, as_user)
     with _service(settings) as service:
-        view = service.approve(sid, actor, **_edits(title, explanation, aliases, related))
-        path = service.publisher.note_path(view.slug or "")
+        view = service.approve(sid, actor_id, **_edits(title, explanation, aliases, related, title_en))
+        path = service.publisher.path_of(view)
     click.echo(f"#{view.id} {view.status} as {view.slug} ({path})")
 
 
 @admin.command("reject")
 @click.argument("submission_id", metavar="ID")
 @click.option("--reason", required=True, help="Why (the author sees it; 1 to 500 characters).")
-@click.option("--as", "as_user", default=None, metavar="USER_ID", help="Acting admin (default: first of MEMEBOT_ADMINS).")
+@click.option(
+    "--as",
+    "as_user",
+    default=None,
+    metavar="USER_ID",
+    help="Acting admin (default: first of MEMEBOT_ADMINS).",
+)
 @pass_settings
 def admin_reject(settings: Settings, submission_id: str, reason: str, as_user: str | None) -> None:
     """Reject a pending submission with a reason."""
     sid = _submission_id(submission_id)
-    actor = _actor(settings, as_user)
+    actor_id = actor(settings, as_user)
     with _service(settings) as service:
-        view = service.reject(sid, actor, reason)
+        view = service.reject(sid, actor_id, reason)
     click.echo(f"#{view.id} {view.status}: {view.reason}")
 
 
@@ -192,4 +259,6 @@ def admin_recover(settings: Settings, as_json: bool) -> None:
     elif not failed:
         click.echo("nothing to recover")
     if failed:
-        raise UserError("recover_failed", detail="; ".join(f"#{sid}: {message}" for sid, message in failed.items()))
+        raise UserError(
+            "recover_failed", detail="; ".join(f"#{sid}: {message}" for sid, message in failed.items())
+        )

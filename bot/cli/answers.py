@@ -85,8 +85,15 @@ def chat(settings: Settings) -> None:
 @click.option("--retrieval/--no-retrieval", default=True, help="Also report R@1/R@3/MRR per search channel.")
 @click.option("--misses", is_flag=True, help="List the questions the pipeline got wrong.")
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
+@click.option(
+    "--regressions/--no-regressions",
+    default=True,
+    help="With the dev set, also score MEMEBOT_HOME/regressions.jsonl (questions that notes drafted from /wanted answer).",
+)
 @pass_settings
-def eval_cmd(settings: Settings, file: Path | None, which: str, retrieval: bool, misses: bool, as_json: bool) -> None:
+def eval_cmd(
+    settings: Settings, file: Path | None, which: str, retrieval: bool, misses: bool, as_json: bool, regressions: bool
+) -> None:
     """What the user sees, per language: shown note right, refusals, status, demos, follow-ups (and retrieval)."""
     path = file or SETS[which]
     services = _services(settings)
@@ -108,6 +115,27 @@ def eval_cmd(settings: Settings, file: Path | None, which: str, retrieval: bool,
         for outcome in result.misses():
             got = f"{outcome.answer['status']}:{outcome.answer['note'] or (outcome.answer.get('demo') or {}).get('id')}"
             click.echo(f"  miss [{outcome.case.lang}] {outcome.case.query!r} → {got} (expected {outcome.case.expect})", err=as_json)
+    if regressions and file is None and which == "dev" and not as_json and settings.regressions_file.is_file():
+        _eval_regressions(services, settings.regressions_file, misses)
+
+
+def _eval_regressions(services: Services, path: Path, misses: bool) -> None:
+    """The questions published wanted notes answer: they must keep finding their note."""
+    cases = (
+        [c for c in load_eval_file(path) if all(s in services.retriever.notes for s in c.slugs)]
+        if path.stat().st_size
+        else []
+    )
+    if not cases:
+        return
+    result = evaluate_retrieval(services.retriever, cases, modes=("hybrid",))
+    hybrid = result.table["hybrid"]["all"]
+    click.echo(
+        f"regression cases ({path}): {hybrid.n}, hybrid R@1 {hybrid.recall_at_1:.3f}, answered {result.answered_known or 0:.3f}"
+    )
+    if misses:
+        for query, ranked, gold in result.misses["hybrid"]:
+            click.echo(f"  regression miss: {query!r} → {ranked} (expected {gold})")
 
 
 @click.group(cls=UserFacingGroup)

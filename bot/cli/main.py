@@ -27,6 +27,7 @@ COMMANDS = {
     "demo": "bot.cli.demo:demo",
     "router": "bot.cli.router:router",
     "admin": "bot.cli.admin:admin",
+    "stats": "bot.cli.learning:stats",
 }
 
 
@@ -44,7 +45,6 @@ def cli(verbose: bool) -> None:
 def home(ctx: click.Context) -> None:
     """Print the runtime data directory (MEMEBOT_HOME)."""
     click.echo(str(settings_of(ctx).home))
-
 
 
 def main() -> None:

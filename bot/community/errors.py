@@ -75,7 +75,9 @@ class DuplicateMeme(SubmissionError):
     not its internal slug.
     """
 
-    def __init__(self, kind: str, ref: str | int, distance: int | None = None, title: dict[str, str] | None = None):
+    def __init__(
+        self, kind: str, ref: str | int, distance: int | None = None, title: dict[str, str] | None = None
+    ):
         self.kind = kind
         self.ref = ref
         self.distance = distance
@@ -109,7 +111,9 @@ class InvalidTransition(SubmissionError):
 
     def __init__(self, current_status: str, action: str = "", submission_id: int | None = None):
         self.current_status, self.action, self.submission_id = current_status, action, submission_id
-        super().__init__(id=submission_id if submission_id is not None else "?", state=Msg(f"status_{current_status}"))
+        super().__init__(
+            id=submission_id if submission_id is not None else "?", state=Msg(f"status_{current_status}")
+        )
 
 
 class PublishError(SubmissionError):
@@ -120,3 +124,13 @@ class PublishError(SubmissionError):
     def __init__(self, submission_id: int, detail: str):
         self.submission_id, self.detail = submission_id, detail
         super().__init__(id=submission_id, detail=detail)
+
+
+class NoteBodyMissing(SubmissionError):
+    """A note drafted from wanted questions can't be approved before its text is written."""
+
+    key = "sub_note_no_body"
+
+    def __init__(self, submission_id: int):
+        self.submission_id = submission_id
+        super().__init__(id=submission_id)

@@ -21,6 +21,9 @@ DRAFT, PENDING, APPROVED, PUBLISHED, REJECTED, CANCELLED = (
     "cancelled",
 )
 STATUSES = (DRAFT, PENDING, APPROVED, PUBLISHED, REJECTED, CANCELLED)
+# What a submission becomes: a meme note with its picture, or a concept note drafted by an admin from
+# questions users asked and the bot could not answer (no picture; ``explanation`` is the note's body).
+MEME, NOTE = "meme", "note"
 
 DAY = timedelta(days=1)
 DRAFT_TTL = timedelta(days=1)  # someone else's unconfirmed draft blocks a duplicate only this long
@@ -53,6 +56,8 @@ class SubmissionView:
     user_name: str | None = None
     title_en: str | None = None
     explanation_en: str | None = None
+    kind: str = MEME
+    questions: tuple[dict[str, Any], ...] = ()
 
     @property
     def display_name(self) -> str:

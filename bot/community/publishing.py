@@ -15,11 +15,20 @@ from pathlib import Path
 import yaml
 
 from bot.community.errors import PublishError
-from bot.community.model import SubmissionView
-from bot.community.validation import validate_explanation, validate_title
+from bot.community.model import NOTE, SubmissionView
+from bot.community.validation import make_slug, validate_explanation, validate_title
 from common.files import atomic_write
 from common.i18n import t
-from indexer.notes import KINDS, NoteCatalog, normalize_alias, parse_note_cached
+from indexer.notes import (
+    KINDS,
+    REQUIRED_SECTIONS,
+    SECTION_DEEP_RU,
+    SECTION_SHORT_EN,
+    SECTION_SHORT_RU,
+    NoteCatalog,
+    normalize_alias,
+    parse_note_cached,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -58,6 +67,11 @@ class Publisher:
     def note_path(self, slug: str) -> Path:
         return self.memes_dir / f"{slug}.md"
 
+    def path_of(self, view: SubmissionView) -> Path:
+        """Where the submission's note goes: ``memes/`` for a meme, ``concepts/`` for a drafted note."""
+        folder = KINDS["concept"] if view.kind == NOTE else KINDS["meme"]
+        return self.notes_dir / folder / f"{view.slug}.md"
+
     @staticmethod
     def image_rel(view: SubmissionView) -> str:
         return f"images/{view.slug}.{view.image_ext}"
@@ -79,7 +93,8 @@ class Publisher:
         return False
 
     def remove_stale_temporaries(self) -> None:
-        for stale in list(self.memes_dir.glob(".*.tmp")) + list((self.memes_dir / "images").glob(".*.tmp")):
+        folders = (self.memes_dir, self.memes_dir / "images", self.notes_dir / KINDS["concept"])
+        for stale in [p for folder in folders for p in folder.glob(".*.tmp")]:
             stale.unlink(missing_ok=True)
 
     def render_note(self, view: SubmissionView) -> str:
@@ -89,6 +104,8 @@ class Publisher:
         publish). Without English fields the English side says the meme is explained in Russian only
         (and the other way round for an English submission nobody translated).
         """
+        if view.kind == NOTE:
+            return self.render_concept(view)
         catalog = self.catalog(exclude_submission=view.id)
         title = validate_title(view.title)
         if catalog.owner(title) is not None:  # another note took the name after the approval
@@ -125,9 +142,59 @@ class Publisher:
         body = "\n\n".join(f"## {name}\n{text}" for name, text in _sections(view))
         return f"---\n{front}---\n{body}\n"
 
+    def render_concept(self, view: SubmissionView) -> str:
+        """A concept note drafted from wanted questions: its names in the front matter, the admin's text as the body.
+
+        The body is used as it is when it has the note's sections (``## Коротко`` …); plain text becomes
+        the sections like a meme's explanation; no text yet gives the empty sections of a draft.
+        """
+        catalog = self.catalog(exclude_submission=view.id)
+        aliases, seen = [], {normalize_alias(view.title), normalize_alias(view.title_en or view.title)}
+        for alias in view.aliases:
+            key = normalize_alias(alias)
+            if key not in seen and catalog.owner(alias) is None:
+                seen.add(key)
+                aliases.append(alias)
+        slug = view.slug or make_slug(
+            view.title_en or view.title, view.id, self.taken_names(), prefix=""
+        )  # a draft: the slug it would get
+        meta = {
+            "slug": slug,
+            "kind": "concept",
+            "title": view.title,
+            "title_en": view.title_en or view.title,
+            "aliases": aliases,
+            "tags": ["community", "wanted"],
+            "related": [r for r in view.related if r != view.slug],
+            "source": source_of(view.id),
+        }
+        front = yaml.safe_dump(
+            meta, allow_unicode=True, sort_keys=False, default_flow_style=False, width=100_000
+        )
+        text = view.explanation.strip()
+        if any(line.strip() == f"## {name}" for line in text.splitlines() for name in REQUIRED_SECTIONS):
+            body = text
+        elif text:
+            short = _first_sentences(_escape_markdown_headings(text), SHORT_MAX)
+            body = "\n\n".join(
+                f"## {name}\n{part}"
+                for name, part in (
+                    (SECTION_SHORT_RU, short),
+                    (SECTION_DEEP_RU, _escape_markdown_headings(text)),
+                    (SECTION_SHORT_EN, short),
+                )
+            )
+        else:
+            body = "\n\n".join(f"## {name}" for name in REQUIRED_SECTIONS)
+        return f"---\n{front}---\n{body}\n"
+
     def write(self, view: SubmissionView) -> None:
         """Copy the picture and write the note (each skipped when already identical), then check the note."""
         assert view.slug is not None
+        if view.kind == NOTE:
+            _write_if_changed(self.path_of(view), self.render_note(view).encode("utf-8"))
+            self._check(view)
+            return
         source = view.image_path
         if not source.is_file():
             raise PublishError(view.id, f"the uploaded picture {source} is missing")
@@ -138,11 +205,12 @@ class Publisher:
     def _check(self, view: SubmissionView) -> None:
         """Our note must pass the checks ``load_notes`` makes; if not, remove it so the index keeps building."""
         assert view.slug is not None
-        path = self.note_path(view.slug)
+        path = self.path_of(view)
         messages = self.catalog(exclude_submission=view.id).problems_of(path)
         if messages:
             path.unlink(missing_ok=True)
-            (self.memes_dir / self.image_rel(view)).unlink(missing_ok=True)
+            if view.kind != NOTE:
+                (self.memes_dir / self.image_rel(view)).unlink(missing_ok=True)
             raise PublishError(view.id, "; ".join(messages))
 
     def rebuild(self, view: SubmissionView) -> None:

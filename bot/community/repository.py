@@ -17,7 +17,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from bot.community.errors import InvalidStatus, SubmissionNotFound
-from bot.community.model import CANCELLED, STATUSES, SYSTEM_ACTOR, AuditView, SubmissionView
+from bot.community.model import CANCELLED, MEME, STATUSES, SYSTEM_ACTOR, AuditView, SubmissionView
 from bot.storage import AuditEntry, Database, Submission, utcnow
 
 logger = logging.getLogger(__name__)
@@ -54,19 +54,38 @@ class SubmissionRepository:
             explanation_en=row.explanation_en,
             created_at=row.created_at,
             updated_at=row.updated_at,
+            kind=row.kind or "meme",
+            questions=tuple(row.questions or ()),
         )
 
     # ------------------------------------------------------------ inside a transaction
 
     @staticmethod
     def audit(
-        s: Session, actor_id: int, action: str, submission_id: int | None, before: dict[str, Any] | None, after: dict[str, Any] | None, allowed: bool = True
+        s: Session,
+        actor_id: int,
+        action: str,
+        submission_id: int | None,
+        before: dict[str, Any] | None,
+        after: dict[str, Any] | None,
+        allowed: bool = True,
     ) -> None:
-        s.add(AuditEntry(actor_id=actor_id, action=action, allowed=int(allowed), submission_id=submission_id, before=before, after=after))
+        s.add(
+            AuditEntry(
+                actor_id=actor_id,
+                action=action,
+                allowed=int(allowed),
+                submission_id=submission_id,
+                before=before,
+                after=after,
+            )
+        )
 
     @staticmethod
     def row(s: Session, submission_id: int) -> Submission:
-        row = s.execute(select(Submission).where(Submission.id == submission_id).execution_options(populate_existing=True)).scalar_one_or_none()
+        row = s.execute(
+            select(Submission).where(Submission.id == submission_id).execution_options(populate_existing=True)
+        ).scalar_one_or_none()
         if row is None:
             raise SubmissionNotFound(submission_id)
         return row
@@ -85,7 +104,9 @@ class SubmissionRepository:
         )
         if getattr(result, "rowcount", 0) != 1:
             return None
-        return s.execute(select(Submission).where(Submission.id == submission_id).execution_options(populate_existing=True)).scalar_one()
+        return s.execute(
+            select(Submission).where(Submission.id == submission_id).execution_options(populate_existing=True)
+        ).scalar_one()
 
     # ------------------------------------------------------------ reading
 
@@ -109,7 +130,16 @@ class SubmissionRepository:
             query = query.where(AuditEntry.submission_id == submission_id)
         with self.db.session() as s:
             return [
-                AuditView(e.id, e.actor_id, e.action, bool(e.allowed), e.submission_id, e.before, e.after, e.created_at)
+                AuditView(
+                    e.id,
+                    e.actor_id,
+                    e.action,
+                    bool(e.allowed),
+                    e.submission_id,
+                    e.before,
+                    e.after,
+                    e.created_at,
+                )
                 for e in s.scalars(query)
             ]
 
@@ -125,19 +155,29 @@ class SubmissionRepository:
         return int(count), oldest
 
     def hashes(self, statuses: tuple[str, ...]) -> list[tuple[int, int, str, str, str | None, datetime]]:
-        """``(id, user_id, status, phash, slug, created_at)`` of every submission in ``statuses``."""
+        """``(id, user_id, status, phash, slug, created_at)`` of every meme submission in ``statuses``."""
         with self.db.session() as s:
             rows = s.execute(
-                select(Submission.id, Submission.user_id, Submission.status, Submission.image_phash, Submission.slug, Submission.created_at).where(
-                    Submission.status.in_(statuses)
-                )
+                select(
+                    Submission.id,
+                    Submission.user_id,
+                    Submission.status,
+                    Submission.image_phash,
+                    Submission.slug,
+                    Submission.created_at,
+                ).where(Submission.status.in_(statuses), Submission.kind == MEME)
             ).all()
         return [tuple(r) for r in rows]  # type: ignore[misc]
 
     def image_statuses(self, sha256: str) -> list[tuple[str, str]]:
         """``(status, ext)`` of every submission whose picture has this sha256."""
         with self.db.session() as s:
-            return [(st, ext) for st, ext in s.execute(select(Submission.status, Submission.image_ext).where(Submission.image_sha256 == sha256))]
+            return [
+                (st, ext)
+                for st, ext in s.execute(
+                    select(Submission.status, Submission.image_ext).where(Submission.image_sha256 == sha256)
+                )
+            ]
 
     # ------------------------------------------------------------ writing
 
@@ -148,7 +188,9 @@ class SubmissionRepository:
         with self.db.session() as s:
             exists = submission_id is not None and s.get(Submission, submission_id) is not None
             before = None if exists or submission_id is None else {"submission_id": submission_id}
-            self.audit(s, actor_id, action[:32], submission_id if exists else None, before, None, allowed=False)
+            self.audit(
+                s, actor_id, action[:32], submission_id if exists else None, before, None, allowed=False
+            )
 
     def audit_repeat(self, actor_id: int, action: str, submission_id: int) -> None:
         """A decision already taken (by this admin or another): recorded, nothing changes."""
@@ -171,7 +213,11 @@ class SubmissionRepository:
     def mark_notified(self, submission_id: int) -> bool:
         """Claim telling the author the decision; True only for the one caller that claimed it."""
         with self.db.session() as s:
-            result = s.execute(update(Submission).where(Submission.id == submission_id, Submission.notified == 0).values(notified=1))
+            result = s.execute(
+                update(Submission)
+                .where(Submission.id == submission_id, Submission.notified == 0)
+                .values(notified=1)
+            )
             claimed = getattr(result, "rowcount", 0)
             if claimed:
                 self.audit(s, SYSTEM_ACTOR, "notified", submission_id, None, None)
@@ -183,5 +229,7 @@ class SubmissionRepository:
             s.execute(update(Submission).where(Submission.id == submission_id).values(notified=0))
 
     def taken_slugs(self, s: Session, exclude_id: int) -> set[str]:
-        slugs = s.scalars(select(Submission.slug).where(Submission.slug.is_not(None), Submission.id != exclude_id))
+        slugs = s.scalars(
+            select(Submission.slug).where(Submission.slug.is_not(None), Submission.id != exclude_id)
+        )
         return {slug for slug in slugs if slug}

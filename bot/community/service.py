@@ -34,6 +34,7 @@ from bot.community.errors import (
     InvalidTitle,
     InvalidTransition,
     NotAllowed,
+    NoteBodyMissing,
     PublishError,
     SubmissionError,
 )
@@ -41,6 +42,8 @@ from bot.community.model import (
     APPROVED,
     CANCELLED,
     DRAFT,
+    MEME,
+    NOTE,
     PENDING,
     PUBLISHED,
     REJECTED,
@@ -52,9 +55,11 @@ from bot.community.pictures import PictureStore
 from bot.community.publishing import Publisher
 from bot.community.repository import SubmissionRepository
 from bot.community.validation import (
+    SLUG_PREFIX,
     make_slug,
     validate_aliases,
     validate_explanation,
+    validate_note_body,
     validate_reason,
     validate_related,
     validate_title,
@@ -84,6 +89,7 @@ class SubmissionService:
         daily_limit: int = 5,
         max_image_bytes: int = 10 * 1024 * 1024,
         rebuild_index: Callable[[], object] | None = None,
+        on_published: Callable[[SubmissionView], object] | None = None,
     ):
         self.admins = frozenset(admins)
         self.pictures = PictureStore(home)
@@ -93,6 +99,9 @@ class SubmissionService:
         self.daily_limit = daily_limit
         self.max_image_bytes = max_image_bytes
         self.recover_errors: dict[int, str] = {}
+        # Called after a note is written and indexed, before the row is marked published (so a crash
+        # in between repeats it on recovery): the learning loop resolves the questions it answers.
+        self.on_published = on_published
 
     @property
     def notes_dir(self) -> Path:
@@ -264,12 +273,15 @@ class SubmissionService:
         aliases: list[str] | None,
         related: list[str] | None,
         english: dict[str, str | None],
+        kind: str = MEME,
     ) -> dict[str, Any]:
         edits: dict[str, Any] = {}
         if title is not None:
             edits["title"] = validate_title(title)
         if explanation is not None:
-            edits["explanation"] = validate_explanation(explanation)
+            edits["explanation"] = (
+                validate_note_body(explanation) if kind == NOTE else validate_explanation(explanation)
+            )
         if english.get("title_en") is not None:
             edits["title_en"] = validate_title(english["title_en"])
         if english.get("explanation_en") is not None:
@@ -296,6 +308,33 @@ class SubmissionService:
                     slug=owner,
                 )
 
+    def create_note_draft(
+        self,
+        admin_id: int,
+        chat_id: int,
+        lang: str,
+        title: str,
+        title_en: str,
+        aliases: list[str],
+        questions: list[dict[str, Any]],
+    ) -> SubmissionView:
+        """An admin starts a concept note from wanted questions: a ``pending`` submission without a picture
+        and with an empty body, reviewed, edited and approved like a meme (only admins may)."""
+        self._require_admin(admin_id, "draft_note", None)
+        title, title_en, aliases = validate_title(title), validate_title(title_en), validate_aliases(aliases)
+        with self.store.db.session() as s:
+            row = Submission(
+                user_id=admin_id, chat_id=chat_id, user_lang="ru" if str(lang).startswith("ru") else "en", title=title, explanation="",
+                image_sha256="", image_phash="", image_ext="", status=PENDING, aliases=aliases, related=[], notified=1,
+                kind=NOTE, title_en=title_en, questions=list(questions),
+            )  # fmt: skip
+            s.add(row)
+            s.flush()
+            self.store.audit(s, admin_id, "draft_note", row.id, None, row.snapshot())
+            view = self.store.view(row)
+        logger.info("note draft %s started by admin %s from %d questions", view.id, admin_id, len(questions))
+        return view
+
     def edit(
         self,
         submission_id: int,
@@ -310,7 +349,12 @@ class SubmissionService:
         """An admin corrects a pending submission (titles, explanations in ru/en, aliases, related slugs)."""
         self._require_admin(admin_id, "edit", submission_id)
         edits = self._validate_edits(
-            title, explanation, aliases, related, {"title_en": title_en, "explanation_en": explanation_en}
+            title,
+            explanation,
+            aliases,
+            related,
+            {"title_en": title_en, "explanation_en": explanation_en},
+            self.get(submission_id).kind,
         )
         with self.store.db.session() as s:
             row = self.store.cas(s, submission_id, PENDING, PENDING)
@@ -348,10 +392,15 @@ class SubmissionService:
         (:class:`InvalidTransition`), as is approving a rejected/cancelled/draft one.
         """
         self._require_admin(admin_id, "approve", submission_id)
-        edits = self._validate_edits(
-            title, explanation, aliases, related, {"title_en": title_en, "explanation_en": explanation_en}
-        )
         current = self.get(submission_id)
+        edits = self._validate_edits(
+            title,
+            explanation,
+            aliases,
+            related,
+            {"title_en": title_en, "explanation_en": explanation_en},
+            current.kind,
+        )
         if current.status == PENDING:
             self._check_names(
                 submission_id,
@@ -359,6 +408,8 @@ class SubmissionService:
                 edits.get("aliases", current.aliases),
                 edits.get("title_en", current.title_en),
             )
+            if current.kind == NOTE and not edits.get("explanation", current.explanation):
+                raise NoteBodyMissing(submission_id)
         if not self._claim(submission_id, admin_id, edits):
             view = self.get(submission_id)
             if view.status not in (APPROVED, PUBLISHED) or edits:
@@ -383,11 +434,8 @@ class SubmissionService:
                     for key, value in edits.items():
                         setattr(row, key, value)
                     row.decided_by = admin_id
-                    slug = row.slug = make_slug(
-                        row.title,
-                        row.id,
-                        refused | self.publisher.taken_names() | self.store.taken_slugs(s, row.id),
-                    )
+                    taken = refused | self.publisher.taken_names() | self.store.taken_slugs(s, row.id)
+                    slug = row.slug = self._slug_for(row, taken)
                     s.flush()
                     self.store.audit(s, admin_id, "approve", submission_id, before, row.snapshot())
                 return True
@@ -399,6 +447,13 @@ class SubmissionService:
                 )
                 refused.add(slug)
         raise PublishError(submission_id, "no free slug could be chosen")
+
+    @staticmethod
+    def _slug_for(row: Submission, taken: set[str]) -> str:
+        """A meme's slug is ``meme-<its title>``; a drafted concept note's is its English title."""
+        if row.kind == NOTE:
+            return make_slug(row.title_en or row.title, row.id, taken, prefix="")
+        return make_slug(row.title, row.id, taken, prefix=SLUG_PREFIX)
 
     def reject(self, submission_id: int, admin_id: int, reason: str) -> SubmissionView:
         """``pending → rejected`` with a reason the author will see (1..500 characters). Idempotent."""
@@ -436,6 +491,8 @@ class SubmissionService:
             view = self._ensure_slug_free(view)
             self.publisher.write(view)
             self.publisher.rebuild(view)
+            if self.on_published is not None:
+                self.on_published(view)
             actor = view.decided_by if view.decided_by is not None else SYSTEM_ACTOR
             self.store.step(view.id, actor, "publish", APPROVED, PUBLISHED, then=self._owe_verdict)
             published = self.get(submission_id)
@@ -452,7 +509,7 @@ class SubmissionService:
                 return self.get(view.id)
             before = row.snapshot()
             taken = {view.slug or ""} | self.publisher.taken_names() | self.store.taken_slugs(s, row.id)
-            row.slug = make_slug(row.title, row.id, taken)
+            row.slug = self._slug_for(row, taken)
             self.store.audit(s, SYSTEM_ACTOR, "reslug", view.id, before, row.snapshot())
             logger.warning(
                 "slug %s was taken by another note; submission %s moves to %s", view.slug, view.id, row.slug

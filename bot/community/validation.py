@@ -19,10 +19,11 @@ from bot.community.errors import (
 )
 from common.i18n import Msg
 from common.textnorm import normalize_unicode
-from indexer.notes import SLUG_RE, normalize_alias
+from indexer.notes import REQUIRED_SECTIONS, SECTIONS, SLUG_RE, normalize_alias
 
 TITLE_MAX = 120
 EXPLANATION_MAX = 2000
+BODY_MAX = 12000  # a concept note's body (its sections), drafted by an admin
 REASON_MAX = 500
 ALIAS_MAX = 120
 MAX_ALIASES = 20
@@ -89,9 +90,30 @@ def validate_title(title: object) -> str:
     return _one_line(title, TITLE_MAX, InvalidTitle, "field_title")
 
 
-def validate_explanation(explanation: object) -> str:
-    """The cleaned explanation (may be empty, at most 2000 characters); raises :class:`InvalidExplanation`."""
-    return _multi_line(explanation, EXPLANATION_MAX, InvalidExplanation, "field_explanation")
+def validate_explanation(explanation: object, limit: int = EXPLANATION_MAX) -> str:
+    """The cleaned explanation (may be empty, at most ``limit`` characters); raises :class:`InvalidExplanation`."""
+    return _multi_line(explanation, limit, InvalidExplanation, "field_explanation")
+
+
+def validate_note_body(body: object) -> str:
+    """A drafted note's text (at most 12000 characters): plain text, or the note's ``## `` sections
+    (known ones, the required ones present and not empty, nothing before the first)."""
+    text = validate_explanation(body, BODY_MAX)
+    lines = [line for line in text.split("\n") if line.strip()]
+    headings = [line[3:].strip() for line in lines if line.startswith("## ")]
+    if not headings:
+        return text
+    sections = re.split(r"^## .*$", text, flags=re.MULTILINE)[1:]
+    filled = {h for h, part in zip(headings, sections, strict=False) if part.strip()}
+    if (
+        not lines[0].startswith("## ")
+        or any(h not in SECTIONS for h in headings)
+        or any(h not in filled for h in REQUIRED_SECTIONS)
+    ):
+        raise InvalidExplanation(
+            "sub_note_sections", sections=", ".join(f"## {name}" for name in REQUIRED_SECTIONS)
+        )
+    return text
 
 
 def validate_reason(reason: object) -> str:
@@ -150,15 +172,19 @@ def slugify(title: str, limit: int = SLUG_MAX - len(SLUG_PREFIX)) -> str:
     return slug
 
 
-def make_slug(title: str, submission_id: int, taken: set[str]) -> str:
-    """``meme-<slugified title>`` at most 48 characters, unique against ``taken`` (adds ``-2``, ``-3`` …)."""
-    base = slugify(title) or f"submission-{submission_id}"
-    candidate = SLUG_PREFIX + base
+def make_slug(title: str, submission_id: int, taken: set[str], prefix: str = SLUG_PREFIX) -> str:
+    """``meme-<slugified title>`` (or ``prefix`` + …) at most 48 characters, unique against ``taken``
+    (adds ``-2``, ``-3`` …)."""
+    base = slugify(title, SLUG_MAX - len(prefix)) or f"submission-{submission_id}"
+    candidate = prefix + base
     n = 1
     while candidate in taken:
         n += 1
         suffix = f"-{n}"
-        trimmed = slugify(base, SLUG_MAX - len(SLUG_PREFIX) - len(suffix)) or base[: SLUG_MAX - len(SLUG_PREFIX) - len(suffix)]
-        candidate = SLUG_PREFIX + trimmed.strip("-") + suffix
+        trimmed = (
+            slugify(base, SLUG_MAX - len(prefix) - len(suffix))
+            or base[: SLUG_MAX - len(prefix) - len(suffix)]
+        )
+        candidate = prefix + trimmed.strip("-") + suffix
     assert SLUG_RE.match(candidate) and len(candidate) <= SLUG_MAX, candidate
     return candidate

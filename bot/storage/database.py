@@ -9,11 +9,10 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from sqlalchemy import create_engine, event, select
+from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.storage.models import AnswerRecord, Feedback
 from common.files import file_lock
 
 logger = logging.getLogger(__name__)
@@ -26,7 +25,9 @@ def _sqlite_pragmas(engine: Engine) -> None:
     def _on_connect(dbapi_connection, _record) -> None:  # noqa: ANN001
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA synchronous=NORMAL")  # WAL: a commit survives a process crash; no fsync per commit
+        cursor.execute(
+            "PRAGMA synchronous=NORMAL"
+        )  # WAL: a commit survives a process crash; no fsync per commit
         cursor.execute("PRAGMA busy_timeout=5000")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
@@ -68,30 +69,6 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
-
-    # -------------------------------------------------------------- small helpers used by the bot
-
-    def record_answer(self, user_id: int, chat_id: int, query: str, slug: str | None, lang: str) -> int:
-        with self.session() as s:
-            row = AnswerRecord(user_id=user_id, chat_id=chat_id, query=query[:2000], slug=slug, lang=lang)
-            s.add(row)
-            s.flush()
-            return row.id
-
-    def answer_record(self, answer_id: int) -> AnswerRecord | None:
-        with self._sessions() as s:
-            return s.get(AnswerRecord, answer_id)
-
-    def add_feedback(self, user_id: int, chat_id: int, query: str, slug: str, vote: int) -> int:
-        with self.session() as s:
-            row = Feedback(user_id=user_id, chat_id=chat_id, query=query, slug=slug, vote=vote)
-            s.add(row)
-            s.flush()
-            return row.id
-
-    def feedback(self) -> list[Feedback]:
-        with self._sessions() as s:
-            return list(s.scalars(select(Feedback).order_by(Feedback.id)))
 
 
 def open_database(url: str) -> Database:

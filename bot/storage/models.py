@@ -1,6 +1,7 @@
-"""The bot's tables (SQLAlchemy 2.x ORM): feedback, answers, meme submissions, the moderation audit log,
-and the durability tables (inbox of updates, replies sent per update, outbox of owed messages,
-conversation and user/chat state, the people the bot knows, named locks)."""
+"""The bot's tables (SQLAlchemy 2.x ORM): submissions, the moderation audit log, the durability tables
+(inbox of updates, replies sent per update, outbox of owed messages, conversation and user/chat state,
+the people the bot knows, named locks), and the legacy answer and feedback tables (answer outcomes and
+votes now live in :mod:`bot.storage.learning`)."""
 
 from __future__ import annotations
 
@@ -20,7 +21,8 @@ class Base(DeclarativeBase):
 
 
 class Feedback(Base):
-    """A 👍/👎 on an answer: who, for which question and which note."""
+    """Legacy (before revision 0004): a 👍/👎 with the raw user id. No longer written; purged by
+    retention and ``/forget`` (votes are now :class:`bot.storage.learning.Vote`)."""
 
     __tablename__ = "feedback"
 
@@ -34,7 +36,8 @@ class Feedback(Base):
 
 
 class AnswerRecord(Base):
-    """An answer the bot sent, so a feedback button can refer to it by a short id."""
+    """Legacy (before revision 0004): an answer with the raw user id. No longer written; purged by
+    retention and ``/forget`` (answers are now :class:`bot.storage.learning.Outcome`)."""
 
     __tablename__ = "answers"
 
@@ -71,6 +74,10 @@ class Submission(Base):
     user_name: Mapped[str | None] = mapped_column(String(200), nullable=True)
     title_en: Mapped[str | None] = mapped_column(String(200), nullable=True)
     explanation_en: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # "meme" (a picture from a user) or "note" (a concept note an admin drafted from wanted questions:
+    # no picture, ``explanation`` is the note body, ``questions`` the cluster's questions it answers).
+    kind: Mapped[str] = mapped_column(String(16), default="meme", server_default="meme")
+    questions: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON, nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
 
@@ -85,6 +92,7 @@ class Submission(Base):
             "related": list(self.related or []),
             "title_en": self.title_en,
             "explanation_en": self.explanation_en,
+            **({"kind": self.kind} if self.kind == "note" else {}),
         }
 
 

@@ -13,12 +13,12 @@ from telegram import Update
 from bot.answer import Answer, DialogueState
 from bot.telegram.context import BotContext
 from bot.telegram.demos import run_demo
+from bot.telegram.outcomes import answer_token, record_answer
 from bot.telegram.render import CB_DEMO, CB_NOTE, callback, esc, keyboard
 from bot.telegram.replies import (
     answer_keyboard,
     help_keyboard,
     note_html,
-    record_answer,
     related_notes,
     send_html,
     send_note,
@@ -53,8 +53,23 @@ def note_shown(context: BotContext, slug: str, depth: str = "short", demo: str |
     remember(context, state)
 
 
-async def send_answer(context: BotContext, update: Update, answer: Answer, reply_to: int | None = None) -> None:
-    """Render one pipeline answer: a demo run, a note (short or in depth), or a short text with buttons."""
+async def send_answer(
+    context: BotContext,
+    update: Update,
+    answer: Answer,
+    reply_to: int | None = None,
+    started: float | None = None,
+) -> None:
+    """Render one pipeline answer, then record its outcome (``started``: when the question arrived)."""
+    token = answer_token(context)
+    await _send(context, update, answer, reply_to, token)
+    record_answer(context, update, answer, token, started)
+
+
+async def _send(
+    context: BotContext, update: Update, answer: Answer, reply_to: int | None, token: str | None
+) -> None:
+    """A demo run, a note (short or in depth), or a short text with buttons."""
     assert update.effective_chat is not None
     chat_id = update.effective_chat.id
     lang = answer.lang
@@ -76,11 +91,10 @@ async def send_answer(context: BotContext, update: Update, answer: Answer, reply
             rows = [[("→ " + r.display_title(lang), callback(CB_NOTE, r.slug, lang))] for r in answer.related]
             await send_html(context, chat_id, esc(answer.text), keyboard(rows), reply_to)
         elif answer.depth == "deep":
-            answer_id = await record_answer(context, update, answer.query, note.slug, lang)
-            markup = answer_keyboard(note, lang, related_notes(context, note), answer_id, deep=True)
+            markup = answer_keyboard(note, lang, related_notes(context, note), token, deep=True)
             await send_html(context, chat_id, note_html(note, lang, deep=True), markup, reply_to)
         else:
-            await send_note(context, update, note, lang, answer.query, reply_to)
+            await send_note(context, update, note, lang, answer.query, reply_to, token=token)
         if suggestions:
             await send_html(context, chat_id, esc(t("did_you_mean", lang)), keyboard(suggestions))
     elif suggestions:

@@ -31,7 +31,7 @@ from bot.services import Services
 from bot.storage import Database, open_database
 from bot.storage.queue import worker_id
 from bot.storage.state import StateStore
-from bot.telegram import browse, demos, fallbacks, inline, moderation, pictures, questions, submit
+from bot.telegram import browse, demos, fallbacks, inline, learning, moderation, pictures, questions, submit
 from bot.telegram.context import BotContext, BotData
 from bot.telegram.errors import on_error
 from bot.telegram.guard import rate_limit
@@ -137,6 +137,10 @@ def build_application(
     for conversation in conversations:
         application.add_handler(conversation)
     application.add_handler(CommandHandler("queue", moderation.queue_command))
+    application.add_handler(CommandHandler("wanted", learning.wanted_command))
+    application.add_handler(CommandHandler("stats", learning.stats_command))
+    application.add_handler(CommandHandler("forget", learning.forget_command))
+    application.add_handler(CallbackQueryHandler(learning.wanted_button, pattern=learning.CB_WANTED_PATTERN))
     application.add_handler(CommandHandler(["start", "help"], questions.start_command))
     application.add_handler(CommandHandler("demo", demos.demo_command))
     application.add_handler(CommandHandler("random", browse.random_command))

@@ -10,6 +10,7 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest
 
 from bot.telegram.context import BotContext, lang_of
+from bot.telegram.outcomes import answer_token, record_shown
 from bot.telegram.render import (
     CB_NOTE,
     CB_PAGE,
@@ -20,7 +21,7 @@ from bot.telegram.render import (
     parse_callback,
     truncate_caption,
 )
-from bot.telegram.replies import answer_keyboard, record_answer, related_notes, send_html, send_note
+from bot.telegram.replies import answer_keyboard, related_notes, send_html, send_note
 from common.i18n import Lang, as_lang, t
 from indexer.notes import Note
 
@@ -90,8 +91,10 @@ async def random_command(update: Update, context: BotContext) -> None:
     if picture is None or not picture.is_file():
         await send_note(context, update, note, lang, "/random")
         return
-    answer_id = await record_answer(context, update, "/random", note.slug, lang)
+    token = answer_token(context)
     caption = f"<b>{esc(note.display_title(lang))}</b>\n\n{note_markdown_to_html(note.short(lang))}"
-    markup = answer_keyboard(note, lang, related_notes(context, note), answer_id)
+    markup = answer_keyboard(note, lang, related_notes(context, note), token)
     data = await asyncio.to_thread(picture.read_bytes)
     await context.bot.send_photo(chat.id, data, caption=truncate_caption(caption), parse_mode=ParseMode.HTML, reply_markup=markup)
+    if token is not None:
+        record_shown(context, update, token, lang, note.slug, "/random")

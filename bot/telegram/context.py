@@ -16,6 +16,7 @@ from bot.vision import MemeImageIndex
 from common.i18n import Lang, user_lang
 
 if TYPE_CHECKING:
+    from bot.analytics.loop import LearningLoop
     from bot.community.service import SubmissionService
     from bot.telegram.inbox import UpdateWorker
     from bot.telegram.outbox import OutboxWorker
@@ -37,6 +38,7 @@ class BotData:
         self.updates: UpdateWorker | None = None
         self.poller: InboxPoller | None = None
         self.outbox: OutboxWorker | None = None
+        self.learning: LearningLoop | None = None  # answer records, votes, wanted notes, statistics
 
 
 class BotContext(CallbackContext[ExtBot[None], dict, dict, BotData]):

@@ -26,6 +26,7 @@ from bot.storage.people import PeopleStore
 from bot.telegram.commands import publish_commands
 from bot.telegram.context import BotData
 from bot.telegram.inbox import UpdateWorker
+from bot.telegram.learning import make_learning, schedule_learning, stop_learning
 from bot.telegram.outbox import OutboxWorker
 from bot.telegram.ratelimit import RateLimiter
 from bot.telegram.swap import hot_swap, image_index, refresh_index_job
@@ -59,6 +60,7 @@ def make_submission_service(settings: Settings, data: BotData) -> SubmissionServ
         daily_limit=settings.daily_submissions,
         max_image_bytes=settings.max_image_bytes,
         rebuild_index=rebuild_index,
+        on_published=data.learning.note_published if data.learning is not None else None,
     )
 
 
@@ -79,6 +81,7 @@ def make_post_init(settings: Settings, services: Services | None, db: Database, 
         data.db = db
         data.images = await asyncio.to_thread(image_index, data.services)
         data.limiter = RateLimiter(settings.rate_limit_per_minute)
+        data.learning = await asyncio.to_thread(make_learning, settings, data)
         data.submissions = make_submission_service(settings, data)
         data.people = PeopleStore(db)
         data.updates = UpdateWorker(
@@ -109,6 +112,7 @@ def make_post_init(settings: Settings, services: Services | None, db: Database, 
             application.job_queue.run_repeating(
                 refresh_index_job, interval=settings.index_poll_seconds, first=settings.index_poll_seconds
             )
+        schedule_learning(application, settings)
 
     return post_init
 
@@ -132,7 +136,8 @@ async def stop_workers(application: Application) -> None:
 
 
 async def post_shutdown(application: Application) -> None:
-    """Stop the demo worker."""
+    """Stop the demo worker and the answer-record writer."""
     data: BotData = application.bot_data
+    await stop_learning(data)
     if data.services is not None:
         await asyncio.to_thread(data.services.close)

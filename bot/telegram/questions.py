@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 
+from sqlalchemy.exc import SQLAlchemyError
 from telegram import Message, Update
 from telegram.constants import ChatType, MessageEntityType, ParseMode
 from telegram.error import BadRequest
@@ -49,7 +51,11 @@ def addressed_to_bot(message: Message, bot_id: int, username: str) -> bool:
     reply = message.reply_to_message
     if reply is not None and reply.from_user is not None and reply.from_user.id == bot_id:
         return True
-    entities = message.parse_entities([MessageEntityType.MENTION]) if message.text else message.parse_caption_entities([MessageEntityType.MENTION])
+    entities = (
+        message.parse_entities([MessageEntityType.MENTION])
+        if message.text
+        else message.parse_caption_entities([MessageEntityType.MENTION])
+    )
     return any(value.lower() == f"@{username.lower()}" for value in entities.values())
 
 
@@ -62,6 +68,7 @@ async def start_command(update: Update, context: BotContext) -> None:
 
 async def on_text(update: Update, context: BotContext) -> None:
     """Any text: route → retrieve → answer (in groups only when addressed to the bot)."""
+    started = time.perf_counter()
     message = update.effective_message
     if message is None or not message.text:
         return
@@ -74,7 +81,7 @@ async def on_text(update: Update, context: BotContext) -> None:
     answer = await asyncio.to_thread(context.services.pipeline.answer, query, None, state)
     remember(context, state)
     reply_to = message.message_id if message.chat.type != ChatType.PRIVATE else None
-    await send_answer(context, update, answer, reply_to)
+    await send_answer(context, update, answer, reply_to, started=started)
 
 
 async def on_callback(update: Update, context: BotContext) -> None:
@@ -84,13 +91,17 @@ async def on_callback(update: Update, context: BotContext) -> None:
     lang = lang_of(update)
     parsed = parse_callback(query.data if isinstance(query.data, str) else None)
     if parsed is None or parsed.kind not in (CB_DEEPER, CB_NOTE, CB_DEMO, CB_VOTE, CB_ASK):
-        logger.warning("stale or forged callback data %r from user %s", query.data, update.effective_user.id if update.effective_user else None)
+        logger.warning(
+            "stale or forged callback data %r from user %s",
+            query.data,
+            update.effective_user.id if update.effective_user else None,
+        )
         await query.answer(t("stale", lang))
         return
     fields = parsed.fields
     lang = as_lang(fields.get("lang", lang))
     if parsed.kind == CB_VOTE:
-        await on_vote(update, context, int(fields["answer"]), 1 if fields["vote"] == "+" else -1)
+        await on_vote(update, context, fields["answer"], 1 if fields["vote"] == "+" else -1)
         return
     if parsed.kind == CB_DEMO:
         if fields["demo"] not in {d.id for d in context.services.demo_specs}:
@@ -107,10 +118,11 @@ async def on_callback(update: Update, context: BotContext) -> None:
             await query.answer(t("stale", lang))
             return
         await query.answer()
+        started = time.perf_counter()
         state = dialogue_of(context)
         answer = await asyncio.to_thread(context.services.pipeline.answer, EXAMPLES[lang][index], lang, state)
         remember(context, state)
-        await send_answer(context, update, answer)
+        await send_answer(context, update, answer, started=started)
         return
     note = context.services.retriever.notes.get(fields["slug"])
     if note is None:
@@ -134,34 +146,44 @@ async def show_deeper(update: Update, context: BotContext, note: Note, lang: str
     message = query.message if isinstance(query.message, Message) else None
     markup = answer_keyboard(note, language, related_notes(context, note), answer_id_of(message), deep=True)
     try:
-        await query.edit_message_text(parts[0], parse_mode=ParseMode.HTML, reply_markup=None if len(parts) > 1 else markup, disable_web_page_preview=True)
+        await query.edit_message_text(
+            parts[0],
+            parse_mode=ParseMode.HTML,
+            reply_markup=None if len(parts) > 1 else markup,
+            disable_web_page_preview=True,
+        )
     except BadRequest as exc:
         if "not modified" not in str(exc).lower():
             raise
     for i, part in enumerate(parts[1:], start=2):
-        await context.bot.send_message(chat.id, part, parse_mode=ParseMode.HTML, reply_markup=markup if i == len(parts) else None)
+        await context.bot.send_message(
+            chat.id, part, parse_mode=ParseMode.HTML, reply_markup=markup if i == len(parts) else None
+        )
 
 
-def answer_id_of(message: Message | None) -> int | None:
+def answer_id_of(message: Message | None) -> str | None:
     """The answer id behind the 👍/👎 buttons of a message we sent, so edits keep the feedback buttons."""
     markup = message.reply_markup if message is not None else None
     for row in markup.inline_keyboard if markup else ():
         for button in row:
             parsed = parse_callback(button.callback_data if isinstance(button.callback_data, str) else None)
             if parsed is not None and parsed.kind == CB_VOTE:
-                return int(parsed.fields["answer"])
+                return parsed.fields["answer"]
     return None
 
 
-async def on_vote(update: Update, context: BotContext, answer_id: int, vote: int) -> None:
-    """👍/👎: stored with the query, the note and the user id."""
+async def on_vote(update: Update, context: BotContext, token: str, vote: int) -> None:
+    """👍/👎: one vote per person and answer (pressing again or changing one's mind replaces it)."""
     query, user, chat = update.callback_query, update.effective_user, update.effective_chat
     assert query is not None and user is not None and chat is not None
     lang = lang_of(update)
-    db = context.memebot.db
-    record = await asyncio.to_thread(db.answer_record, answer_id) if db else None
-    if db is None or record is None or record.slug is None or record.chat_id != chat.id:
-        await query.answer(t("stale", lang))
+    loop = context.memebot.learning
+    try:
+        result = (
+            await asyncio.to_thread(loop.vote, token, user.id, chat.id, vote) if loop is not None else "stale"
+        )
+    except SQLAlchemyError:
+        logger.warning("could not store a vote", exc_info=True)
+        await query.answer(t("vote_failed", lang))
         return
-    await asyncio.to_thread(db.add_feedback, user.id, chat.id, record.query, record.slug, vote)
-    await query.answer(t("thanks", lang))
+    await query.answer(t("stale" if result == "stale" else "thanks", lang))

@@ -21,20 +21,22 @@ CALLBACK_LIMIT = 64
 CB_DEEPER = "d"  # d:<slug>:<lang>        show the in-depth section
 CB_NOTE = "n"  # n:<slug>:<lang>          show a related note
 CB_DEMO = "r"  # r:<demo_id>:<lang>       run a demo with defaults
-CB_VOTE = "v"  # v:<answer_id>:<+|->      feedback on an answer
+CB_VOTE = "v"  # v:<answer_token>:<+|->   feedback on an answer
 CB_ASK = "q"  # q:<index>:<lang>          ask an example question from /help
 CB_ADMIN = "a"  # a:<action>:<submission_id>  moderation (admins only, checked on every press)
 CB_PAGE = "p"  # p:<kind>:<page>:<lang>     a page of the /memes or /concepts list
+CB_WANTED = "w"  # w:draft:<cluster_id>     draft a note from wanted questions (admins only)
 
 SLUG = r"[a-z0-9]+(?:-[a-z0-9]+)*"
 CALLBACK_PATTERNS = {
     CB_DEEPER: re.compile(rf"^d:(?P<slug>{SLUG}):(?P<lang>ru|en)$"),
     CB_NOTE: re.compile(rf"^n:(?P<slug>{SLUG}):(?P<lang>ru|en)$"),
     CB_DEMO: re.compile(rf"^r:(?P<demo>{SLUG}):(?P<lang>ru|en)$"),
-    CB_VOTE: re.compile(r"^v:(?P<answer>\d{1,12}):(?P<vote>[+-])$"),
+    CB_VOTE: re.compile(r"^v:(?P<answer>[A-Za-z0-9_-]{1,16}):(?P<vote>[+-])$"),
     CB_ASK: re.compile(r"^q:(?P<index>\d{1,2}):(?P<lang>ru|en)$"),
     CB_PAGE: re.compile(r"^p:(?P<kind>meme|concept):(?P<page>\d{1,3}):(?P<lang>ru|en)$"),
     CB_ADMIN: re.compile(r"^a:(?P<action>approve|reject|edit|reason|publish|skip):(?P<submission>\d{1,12})(?::(?P<arg>\w{1,16}))?$"),
+    CB_WANTED: re.compile(r"^w:(?P<action>draft):(?P<cluster>\d{1,12})$"),
 }
 
 
@@ -168,4 +170,6 @@ def truncate_caption(text: str, limit: int = CAPTION_LIMIT) -> str:
 
 def keyboard(rows: list[list[tuple[str, str]]]) -> InlineKeyboardMarkup:
     """Rows of (label, callback_data) into an inline keyboard."""
-    return InlineKeyboardMarkup([[InlineKeyboardButton(label, callback_data=data) for label, data in row] for row in rows if row])
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(label, callback_data=data) for label, data in row] for row in rows if row]
+    )

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import asyncio
-import logging
-
-from sqlalchemy.exc import SQLAlchemyError
 from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
 
 from bot.telegram.context import BotContext
+from bot.telegram.outcomes import answer_token, record_shown
 from bot.telegram.render import (
     CB_ASK,
     CB_DEEPER,
@@ -25,11 +22,19 @@ from bot.telegram.render import (
 from common.i18n import Lang, t
 from indexer.notes import Note
 
-logger = logging.getLogger(__name__)
-
 EXAMPLES: dict[Lang, list[str]] = {
-    "ru": ["в чём прикол мема с котом у крана", "что такое дропаут", "покажи дропаут на примере, p=0.3", "что почитать по теории вероятностей"],
-    "en": ["what's the joke with the cat at the faucet", "what is dropout actually doing", "show dropout with p=0.3", "what should I read on probability"],
+    "ru": [
+        "в чём прикол мема с котом у крана",
+        "что такое дропаут",
+        "покажи дропаут на примере, p=0.3",
+        "что почитать по теории вероятностей",
+    ],
+    "en": [
+        "what's the joke with the cat at the faucet",
+        "what is dropout actually doing",
+        "show dropout with p=0.3",
+        "what should I read on probability",
+    ],
 }
 
 
@@ -44,7 +49,9 @@ def note_html(note: Note, lang: Lang, deep: bool = False) -> str:
     return "\n\n".join([f"<b>{esc(note.display_title(lang))}</b>", *paragraphs])
 
 
-def answer_keyboard(note: Note, lang: Lang, related: list[Note], answer_id: int | None, deep: bool = False) -> InlineKeyboardMarkup:
+def answer_keyboard(
+    note: Note, lang: Lang, related: list[Note], answer_id: str | None, deep: bool = False
+) -> InlineKeyboardMarkup:
     """In depth, run the demo, related notes, 👍/👎."""
     rows: list[list[tuple[str, str]]] = []
     first: list[tuple[str, str]] = []
@@ -61,7 +68,11 @@ def answer_keyboard(note: Note, lang: Lang, related: list[Note], answer_id: int 
 
 
 async def send_html(
-    context: BotContext, chat_id: int, html_text: str, reply_markup: InlineKeyboardMarkup | None = None, reply_to: int | None = None
+    context: BotContext,
+    chat_id: int,
+    html_text: str,
+    reply_markup: InlineKeyboardMarkup | None = None,
+    reply_to: int | None = None,
 ) -> Message:
     """Send HTML split into ≤4096-character parts; the keyboard goes under the last part."""
     parts = split_message(html_text)
@@ -90,21 +101,24 @@ def related_notes(context: BotContext, note: Note) -> list[Note]:
     return [notes[s] for s in note.related if s in notes][:3]
 
 
-async def record_answer(context: BotContext, update: Update, query: str, slug: str | None, lang: Lang) -> int | None:
-    """Store the answer so its 👍/👎 buttons can refer to it; None without a database."""
-    db = context.memebot.db
-    if db is None or update.effective_user is None or update.effective_chat is None:
-        return None
-    try:
-        return await asyncio.to_thread(db.record_answer, update.effective_user.id, update.effective_chat.id, query, slug, lang)
-    except SQLAlchemyError:  # the answer goes out without feedback buttons rather than not at all
-        logger.warning("could not record the answer to update %s (database unavailable)", update.update_id)
-        return None
+async def send_note(
+    context: BotContext,
+    update: Update,
+    note: Note,
+    lang: Lang,
+    query: str,
+    reply_to: int | None = None,
+    token: str | None = None,
+) -> None:
+    """A note's short explanation with the answer keyboard (in depth, demo, related, feedback).
 
-
-async def send_note(context: BotContext, update: Update, note: Note, lang: Lang, query: str, reply_to: int | None = None) -> None:
-    """A note's short explanation with the answer keyboard (in depth, demo, related, feedback)."""
+    ``token`` is the answer's (its caller records the outcome); without one the note counts as
+    shown (by a button, a picture, /random) and is recorded here.
+    """
     assert update.effective_chat is not None
-    answer_id = await record_answer(context, update, query, note.slug, lang)
-    markup = answer_keyboard(note, lang, related_notes(context, note), answer_id)
+    shown = token is None
+    token = token or answer_token(context)
+    markup = answer_keyboard(note, lang, related_notes(context, note), token)
     await send_html(context, update.effective_chat.id, note_html(note, lang), markup, reply_to)
+    if shown and token is not None:
+        record_shown(context, update, token, lang, note.slug, query)
