@@ -178,6 +178,9 @@ source: test
 
 ## In short
 {short_en}
+
+## In depth
+A detailed text about {title_en}.
 """
 
 
@@ -212,8 +215,8 @@ def make_notes(tmp_path: Path) -> Callable[..., Path]:
                 "title_en": slug,
                 "aliases": slug,
                 "related": "",
-                "short_ru": f"Короткое объяснение темы {fields.get('title', slug)}.",
-                "short_en": f"A short explanation of {fields.get('title_en', slug)}.",
+                "short_ru": f"Короткое объяснение темы {fields.get('title', slug)}. Это тестовая заметка.",
+                "short_en": f"A short explanation of {fields.get('title_en', slug)}. This is a test note.",
                 **fields,
             }
             path = root / "concepts" / f"{slug}.md"

@@ -141,10 +141,12 @@ def test_eval_scores_the_regression_cases_next_to_the_dev_set(home_index_only: P
         '{"q": "что такое дропаут", "lang": "ru", "slugs": ["dropout"]}\n{"q": "what is a kalman filter", "lang": "en", "slugs": ["gone-note"]}\n',
         encoding="utf-8",
     )
-    result = run("eval")
+    one_case = home_index_only / "one.jsonl"
+    one_case.write_text('{"q": "что такое дропаут", "lang": "ru", "slugs": ["dropout"]}\n', encoding="utf-8")
+    result = run("eval", str(one_case), "--no-retrieval")
     assert result.exit_code == 0, result.output
     assert (
         f"regression cases ({home_index_only / 'regressions.jsonl'}): 1, hybrid R@1 1.000, answered 1.000"
         in result.output
     )
-    assert "regression cases" not in run("eval", "--no-regressions").output
+    assert "regression cases" not in run("eval", str(one_case), "--no-retrieval", "--no-regressions").output

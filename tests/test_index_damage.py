@@ -26,14 +26,14 @@ def damage(name: str) -> Callable[[Callable[[Path], None]], Callable[[Path], Non
     return register
 
 
-for _file in ("vectors.npy", "faiss.index", "meta.sqlite", "manifest.json"):
+for _file in ("vectors-use.npy", "rows-use.npy", "bm25/data.csc.index.npy", "slugs.json", "meta.sqlite", "manifest.json"):
     damage(f"{_file}: deleted")(lambda v, f=_file: (v / f).unlink())
     damage(f"{_file}: empty")(lambda v, f=_file: (v / f).write_bytes(b""))
     damage(f"{_file}: garbage")(lambda v, f=_file: (v / f).write_bytes(os.urandom(4096)))
     damage(f"{_file}: one byte flipped")(lambda v, f=_file: (v / f).write_bytes(_flip((v / f).read_bytes())))
 damage("manifest.json: a list")(lambda v: (v / "manifest.json").write_text("[1, 2]"))
-damage("manifest.json: no checksums, garbage faiss")(
-    lambda v: (_strip_files(v), (v / "faiss.index").write_bytes(b"\0" * 100))
+damage("manifest.json: no checksums, garbage vectors")(
+    lambda v: (_strip_checksums(v), (v / "vectors-use.npy").write_bytes(b"\0" * 100))
 )
 
 
@@ -42,9 +42,9 @@ def _flip(data: bytes) -> bytes:
     return data[:middle] + bytes([data[middle] ^ 0xFF]) + data[middle + 1 :]
 
 
-def _strip_files(version: Path) -> None:
+def _strip_checksums(version: Path) -> None:
     manifest = json.loads((version / "manifest.json").read_text())
-    manifest.pop("files", None)
+    manifest.pop("checksums", None)
     (version / "manifest.json").write_text(json.dumps(manifest))
 
 
@@ -71,20 +71,20 @@ def test_ask_on_a_damaged_index_prints_a_line_not_a_traceback(
 
     _, root = built
     shutil.copytree(root, memebot_home / "index", symlinks=True)
-    (current_version_dir(memebot_home / "index") / "faiss.index").write_bytes(b"garbage")
+    (current_version_dir(memebot_home / "index") / "vectors-use.npy").write_bytes(b"garbage")
     from click.testing import CliRunner
 
     from bot.cli.main import cli
 
     result = CliRunner().invoke(cli, ["ask", "что такое альфа"])
     assert result.exit_code == 2 and "Traceback" not in result.output
-    assert "faiss.index" in result.output and "index build --force" in result.output
+    assert "vectors-use.npy" in result.output and "index build --force" in result.output
 
 
-def test_a_garbage_faiss_index_is_not_up_to_date(built: tuple[Path, Path], use_encoder) -> None:  # noqa: ANN001
+def test_garbage_vectors_are_not_up_to_date(built: tuple[Path, Path], use_encoder) -> None:  # noqa: ANN001
     notes, root = built
     damaged = current_version_dir(root)
-    (damaged / "faiss.index").write_bytes(b"garbage")
+    (damaged / "vectors-use.npy").write_bytes(b"garbage")
     summary = build_index(notes, root, use_encoder, progress=False)
     assert summary.version is not None and "up to date" not in summary.describe()
     assert current_version_dir(root) != damaged

@@ -52,7 +52,7 @@ def test_valid_tree_loads(make_notes) -> None:  # noqa: ANN001
     assert [n.slug for n in notes] == ["alpha", "beta", "gamma"]
     beta = next(n for n in notes if n.slug == "beta")
     assert beta.related == ["alpha"]
-    assert beta.short("en") == "A short explanation of Beta release."
+    assert beta.short("en") == "A short explanation of Beta release. This is a test note."
     assert len(beta.content_hash) == 64
 
 

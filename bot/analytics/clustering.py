@@ -11,7 +11,7 @@ labelled set of 60 questions in 12 topics (tests/data/wanted_questions.jsonl, be
 
 Example::
 
-    clusterer = QuestionClusterer(get_encoder("use"))
+    clusterer = QuestionClusterer(get_encoder("use", assets_dir))
     clusterer.labels(["что такое фильтр калмана", "what is a kalman filter", "what is onnx"])  # [0, 0, 1]
 """
 
@@ -29,6 +29,19 @@ from scipy.spatial.distance import squareform
 
 from bot.analytics.phrases import core_phrase, latin
 from indexer.encoders import Encoder
+
+# The encoder the thresholds were chosen with (USE: quick, and its cosines are what THRESHOLD assumes).
+CLUSTER_ENCODER = "use"
+
+
+def clustering_encoder(encoder: Encoder) -> Encoder:
+    """The :data:`CLUSTER_ENCODER` part of a serving encoder (``use+e5`` → its ``use``), else ``encoder``."""
+    inner = getattr(encoder, "inner", encoder)
+    for part in getattr(inner, "parts", [inner]):
+        if part.name == CLUSTER_ENCODER:
+            return part
+    return encoder
+
 
 DENSE_WEIGHT = 0.5
 THRESHOLD = 0.70  # average-linkage distance: groups join while their mean similarity is >= 0.30

@@ -17,6 +17,7 @@ from typing import Any, TextIO
 import click
 from sqlalchemy.exc import SQLAlchemyError
 
+from bot.analytics.clustering import CLUSTER_ENCODER
 from bot.analytics.loop import LearningLoop
 from bot.cli.context import UserFacingGroup, pass_settings
 from bot.cli.indexing import demo_ids
@@ -25,8 +26,8 @@ from bot.community.service import SubmissionService
 from bot.config import Settings, prepare_home
 from bot.storage import Database, open_database
 from common.errors import UserError
-from indexer.build import build_index
-from indexer.encoders import DEFAULT_ENCODER, get_encoder
+from indexer.build import assets_dir, build_index
+from indexer.encoders import get_encoder
 
 
 def actor(settings: Settings, as_user: str | None) -> int:
@@ -65,7 +66,7 @@ def service_and_loop(settings: Settings) -> Iterator[tuple[SubmissionService, Le
     def rebuild_index() -> object:
         return build_index(settings.knowledge_dir, settings.index_dir, known_demos=demo_ids(), progress=False)
 
-    loop = LearningLoop.from_settings(settings, db, encoder=lambda: get_encoder(DEFAULT_ENCODER))
+    loop = LearningLoop.from_settings(settings, db, encoder=lambda: get_encoder(CLUSTER_ENCODER, assets_dir(settings.index_dir)))
     try:
         yield (
             SubmissionService(

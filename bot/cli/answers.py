@@ -88,7 +88,7 @@ def chat(settings: Settings) -> None:
 @click.option(
     "--regressions/--no-regressions",
     default=True,
-    help="With the dev set, also score MEMEBOT_HOME/regressions.jsonl (questions that notes drafted from /wanted answer).",
+    help="Also score MEMEBOT_HOME/regressions.jsonl (questions that notes drafted from /wanted answer).",
 )
 @pass_settings
 def eval_cmd(
@@ -115,7 +115,7 @@ def eval_cmd(
         for outcome in result.misses():
             got = f"{outcome.answer['status']}:{outcome.answer['note'] or (outcome.answer.get('demo') or {}).get('id')}"
             click.echo(f"  miss [{outcome.case.lang}] {outcome.case.query!r} → {got} (expected {outcome.case.expect})", err=as_json)
-    if regressions and file is None and which == "dev" and not as_json and settings.regressions_file.is_file():
+    if regressions and not as_json and settings.regressions_file.is_file():
         _eval_regressions(services, settings.regressions_file, misses)
 
 

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import click
 
+from bot.analytics.clustering import CLUSTER_ENCODER
 from bot.analytics.digest import TOP, render_wanted
 from bot.analytics.loop import LearningLoop
 from bot.analytics.stats import Stats, render
@@ -25,13 +26,14 @@ from bot.cli.context import pass_settings
 from bot.config import Settings
 from common.errors import UserError
 from common.files import atomic_write
-from indexer.encoders import DEFAULT_ENCODER, get_encoder
+from indexer.build import assets_dir
+from indexer.encoders import get_encoder
 
 
 @contextmanager
 def _loop(settings: Settings) -> Iterator[LearningLoop]:
     db = open_db(settings)
-    loop = LearningLoop.from_settings(settings, db, encoder=lambda: get_encoder(DEFAULT_ENCODER))
+    loop = LearningLoop.from_settings(settings, db, encoder=lambda: get_encoder(CLUSTER_ENCODER, assets_dir(settings.index_dir)))
     try:
         yield loop
     finally:

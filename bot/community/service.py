@@ -42,7 +42,6 @@ from bot.community.model import (
     APPROVED,
     CANCELLED,
     DRAFT,
-    MEME,
     NOTE,
     PENDING,
     PUBLISHED,
@@ -55,13 +54,11 @@ from bot.community.pictures import PictureStore
 from bot.community.publishing import Publisher
 from bot.community.repository import SubmissionRepository
 from bot.community.validation import (
-    SLUG_PREFIX,
-    make_slug,
+    slug_for,
     validate_aliases,
+    validate_edits,
     validate_explanation,
-    validate_note_body,
     validate_reason,
-    validate_related,
     validate_title,
 )
 from bot.storage import Database, Submission
@@ -266,32 +263,6 @@ class SubmissionService:
 
     # ------------------------------------------------------------------ the admins' side
 
-    def _validate_edits(
-        self,
-        title: str | None,
-        explanation: str | None,
-        aliases: list[str] | None,
-        related: list[str] | None,
-        english: dict[str, str | None],
-        kind: str = MEME,
-    ) -> dict[str, Any]:
-        edits: dict[str, Any] = {}
-        if title is not None:
-            edits["title"] = validate_title(title)
-        if explanation is not None:
-            edits["explanation"] = (
-                validate_note_body(explanation) if kind == NOTE else validate_explanation(explanation)
-            )
-        if english.get("title_en") is not None:
-            edits["title_en"] = validate_title(english["title_en"])
-        if english.get("explanation_en") is not None:
-            edits["explanation_en"] = validate_explanation(english["explanation_en"])
-        if aliases is not None:
-            edits["aliases"] = validate_aliases(aliases)
-        if related is not None:
-            edits["related"] = validate_related(related, self.publisher.catalog().slugs)
-        return edits
-
     def _check_names(
         self, submission_id: int, title: str, aliases: list[str], title_en: str | None = None
     ) -> None:
@@ -348,13 +319,14 @@ class SubmissionService:
     ) -> SubmissionView:
         """An admin corrects a pending submission (titles, explanations in ru/en, aliases, related slugs)."""
         self._require_admin(admin_id, "edit", submission_id)
-        edits = self._validate_edits(
+        edits = validate_edits(
             title,
             explanation,
             aliases,
             related,
             {"title_en": title_en, "explanation_en": explanation_en},
             self.get(submission_id).kind,
+            lambda: self.publisher.catalog().slugs,
         )
         with self.store.db.session() as s:
             row = self.store.cas(s, submission_id, PENDING, PENDING)
@@ -393,13 +365,14 @@ class SubmissionService:
         """
         self._require_admin(admin_id, "approve", submission_id)
         current = self.get(submission_id)
-        edits = self._validate_edits(
+        edits = validate_edits(
             title,
             explanation,
             aliases,
             related,
             {"title_en": title_en, "explanation_en": explanation_en},
             current.kind,
+            lambda: self.publisher.catalog().slugs,
         )
         if current.status == PENDING:
             self._check_names(
@@ -435,7 +408,7 @@ class SubmissionService:
                         setattr(row, key, value)
                     row.decided_by = admin_id
                     taken = refused | self.publisher.taken_names() | self.store.taken_slugs(s, row.id)
-                    slug = row.slug = self._slug_for(row, taken)
+                    slug = row.slug = slug_for(row.kind, row.title, row.title_en, row.id, taken)
                     s.flush()
                     self.store.audit(s, admin_id, "approve", submission_id, before, row.snapshot())
                 return True
@@ -447,13 +420,6 @@ class SubmissionService:
                 )
                 refused.add(slug)
         raise PublishError(submission_id, "no free slug could be chosen")
-
-    @staticmethod
-    def _slug_for(row: Submission, taken: set[str]) -> str:
-        """A meme's slug is ``meme-<its title>``; a drafted concept note's is its English title."""
-        if row.kind == NOTE:
-            return make_slug(row.title_en or row.title, row.id, taken, prefix="")
-        return make_slug(row.title, row.id, taken, prefix=SLUG_PREFIX)
 
     def reject(self, submission_id: int, admin_id: int, reason: str) -> SubmissionView:
         """``pending → rejected`` with a reason the author will see (1..500 characters). Idempotent."""
@@ -509,7 +475,7 @@ class SubmissionService:
                 return self.get(view.id)
             before = row.snapshot()
             taken = {view.slug or ""} | self.publisher.taken_names() | self.store.taken_slugs(s, row.id)
-            row.slug = self._slug_for(row, taken)
+            row.slug = slug_for(row.kind, row.title, row.title_en, row.id, taken)
             self.store.audit(s, SYSTEM_ACTOR, "reslug", view.id, before, row.snapshot())
             logger.warning(
                 "slug %s was taken by another note; submission %s moves to %s", view.slug, view.id, row.slug

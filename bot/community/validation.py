@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable, Collection
+from typing import Any
 
 from bot.community.errors import (
     InvalidEdit,
@@ -17,6 +19,7 @@ from bot.community.errors import (
     InvalidSubmission,
     InvalidTitle,
 )
+from bot.community.model import NOTE
 from common.i18n import Msg
 from common.textnorm import normalize_unicode
 from indexer.notes import REQUIRED_SECTIONS, SECTIONS, SLUG_RE, normalize_alias
@@ -141,7 +144,7 @@ def validate_aliases(aliases: object) -> list[str]:
     return result
 
 
-def validate_related(related: object, known_slugs: frozenset[str] | set[str]) -> list[str]:
+def validate_related(related: object, known_slugs: Collection[str]) -> list[str]:
     """Slugs of existing notes, de-duplicated (at most 10); raises :class:`InvalidEdit` naming a bad one."""
     if isinstance(related, str) or not isinstance(related, list | tuple):
         raise InvalidEdit("sub_related_not_list")
@@ -188,3 +191,37 @@ def make_slug(title: str, submission_id: int, taken: set[str], prefix: str = SLU
         candidate = prefix + trimmed.strip("-") + suffix
     assert SLUG_RE.match(candidate) and len(candidate) <= SLUG_MAX, candidate
     return candidate
+
+
+def validate_edits(
+    title: str | None,
+    explanation: str | None,
+    aliases: list[str] | None,
+    related: list[str] | None,
+    english: dict[str, str | None],
+    kind: str,
+    known_slugs: Callable[[], Collection[str]],
+) -> dict[str, Any]:
+    """An admin's edits, each cleaned by its rule (None: not edited); ``known_slugs()`` is read only
+    when related notes are edited. A drafted concept note's text is a note body (sections allowed)."""
+    edits: dict[str, Any] = {}
+    if title is not None:
+        edits["title"] = validate_title(title)
+    if explanation is not None:
+        edits["explanation"] = validate_note_body(explanation) if kind == NOTE else validate_explanation(explanation)
+    if english.get("title_en") is not None:
+        edits["title_en"] = validate_title(english["title_en"])
+    if english.get("explanation_en") is not None:
+        edits["explanation_en"] = validate_explanation(english["explanation_en"])
+    if aliases is not None:
+        edits["aliases"] = validate_aliases(aliases)
+    if related is not None:
+        edits["related"] = validate_related(related, known_slugs())
+    return edits
+
+
+def slug_for(kind: str, title: str, title_en: str | None, submission_id: int, taken: set[str]) -> str:
+    """A meme's slug is ``meme-<its title>``; a drafted concept note's is its English title."""
+    if kind == NOTE:
+        return make_slug(title_en or title, submission_id, taken, prefix="")
+    return make_slug(title, submission_id, taken, prefix=SLUG_PREFIX)

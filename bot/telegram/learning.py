@@ -19,6 +19,7 @@ from telegram.error import TelegramError
 from telegram.ext import Application
 
 from bot.analytics.chart import stats_png
+from bot.analytics.clustering import clustering_encoder
 from bot.analytics.digest import TOP, digest_text, render_wanted
 from bot.analytics.loop import LearningLoop
 from bot.analytics.stats import render
@@ -45,7 +46,9 @@ def make_learning(settings: Settings, data: BotData) -> LearningLoop | None:
     services, db = data.services, data.db
     if services is None or db is None:
         return None
-    return LearningLoop.from_settings(settings, db, encoder=lambda: services.retriever.encoder)
+    return LearningLoop.from_settings(
+        settings, db, encoder=lambda: clustering_encoder(services.retriever.encoder)
+    )
 
 
 async def _admin_loop(update: Update, context: BotContext, action: str) -> LearningLoop | None:
