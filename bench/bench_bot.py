@@ -38,7 +38,9 @@ QUESTIONS = [
 ]
 
 
-async def run(users: int, per_user: int, think: float, services, tmp: Path) -> tuple[float, float, float, int, int]:  # noqa: ANN001
+async def run(
+    users: int, per_user: int, think: float, services, tmp: Path
+) -> tuple[float, float, float, int, int]:  # noqa: ANN001
     from bot.config import Settings
     from bot.storage import open_database
     from bot.telegram.app import build_application
@@ -90,7 +92,7 @@ async def run(users: int, per_user: int, think: float, services, tmp: Path) -> t
         await asyncio.gather(*(user_session(i) for i in range(users)))
         wall = time.monotonic() - started
         await asyncio.sleep(0.5)
-        replies = {}
+        replies: dict[int, int] = {}
         for call in emu.calls("sendMessage"):
             if call.params["chat_id"] == warm.id:
                 continue

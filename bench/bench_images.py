@@ -76,13 +76,19 @@ def run(repeats: int = 5, fast_repeats: int = 20) -> list[tuple[str, list[float]
     for slug, path in pictures.items():
         data = path.read_bytes()
         img = load_image(data, LIMIT)
-        without = MemeImageIndex.from_images({other: load_image(p.read_bytes(), LIMIT) for other, p in pictures.items() if other != slug})
+        without = MemeImageIndex.from_images(
+            {other: load_image(p.read_bytes(), LIMIT) for other, p in pictures.items() if other != slug}
+        )
         rows["load_image (decode + checks)"] += timed(partial(load_image, data, LIMIT), fast_repeats)
         rows["perceptual_hash"] += timed(partial(perceptual_hash, img), fast_repeats)
         rows["MemeImageIndex.match"] += timed(partial(index.match, img), fast_repeats)
-        rows["recognise_meme, known picture (hash only)"] += timed(partial(recognise_meme, data, index, LIMIT), fast_repeats)
+        rows["recognise_meme, known picture (hash only)"] += timed(
+            partial(recognise_meme, data, index, LIMIT), fast_repeats
+        )
         rows["ocr_text (2 Tesseract passes, rus+eng)"] += timed(partial(ocr_text, img), repeats)
-        rows["recognise_meme, unknown picture (hash + OCR)"] += timed(partial(recognise_meme, data, without, LIMIT), repeats)
+        rows["recognise_meme, unknown picture (hash + OCR)"] += timed(
+            partial(recognise_meme, data, without, LIMIT), repeats
+        )
     return list(rows.items())
 
 

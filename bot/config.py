@@ -188,6 +188,8 @@ def _check_sqlite_file(url: str, env: Mapping[str, str]) -> None:
         detail=f"MEMEBOT_DATABASE_URL names {path}, which does not exist; fix the path, "
         "or set MEMEBOT_DATABASE_CREATE=1 once to create a new database there"
     )
+
+
 def _hash_key(raw: str | None) -> str | None:
     """``MEMEBOT_USER_HASH_KEY``: at least 16 characters (unset: a key is generated into MEMEBOT_HOME)."""
     key = (raw or "").strip()

@@ -14,7 +14,12 @@ FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 TOKEN_RE = re.compile(r"\d{3,20}:[A-Za-z0-9_-]{30,}")
 MASK = "<token>"
 # Libraries that log every request or build at INFO/DEBUG.
-QUIET = {"httpx": logging.WARNING, "httpcore": logging.WARNING, "bm25s": logging.WARNING, "apscheduler": logging.WARNING}
+QUIET = {
+    "httpx": logging.WARNING,
+    "httpcore": logging.WARNING,
+    "bm25s": logging.WARNING,
+    "apscheduler": logging.WARNING,
+}
 
 
 def mask_secrets(text: str) -> str:

@@ -79,5 +79,14 @@ def load_services(home: Path, with_router: bool = True) -> Services:
             router = load_router(home / "router", retriever.encoder)
         except RouterMissingError as exc:
             logger.warning("%s; answering without intent routing", exc)
-    decider = load_decider(home) if router is not None else RuleDecider()  # the model was fitted on router output
-    return Services(retriever=retriever, router=router, demo_specs=list_demos(), index_root=index_root, home=home, decider=decider)
+    decider = (
+        load_decider(home) if router is not None else RuleDecider()
+    )  # the model was fitted on router output
+    return Services(
+        retriever=retriever,
+        router=router,
+        demo_specs=list_demos(),
+        index_root=index_root,
+        home=home,
+        decider=decider,
+    )

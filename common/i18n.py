@@ -95,7 +95,9 @@ class _Formatter(string.Formatter):
 
     def format_field(self, value: Any, format_spec: str) -> str:
         if "|" in format_spec:
-            number, _, forms = format_spec.partition(":") if format_spec.startswith(("0", ".")) else ("", "", format_spec)
+            number, _, forms = (
+                format_spec.partition(":") if format_spec.startswith(("0", ".")) else ("", "", format_spec)
+            )
             shown = format(value, number) if number else _number(value, self.lang)
             return f"{shown} {plural(float(value), forms, self.lang)}"
         if isinstance(value, Msg):

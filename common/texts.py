@@ -50,27 +50,36 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "smalltalk_hello": {
         "ru": "Привет! Спросите меня про ML-мем или понятие — например, «что такое дропаут».",
-        "en": "Hi! Ask me about an ML meme or idea — for example, \"what is dropout\".",
+        "en": 'Hi! Ask me about an ML meme or idea — for example, "what is dropout".',
     },
     "smalltalk_thanks": {"ru": "Пожалуйста! Спрашивайте ещё.", "en": "You're welcome! Ask away."},
-    "smalltalk_bye": {"ru": "Пока! Заходите, когда встретите непонятный мем.", "en": "Bye! Come back when a meme puzzles you."},
+    "smalltalk_bye": {
+        "ru": "Пока! Заходите, когда встретите непонятный мем.",
+        "en": "Bye! Come back when a meme puzzles you.",
+    },
     "smalltalk_who": {
         "ru": "Я бот, который объясняет мемы про машинное обучение и идеи за ними. Спросите что-нибудь!",
         "en": "I'm a bot that explains machine-learning memes and the ideas behind them. Ask me something!",
     },
-    "smalltalk_other": {"ru": "🙂 Спросите меня про мем или понятие из ML.", "en": "🙂 Ask me about an ML meme or idea."},
+    "smalltalk_other": {
+        "ru": "🙂 Спросите меня про мем или понятие из ML.",
+        "en": "🙂 Ask me about an ML meme or idea.",
+    },
     "clarify": {
         "ru": "О чём рассказать подробнее? Спросите про мем или понятие — например, «что такое дропаут».",
-        "en": "More about what? Ask about a meme or an idea first — for example, \"what is dropout\".",
+        "en": 'More about what? Ask about a meme or an idea first — for example, "what is dropout".',
     },
-    "chat_more_hint": {"ru": "(«подробнее» — глубже, «а пример?» — демо)", "en": '("more" for the in-depth part, "show me" for the demo)'},
+    "chat_more_hint": {
+        "ru": "(«подробнее» — глубже, «а пример?» — демо)",
+        "en": '("more" for the in-depth part, "show me" for the demo)',
+    },
     "end_of_note": {
         "ru": "Это всё, что я знаю про «{title}». Можно спросить про связанное: {related}.",
-        "en": "That's all I know about \"{title}\". You could ask about something related: {related}.",
+        "en": 'That\'s all I know about "{title}". You could ask about something related: {related}.',
     },
     "no_demo_here": {
         "ru": "У заметки «{title}» нет демо. Демо есть, например, у: {examples}.",
-        "en": "\"{title}\" has no demo. Demos exist for, e.g.: {examples}.",
+        "en": '"{title}" has no demo. Demos exist for, e.g.: {examples}.',
     },
     "did_you_mean": {"ru": "Возможно, вы имели в виду:", "en": "Did you mean:"},
     "related": {"ru": "Связанное:", "en": "Related:"},
@@ -107,8 +116,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "I couldn't read the value of {param}: it should be one of: {choices}, e.g. {param}={example}",
     },
     "demo_value_text": {
-        "ru": "Не понял значение для {param}: напишите фразу в кавычках, например {param}=\"кот сел на ковёр\"",
-        "en": "I couldn't read the value of {param}: write a phrase in quotes, e.g. {param}=\"the cat sat on the mat\"",
+        "ru": 'Не понял значение для {param}: напишите фразу в кавычках, например {param}="кот сел на ковёр"',
+        "en": 'I couldn\'t read the value of {param}: write a phrase in quotes, e.g. {param}="the cat sat on the mat"',
     },
     # Telegram surface
     "deeper": {"ru": "Подробнее", "en": "In depth"},
@@ -130,7 +139,10 @@ TEXTS: dict[str, dict[str, str]] = {
     "demo_usage": {"ru": "Например: /demo dropout p=0.3", "en": "For example: /demo dropout p=0.3"},
     "memes_header": {"ru": "Я знаю {n:мем|мема|мемов}:", "en": "I know {n:meme|memes}:"},
     "memes_page": {"ru": "Я знаю {n:мем|мема|мемов}. Выберите:", "en": "I know {n:meme|memes}. Pick one:"},
-    "concepts_page": {"ru": "Я знаю {n:понятие|понятия|понятий}. Выберите:", "en": "I know {n:concept|concepts}. Pick one:"},
+    "concepts_page": {
+        "ru": "Я знаю {n:понятие|понятия|понятий}. Выберите:",
+        "en": "I know {n:concept|concepts}. Pick one:",
+    },
     "photo_unknown": {
         "ru": "Не узнал этот мем и не смог прочитать на картинке ничего знакомого. Опишите его словами — попробую объяснить.",
         "en": "I don't recognise this meme and couldn't read anything familiar in it. Describe it in words and I'll try.",
@@ -148,7 +160,10 @@ TEXTS: dict[str, dict[str, str]] = {
     "cmd_memes": {"ru": "мемы, которые я знаю", "en": "memes I know"},
     "cmd_concepts": {"ru": "понятия, которые я знаю", "en": "concepts I know"},
     "cmd_random": {"ru": "случайный мем", "en": "a random meme"},
-    "cmd_demo": {"ru": "запустить эксперимент, например /demo dropout", "en": "run an experiment, e.g. /demo dropout"},
+    "cmd_demo": {
+        "ru": "запустить эксперимент, например /demo dropout",
+        "en": "run an experiment, e.g. /demo dropout",
+    },
     "cmd_submit": {"ru": "предложить мем", "en": "submit a meme"},
     "cmd_cancel": {"ru": "отменить то, что начали", "en": "cancel what you started"},
     # things the bot does not read
@@ -156,7 +171,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "ru": "Я понимаю текст и картинки мемов. Стикеры, голосовые, видео и файлы не читаю — напишите вопрос словами.",
         "en": "I understand text and meme pictures. I can't read stickers, voice, video or files — please type your question.",
     },
-    "unknown_command": {"ru": "Не знаю команды {command}. Что я умею: /help", "en": "I don't know the command {command}. What I can do: /help"},
+    "unknown_command": {
+        "ru": "Не знаю команды {command}. Что я умею: /help",
+        "en": "I don't know the command {command}. What I can do: /help",
+    },
     # submissions and moderation
     "ask_picture": {
         "ru": "Пришлите картинку мема (фото или файл-картинку). /cancel — отменить.",
@@ -167,8 +185,14 @@ TEXTS: dict[str, dict[str, str]] = {
         "ru": "Почему это смешно человеку из ML? Объясните своими словами или нажмите /skip.",
         "en": "Why is it funny to an ML person? Explain in your own words, or /skip.",
     },
-    "need_picture": {"ru": "Нужна картинка: фото или файл-изображение.", "en": "I need a picture: a photo or an image file."},
-    "preview": {"ru": "Так заявку увидят админы. Отправить?", "en": "This is what the admins will see. Send it?"},
+    "need_picture": {
+        "ru": "Нужна картинка: фото или файл-изображение.",
+        "en": "I need a picture: a photo or an image file.",
+    },
+    "preview": {
+        "ru": "Так заявку увидят админы. Отправить?",
+        "en": "This is what the admins will see. Send it?",
+    },
     "send": {"ru": "✅ Отправить", "en": "✅ Send"},
     "cancel": {"ru": "✖ Отмена", "en": "✖ Cancel"},
     "cancelled": {"ru": "Отменено. Ничего не отправлено.", "en": "Cancelled. Nothing was sent."},
@@ -192,15 +216,27 @@ TEXTS: dict[str, dict[str, str]] = {
     "not_allowed": {"ru": "Это могут делать только админы.", "en": "Only admins can do that."},
     "admin_new": {"ru": "Новая заявка №{id} от {user}", "en": "New submission #{id} from {user}"},
     "approve": {"ru": "✅ Одобрить", "en": "✅ Approve"},
-    "card_published": {"ru": "✅ №{id} опубликован как {slug}. Решение: {admin}", "en": "✅ #{id} published as {slug}. Decided by {admin}"},
-    "card_rejected": {"ru": "❌ №{id} отклонён ({admin}): {reason}", "en": "❌ #{id} rejected ({admin}): {reason}"},
+    "card_published": {
+        "ru": "✅ №{id} опубликован как {slug}. Решение: {admin}",
+        "en": "✅ #{id} published as {slug}. Decided by {admin}",
+    },
+    "card_rejected": {
+        "ru": "❌ №{id} отклонён ({admin}): {reason}",
+        "en": "❌ #{id} rejected ({admin}): {reason}",
+    },
     "card_closed": {"ru": "№{id}: {state}", "en": "#{id}: {state}"},
     "card_no_english": {
         "ru": "Текста на английском нет: мем выйдет с пометкой «только по-русски». Добавить: ✏️ Исправить → title_en: … / explanation_en: …",
-        "en": "No English text: the meme will be marked \"Russian only\". To add it: ✏️ Edit → title_en: … / explanation_en: …",
+        "en": 'No English text: the meme will be marked "Russian only". To add it: ✏️ Edit → title_en: … / explanation_en: …',
     },
-    "note_ru_only": {"ru": "(Этот мем объяснён только по-русски.)", "en": "(This meme is explained in Russian only.)"},
-    "note_en_only": {"ru": "(Этот мем объяснён только по-английски.)", "en": "(This meme is explained in English only.)"},
+    "note_ru_only": {
+        "ru": "(Этот мем объяснён только по-русски.)",
+        "en": "(This meme is explained in Russian only.)",
+    },
+    "note_en_only": {
+        "ru": "(Этот мем объяснён только по-английски.)",
+        "en": "(This meme is explained in English only.)",
+    },
     "reject": {"ru": "❌ Отклонить", "en": "❌ Reject"},
     "edit": {"ru": "✏️ Исправить", "en": "✏️ Edit"},
     "published_admin": {

@@ -41,12 +41,18 @@ COMMUNITY_TEXTS: dict[str, dict[str, str]] = {
         "ru": "Напишите причину отказа: автор увидит её.",
         "en": "Write the reason for the rejection: the author will see it.",
     },
-    "sub_aliases_not_list": {"ru": "Синонимы нужно передать списком.", "en": "Aliases must be given as a list."},
+    "sub_aliases_not_list": {
+        "ru": "Синонимы нужно передать списком.",
+        "en": "Aliases must be given as a list.",
+    },
     "sub_too_many_aliases": {
         "ru": "Слишком много синонимов: {n}, можно не больше {limit}.",
         "en": "Too many aliases: {n}, at most {limit}.",
     },
-    "sub_related_not_list": {"ru": "Связанные заметки нужно передать списком.", "en": "Related notes must be given as a list."},
+    "sub_related_not_list": {
+        "ru": "Связанные заметки нужно передать списком.",
+        "en": "Related notes must be given as a list.",
+    },
     "sub_too_many_related": {
         "ru": "Слишком много связанных заметок: {n}, можно не больше {limit}.",
         "en": "Too many related notes: {n}, at most {limit}.",
@@ -57,7 +63,7 @@ COMMUNITY_TEXTS: dict[str, dict[str, str]] = {
     },
     "sub_name_taken": {
         "ru": "Имя «{name}» уже занято заметкой «{title}». Выберите другое название или синоним.",
-        "en": "The name \"{name}\" is already used by the note \"{title}\". Choose another title or alias.",
+        "en": 'The name "{name}" is already used by the note "{title}". Choose another title or alias.',
     },
     "sub_no_edits": {"ru": "Нет ни одной правки.", "en": "There is nothing to change."},
     "sub_not_picture": {
@@ -72,7 +78,7 @@ COMMUNITY_TEXTS: dict[str, dict[str, str]] = {
     "when_after": {"ru": "после {time} UTC", "en": "after {time} UTC"},
     "sub_duplicate_known": {
         "ru": "Этот мем уже есть в базе: «{title}». Спросите меня о нём, и я объясню!",
-        "en": "This meme is already in my collection: \"{title}\". Ask me about it and I'll explain!",
+        "en": 'This meme is already in my collection: "{title}". Ask me about it and I\'ll explain!',
     },
     "sub_duplicate_pending": {
         "ru": "Такую картинку уже прислали (заявка №{id}), она ждёт решения модераторов.",
@@ -86,7 +92,10 @@ COMMUNITY_TEXTS: dict[str, dict[str, str]] = {
         "ru": "Заявки №{id} нет. Проверьте номер (список: /queue).",
         "en": "There is no submission #{id}; check the number (list them with /queue or 'memebot admin list').",
     },
-    "sub_bad_status": {"ru": "Нет статуса «{status}»; есть: {known}.", "en": "No status '{status}'; use one of: {known}."},
+    "sub_bad_status": {
+        "ru": "Нет статуса «{status}»; есть: {known}.",
+        "en": "No status '{status}'; use one of: {known}.",
+    },
     "sub_bad_transition": {
         "ru": "Заявка №{id} {state}, это действие к ней уже неприменимо.",
         "en": "Submission #{id} is {state}; that action no longer applies to it.",

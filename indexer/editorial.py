@@ -94,24 +94,49 @@ def note_problems(note: Note) -> list[NoteProblem]:
         words, sentences = count_words(text), count_sentences(text)
         line = lines.get(name, 1)
         if words > SHORT_MAX_WORDS:
-            problems.append(NoteProblem(note.path, line, f"'{name}' has {words} words; a beginner's summary has at most {SHORT_MAX_WORDS}"))
+            problems.append(
+                NoteProblem(
+                    note.path,
+                    line,
+                    f"'{name}' has {words} words; a beginner's summary has at most {SHORT_MAX_WORDS}",
+                )
+            )
         low, high = SHORT_SENTENCES
         if curated and not low <= sentences <= high:
-            problems.append(NoteProblem(note.path, line, f"'{name}' has {sentences} sentences; write {low} to {high}"))
+            problems.append(
+                NoteProblem(note.path, line, f"'{name}' has {sentences} sentences; write {low} to {high}")
+            )
     if curated:
         for name in SECTIONS:
             if name not in note.sections:
-                problems.append(NoteProblem(note.path, 1, f"missing section '## {name}': both languages need the short and the deep part"))
-    for name, russian in ((SECTION_SHORT_RU, True), (SECTION_DEEP_RU, True), (SECTION_SHORT_EN, False), (SECTION_DEEP_EN, False)):
+                problems.append(
+                    NoteProblem(
+                        note.path,
+                        1,
+                        f"missing section '## {name}': both languages need the short and the deep part",
+                    )
+                )
+    for name, russian in (
+        (SECTION_SHORT_RU, True),
+        (SECTION_DEEP_RU, True),
+        (SECTION_SHORT_EN, False),
+        (SECTION_DEEP_EN, False),
+    ):
         text = note.sections.get(name, "")
         if text and curated and _is_russian(text) != russian:
             language = "Russian" if russian else "English"
-            problems.append(NoteProblem(note.path, lines.get(name, 1), f"'{name}' should be written in {language}"))
+            problems.append(
+                NoteProblem(note.path, lines.get(name, 1), f"'{name}' should be written in {language}")
+            )
     for number, line_text in enumerate(note.path.read_text(encoding="utf-8").splitlines(), 1):
         match = UNSEEN_SOURCE_RE.search(line_text)
         if match and not line_text.startswith("source:"):
             problems.append(
-                NoteProblem(note.path, number, f"'{match.group(0)}' refers to a text the reader never saw; state the fact (provenance goes in source:)")
+                NoteProblem(
+                    note.path,
+                    number,
+                    f"'{match.group(0)}' refers to a text the reader never saw; state the fact (provenance goes in source:)",
+                )
             )
     return problems
 
@@ -126,7 +151,11 @@ def plan_problems(notes_dir: Path, slugs: Iterable[str]) -> list[NoteProblem]:
     for number, line in enumerate(plan.read_text(encoding="utf-8").splitlines(), 1):
         match = PLAN_LINE_RE.match(line)
         if match and match.group("slug") not in have:
-            problems.append(NoteProblem(plan, number, f"the plan asks for note '{match.group('slug')}', which is not written yet"))
+            problems.append(
+                NoteProblem(
+                    plan, number, f"the plan asks for note '{match.group('slug')}', which is not written yet"
+                )
+            )
     return problems
 
 

@@ -297,7 +297,10 @@ def read_note_bytes(path: Path) -> tuple[bytes | None, str | None]:
     if not stat.S_ISREG(info.st_mode):
         return None, "not a regular file (a folder or a device is named like a note)"
     if info.st_size > MAX_NOTE_BYTES:
-        return None, f"the file is {info.st_size // 1024} KB; a note may be at most {MAX_NOTE_BYTES // 1024} KB"
+        return (
+            None,
+            f"the file is {info.st_size // 1024} KB; a note may be at most {MAX_NOTE_BYTES // 1024} KB",
+        )
     try:
         with target.open("rb") as fh:
             data = fh.read(MAX_NOTE_BYTES + 1)
@@ -311,7 +314,12 @@ def read_note_bytes(path: Path) -> tuple[bytes | None, str | None]:
 def _image_problem(path: Path, image: str) -> str | None:
     """A note's picture must be a file in the ``images/`` folder next to it (no absolute paths, no ``..``)."""
     relative = Path(image)
-    if relative.is_absolute() or ".." in relative.parts or not relative.parts or relative.parts[0] != IMAGE_FOLDER:
+    if (
+        relative.is_absolute()
+        or ".." in relative.parts
+        or not relative.parts
+        or relative.parts[0] != IMAGE_FOLDER
+    ):
         return f"image '{image}' must be a file in the '{IMAGE_FOLDER}/' folder next to the note (e.g. images/{path.stem}.png)"
     target = path.parent / relative
     try:
@@ -346,7 +354,11 @@ def _cross_check(notes: list[Note], known_demos: Iterable[str] | None) -> list[N
         for name, other_slug in name_collisions(note, {k: n.slug for k, n in owner.items()}):
             other = owner[normalize_alias(name)]
             line = note._lines.get("aliases", 2)  # type: ignore[attr-defined]
-            problems.append(NoteProblem(note.path, line, f"alias '{name}' collides with note '{other_slug}' ({other.path})"))
+            problems.append(
+                NoteProblem(
+                    note.path, line, f"alias '{name}' collides with note '{other_slug}' ({other.path})"
+                )
+            )
         for name in note.names:
             owner.setdefault(normalize_alias(name), note)
 
@@ -484,6 +496,13 @@ class NoteCatalog:
         note, problems = parse_note(path)
         messages = [p.message for p in problems]
         if note is not None:
-            messages += [f"alias '{name}' collides with note '{other}'" for name, other in name_collisions(note, self.owners)]
-            messages += [f"related slug '{r}' points to no note" for r in note.related if r not in self.slugs or r == note.slug]
+            messages += [
+                f"alias '{name}' collides with note '{other}'"
+                for name, other in name_collisions(note, self.owners)
+            ]
+            messages += [
+                f"related slug '{r}' points to no note"
+                for r in note.related
+                if r not in self.slugs or r == note.slug
+            ]
         return messages

@@ -173,7 +173,9 @@ class Retriever:
     def _load(self, version_dir: Path, encoder: Encoder) -> None:
         manifest = read_manifest(version_dir)
         if manifest["encoder"] != encoder.name:
-            raise IndexError_(detail=f"it was built with encoder {manifest['encoder']!r}, not {encoder.name!r}")
+            raise IndexError_(
+                detail=f"it was built with encoder {manifest['encoder']!r}, not {encoder.name!r}"
+            )
         self.version = manifest["version"]
         self.version_dir = version_dir
         self.slugs: list[str] = json.loads((version_dir / "slugs.json").read_text())

@@ -22,7 +22,15 @@ PREPARED_HOME = Path(os.environ.get("MEMEBOT_HOME") or REPO / "var").resolve()
 
 # Fixtures that build the real index of every note or train/load the real router: a test that uses
 # one is slow (`make test-fast` = `pytest -m "not slow and not e2e"` skips it).
-SLOW_FIXTURES = {"index_root", "retriever", "router_model_dir", "intent_router", "home_with_index", "home_index_only", "e2e_index"}
+SLOW_FIXTURES = {
+    "index_root",
+    "retriever",
+    "router_model_dir",
+    "intent_router",
+    "home_with_index",
+    "home_index_only",
+    "e2e_index",
+}
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

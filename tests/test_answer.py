@@ -1,4 +1,5 @@
-"""The answer pipeline with the real index, the real router and the real demo registry."""
+"""The answer pipeline with the real index, the real router and the real demo registry: one status per
+question (answered / resources / demo / unknown / off_topic / help / smalltalk …) and what it shows."""
 
 from __future__ import annotations
 
@@ -23,8 +24,8 @@ def pipeline_without_router(retriever):  # noqa: ANN001, ANN201
 
 def test_russian_concept_question(pipeline) -> None:  # noqa: ANN001
     answer = pipeline.answer("что такое дропаут")
-    assert answer.lang == "ru" and answer.intent == "explain_concept" and answer.known
-    assert answer.note.slug == "dropout"
+    assert answer.lang == "ru" and answer.status == "answered" and answer.known
+    assert answer.note.slug == "dropout" and answer.depth == "short"
     assert answer.note.short("ru") in answer.text
     assert answer.demo.id == "dropout" and not answer.demo.run
     assert "Связанное:" in answer.text
@@ -32,68 +33,89 @@ def test_russian_concept_question(pipeline) -> None:  # noqa: ANN001
 
 def test_english_meme_question_answers_in_english(pipeline) -> None:  # noqa: ANN001
     answer = pipeline.answer("what's the joke with the cat pretending to drink from the tap")
-    assert answer.lang == "en" and answer.intent == "explain_meme"
+    assert answer.lang == "en" and answer.status == "answered"
     assert answer.note.slug == "meme-finetune-cat"
     assert answer.note.short("en") in answer.text
 
 
-def test_meme_intent_prefers_the_meme_note(pipeline) -> None:  # noqa: ANN001
+def test_a_meme_question_gets_the_meme_note(pipeline) -> None:  # noqa: ANN001
     answer = pipeline.answer("почему шутят что иксджибуст выигрывает все соревы на каггле")
-    assert answer.intent == "explain_meme"
-    assert answer.note.slug == "meme-xgboost-kaggle"
+    assert answer.status == "answered" and answer.note.slug == "meme-xgboost-kaggle"
 
 
 def test_resources_question_gets_a_resource_note(pipeline) -> None:  # noqa: ANN001
     answer = pipeline.answer("что почитать по теории вероятностей")
-    assert answer.intent == "resources"
+    assert answer.status == "resources"
     assert answer.note.kind == "resource" and answer.note.slug == "resources-probability"
 
 
 def test_off_topic_gets_a_polite_refusal(pipeline) -> None:  # noqa: ANN001
     for query, lang in [("какая погода завтра в москве", "ru"), ("price of a used toyota corolla", "en")]:
         answer = pipeline.answer(query)
-        assert answer.intent == "off_topic" and answer.note is None and not answer.known
-        assert answer.text.startswith("Это не про машинное обучение" if lang == "ru" else "That's not about machine learning")
+        assert answer.status == "off_topic" and answer.note is None and not answer.known
+        assert answer.text.startswith(
+            "Это не про машинное обучение" if lang == "ru" else "That's not about machine learning"
+        )
 
 
 def test_off_topic_with_ml_words_is_never_answered_with_a_note(pipeline) -> None:  # noqa: ANN001
     """Look-alikes share words with notes (fine-tuning a guitar, a university dropout)."""
-    for query in ["рецепт борща со сметаной", "how do I fine tune my guitar", "отчислиться из вуза это dropout?", "lava lamp for sale"]:
+    for query in [
+        "рецепт борща со сметаной",
+        "how do I fine tune my guitar",
+        "отчислиться из вуза это dropout?",
+        "lava lamp for sale",
+    ]:
         answer = pipeline.answer(query)
         assert answer.note is None and not answer.known, query
 
 
-def test_help_and_empty_question(pipeline) -> None:  # noqa: ANN001
-    assert pipeline.answer("привет, что ты умеешь?").intent == "help"
-    assert "Что можно спросить" in pipeline.answer("привет, что ты умеешь?").text
+def test_help_small_talk_and_an_empty_question(pipeline) -> None:  # noqa: ANN001
+    helped = pipeline.answer("что ты умеешь?")
+    assert helped.status == "help" and "Что можно спросить" in helped.text
+    assert pipeline.answer("спасибо!").status == "smalltalk"
     assert "Try asking" in pipeline.answer("   ", lang="en").text
 
 
 def test_unknown_ml_topic_is_admitted_not_guessed(pipeline) -> None:  # noqa: ANN001
-    answer = pipeline.answer("how does word2vec learn embeddings")
-    assert answer.note is None and not answer.known
+    answer = pipeline.answer("how does a kalman filter update its covariance")
+    assert answer.status == "unknown" and answer.note is None and not answer.known
     assert answer.text.startswith("I don't know this one")
 
 
 def test_run_demo_extracts_and_validates_parameters(pipeline) -> None:  # noqa: ANN001
     answer = pipeline.answer("покажи дропаут на примере, p=0.3")
-    assert answer.intent == "run_demo"
+    assert answer.status == "demo"
     assert answer.demo.id == "dropout" and answer.demo.run and answer.demo.params["p"] == pytest.approx(0.3)
 
     bad = pipeline.answer("run the dropout demo with p=7")
-    assert bad.intent == "run_demo" and bad.demo.id == "dropout" and not bad.demo.run
+    assert bad.status == "demo" and bad.demo.id == "dropout" and not bad.demo.run
     assert "0.95" in bad.demo.error and "7" in bad.demo.error and bad.text == bad.demo.error
 
 
 def test_without_router_answers_by_retrieval(pipeline_without_router) -> None:  # noqa: ANN001
     answer = pipeline_without_router.answer("what is dropout")
-    assert answer.intent is None and answer.confidence is None and answer.note.slug == "dropout"
+    assert answer.intent is None and answer.confidence is None
+    assert answer.status == "answered" and answer.note.slug == "dropout"
 
 
 def test_json_contract(pipeline) -> None:  # noqa: ANN001
     data = pipeline.answer("что такое переобучение").to_json()
-    assert set(data) == {"query", "lang", "intent", "confidence", "results", "demo", "answer"}
-    assert data["lang"] == "ru" and data["intent"] == "explain_concept" and 0 < data["confidence"] <= 1
+    assert set(data) == {
+        "query",
+        "lang",
+        "status",
+        "intent",
+        "confidence",
+        "note",
+        "depth",
+        "suggestions",
+        "results",
+        "demo",
+        "answer",
+    }
+    assert data["lang"] == "ru" and data["status"] == "answered" and data["note"] == "overfitting"
+    assert data["intent"] == "explain_concept" and 0 < data["confidence"] <= 1
     assert data["results"][0]["slug"] == "overfitting"
     assert set(data["results"][0]) == {"slug", "kind", "title", "score"}
     assert data["results"][0]["title"] == "Переобучение"

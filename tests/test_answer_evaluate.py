@@ -17,10 +17,15 @@ def _json(status: str, note: str | None = None, depth: str = "short", demo: dict
 
 def test_meets_checks_status_note_depth_and_demo() -> None:
     assert meets(_json("answered", "dropout"), {"status": "answered", "note": "dropout"})
-    assert meets(_json("answered", "overfitting"), {"status": "answered", "note": "meme-kaggle-shakeup", "also": ["overfitting"]})
+    assert meets(
+        _json("answered", "overfitting"),
+        {"status": "answered", "note": "meme-kaggle-shakeup", "also": ["overfitting"]},
+    )
     assert not meets(_json("answered", "bert"), {"status": "answered", "note": "transformer"})
     assert not meets(_json("answered", "dropout"), {"status": "answered", "note": "dropout", "depth": "deep"})
-    assert meets(_json("off_topic"), {"status": "unknown"}), "refusing an uncovered question with off-topic is a refusal"
+    assert meets(_json("off_topic"), {"status": "unknown"}), (
+        "refusing an uncovered question with off-topic is a refusal"
+    )
     assert not meets(_json("answered", "bert"), {"status": "unknown"})
     demo = {"id": "dropout", "params": {"p": "0.30"}}
     assert meets(_json("demo", demo=demo), {"status": "demo", "demo": "dropout", "params": {"p": 0.3}})
@@ -34,7 +39,16 @@ def test_dialogs_share_state_and_rates_are_per_language(tmp_path: Path) -> None:
     lines = [
         {"q": "что такое дропаут", "lang": "ru", "expect": {"status": "answered", "note": "dropout"}},
         {"q": "what is a kalman filter", "lang": "en", "expect": {"status": "unknown"}},
-        {"dialog": [{"q": "dropout?", "lang": "en", "expect": {"status": "answered", "note": "dropout"}}, {"q": "more", "lang": "en", "expect": {"status": "answered", "note": "dropout", "depth": "deep"}}]},
+        {
+            "dialog": [
+                {"q": "dropout?", "lang": "en", "expect": {"status": "answered", "note": "dropout"}},
+                {
+                    "q": "more",
+                    "lang": "en",
+                    "expect": {"status": "answered", "note": "dropout", "depth": "deep"},
+                },
+            ]
+        },
         {"q": "рецепт борща", "lang": "ru", "slugs": []},
     ]
     path = tmp_path / "set.jsonl"
@@ -61,6 +75,10 @@ def test_dialogs_share_state_and_rates_are_per_language(tmp_path: Path) -> None:
     result = evaluate(items, fake)
     assert seen_states[2] == seen_states[3] and seen_states[0] != seen_states[1]
     rates = result.rates("all")
-    assert rates["shown_right"] == (1.0, 2) and rates["unknown_refused"] == (1.0, 2) and rates["follow_up_accuracy"] == (1.0, 1)
+    assert (
+        rates["shown_right"] == (1.0, 2)
+        and rates["unknown_refused"] == (1.0, 2)
+        and rates["follow_up_accuracy"] == (1.0, 1)
+    )
     assert math.isnan(result.rates("ru")["demo_accuracy"][0])
     assert "shown_right" in result.format()

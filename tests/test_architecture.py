@@ -31,7 +31,12 @@ def _module_name(path: Path) -> str:
 
 def _imports() -> dict[str, set[str]]:
     """Every project module → the project modules it imports (at the top or inside functions)."""
-    modules = {_module_name(p): p for pkg in PACKAGES for p in (REPO / pkg).rglob("*.py") if "migrations" not in p.parts}
+    modules = {
+        _module_name(p): p
+        for pkg in PACKAGES
+        for p in (REPO / pkg).rglob("*.py")
+        if "migrations" not in p.parts
+    }
     graph: dict[str, set[str]] = {}
     for name, path in modules.items():
         targets: set[str] = set()
@@ -83,7 +88,9 @@ def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
 
 
 def test_no_import_cycles() -> None:
-    graph = {m: {t for t in targets if not m.startswith(t + ".")} for m, targets in _imports().items()}  # a package's own face
+    graph = {
+        m: {t for t in targets if not m.startswith(t + ".")} for m, targets in _imports().items()
+    }  # a package's own face
     assert _cycles(graph) == []
 
 
@@ -100,12 +107,20 @@ def test_layers_import_only_downwards() -> None:
 def test_serving_code_never_imports_training_code() -> None:
     graph = _imports()
     training = [m for m in graph if m.startswith("router.training")]
-    wrong = [f"{m} imports {t}" for m, targets in graph.items() if not m.startswith(("router.training", "bot.cli.router")) for t in targets if t in training]
+    wrong = [
+        f"{m} imports {t}"
+        for m, targets in graph.items()
+        if not m.startswith(("router.training", "bot.cli.router"))
+        for t in targets
+        if t in training
+    ]
     assert wrong == []
 
 
 def _run(code: str) -> str:
-    result = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=300)
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=300
+    )
     assert result.returncode == 0, result.stderr[-2000:]
     return result.stdout.strip().splitlines()[-1]
 
@@ -144,7 +159,11 @@ print(json.dumps({{k: [before[k], after[k]] for k in before if before[k] != afte
     changed = json.loads(_run(probe))
     if "env" in changed:
         before, after = changed["env"]
-        changed["env"] = {k: (before.get(k), after.get(k)) for k in set(before) | set(after) if before.get(k) != after.get(k)}
+        changed["env"] = {
+            k: (before.get(k), after.get(k))
+            for k in set(before) | set(after)
+            if before.get(k) != after.get(k)
+        }
     assert changed == {}
 
 
@@ -165,7 +184,11 @@ def test_no_file_is_too_long(package: str) -> None:
             and isinstance(node.body[0].value.value, str)
             for line in range(node.body[0].lineno, (node.body[0].end_lineno or node.body[0].lineno) + 1)
         }
-        code = [i for i, line in enumerate(source.splitlines(), 1) if line.strip() and not line.strip().startswith("#") and i not in docstrings]
+        code = [
+            i
+            for i, line in enumerate(source.splitlines(), 1)
+            if line.strip() and not line.strip().startswith("#") and i not in docstrings
+        ]
         if len(code) > 420:
             long[str(path.relative_to(REPO))] = len(code)
     assert long == {}

@@ -32,7 +32,11 @@ def test_ask_jsonl_answers_each_line_in_one_process(home_with_index, cli_runner)
     questions = "что такое дропаут\n\nwhat is momentum in sgd\nкакая погода завтра в москве\n"
     result = cli_runner("ask", "--jsonl", input=questions)
     rows = [json.loads(line) for line in result.output.splitlines()]
-    assert [r["query"] for r in rows] == ["что такое дропаут", "what is momentum in sgd", "какая погода завтра в москве"]
+    assert [r["query"] for r in rows] == [
+        "что такое дропаут",
+        "what is momentum in sgd",
+        "какая погода завтра в москве",
+    ]
     assert [r["results"][0]["slug"] for r in rows[:2]] == ["dropout", "momentum"]
     assert rows[2]["intent"] == "off_topic"
 
@@ -57,7 +61,11 @@ def test_ask_without_question_is_a_usage_error(home_with_index, cli_runner) -> N
 def test_eval_prints_the_three_modes_side_by_side(home_with_index, cli_runner) -> None:  # noqa: ANN001
     result = cli_runner("eval")
     assert result.exit_code == 0
-    rows = {line.split()[0]: line.split()[1:] for line in result.output.splitlines() if line[:6] in ("hybrid", "dense ", "bm25  ")}
+    rows = {
+        line.split()[0]: line.split()[1:]
+        for line in result.output.splitlines()
+        if line[:6] in ("hybrid", "dense ", "bm25  ")
+    }
     assert set(rows) == {"hybrid", "dense", "bm25"} and all(len(v) == 9 for v in rows.values())
     assert "refused ('I don't know') on unknown-topic questions" in result.output
 
@@ -73,7 +81,10 @@ def test_console_script_runs_in_a_fresh_process(home_with_index) -> None:  # noq
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     proc = subprocess.run(
         [sys.executable, "-c", "from bot.cli import main; main()", "ask", "--json", "что такое файнтюн"],
-        env=env, capture_output=True, text=True, timeout=120,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout)["results"][0]["slug"] == "fine-tuning"

@@ -54,7 +54,9 @@ def run(*args: str) -> Result:
 def one_line_error(result: Result) -> str:
     assert result.exit_code == 2, result.output
     lines = result.output.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("memebot: ") and "Traceback" not in result.output, result.output
+    assert len(lines) == 1 and lines[0].startswith("memebot: ") and "Traceback" not in result.output, (
+        result.output
+    )
     return lines[0]
 
 
@@ -65,7 +67,12 @@ def test_list_and_show(submissions: Callable[..., int]) -> None:
     result = run("list")
     assert result.exit_code == 0
     lines = result.output.splitlines()
-    assert len(lines) == 2 and lines[0].startswith(f"#{first} ") and "pending" in lines[0] and "Жираф деплоит в пятницу" in lines[0]
+    assert (
+        len(lines) == 2
+        and lines[0].startswith(f"#{first} ")
+        and "pending" in lines[0]
+        and "Жираф деплоит в пятницу" in lines[0]
+    )
     assert "<b>Кот</b> & трансформер" in lines[1] and f"user {AUTHOR}" in lines[1]
     assert run("list", "--status", "rejected").output.strip() == "no rejected submissions"
     assert run("list", "--status", "bogus").exit_code == 2
@@ -85,8 +92,12 @@ def test_bad_ids_are_one_line_errors(submissions: Callable[..., int]) -> None:
     assert "--as takes a Telegram user id" in one_line_error(run("approve", "1", "--as", "boss"))
 
 
-def test_approve_writes_the_note_and_rebuilds_the_index(submissions: Callable[..., int], notes_dir: Path, home_index_only: Path) -> None:
-    sid = submissions("Жираф деплоит в пятницу", 4, "Все, кто выкатывал модель перед выходными, знают, чем это кончается.")
+def test_approve_writes_the_note_and_rebuilds_the_index(
+    submissions: Callable[..., int], notes_dir: Path, home_index_only: Path
+) -> None:
+    sid = submissions(
+        "Жираф деплоит в пятницу", 4, "Все, кто выкатывал модель перед выходными, знают, чем это кончается."
+    )
     versions_before = {p.name for p in (home_index_only / "index" / "versions").iterdir()}
     result = run("approve", str(sid), "--alias", "жираф-деплой", "--related", "overfitting")
     assert result.exit_code == 0, result.output
@@ -100,12 +111,18 @@ def test_approve_writes_the_note_and_rebuilds_the_index(submissions: Callable[..
     again = run("approve", str(sid), "--as", str(SECOND_ADMIN))  # idempotent
     assert again.exit_code == 0 and f"#{sid} published as {note.slug}" in again.output
     shown = run("show", str(sid)).output
-    assert f"decided by:  {ADMIN}" in shown and "pending → approved" in shown and "approved → published" in shown
+    assert (
+        f"decided by:  {ADMIN}" in shown and "pending → approved" in shown and "approved → published" in shown
+    )
 
 
-def test_reject_and_permissions(submissions: Callable[..., int], notes_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_reject_and_permissions(
+    submissions: Callable[..., int], notes_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     sid = submissions("Отклоняемый мем", 5)
-    assert "Only admins can do that." in one_line_error(run("reject", str(sid), "--reason", "дубль", "--as", "999"))
+    assert "Only admins can do that." in one_line_error(
+        run("reject", str(sid), "--reason", "дубль", "--as", "999")
+    )
     assert "reason" in one_line_error(run("reject", str(sid), "--reason", "   "))
     missing = run("reject", str(sid))
     assert missing.exit_code == 2 and "Missing option '--reason'" in missing.output
@@ -120,7 +137,9 @@ def test_reject_and_permissions(submissions: Callable[..., int], notes_dir: Path
     assert "MEMEBOT_ADMINS has 'boss'" in one_line_error(run("list"))
 
 
-def test_recover_finishes_an_interrupted_approval(submissions: Callable[..., int], monkeypatch: pytest.MonkeyPatch) -> None:
+def test_recover_finishes_an_interrupted_approval(
+    submissions: Callable[..., int], monkeypatch: pytest.MonkeyPatch
+) -> None:
     assert run("recover").output.strip() == "nothing to recover"
     sid = submissions("Прерванный мем", 6)
 

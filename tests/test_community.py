@@ -74,7 +74,13 @@ def indexed(db: Database, notes_dir: Path, home: Path, root: Path, encoder) -> S
     return SubmissionService(db, ADMINS, home, notes_dir, rebuild_index=rebuild)
 
 
-def submit(service: SubmissionService, seed: int = 1, title: str = "Жираф деплоит модель в пятницу вечером", explanation: str = "", user: int = AUTHOR) -> int:
+def submit(
+    service: SubmissionService,
+    seed: int = 1,
+    title: str = "Жираф деплоит модель в пятницу вечером",
+    explanation: str = "",
+    user: int = AUTHOR,
+) -> int:
     draft = service.create_draft(user, user, "ru", png(seed), title, explanation)
     assert draft.status == DRAFT
     return service.confirm(draft.id, user).id
@@ -95,7 +101,9 @@ def test_title_validation_names_the_problem_and_the_fix() -> None:
     with pytest.raises(InvalidTitle) as long:
         validate_title("a" * 121)
     assert "121" in long.value.message("ru") and "120" in long.value.message("ru")
-    assert "121 characters, the limit is 120" in long.value.message("en") and "Shorten" in long.value.message("en")
+    assert "121 characters, the limit is 120" in long.value.message("en") and "Shorten" in long.value.message(
+        "en"
+    )
     with pytest.raises(InvalidTitle) as control:
         validate_title("bell\x07title")
     assert "U+0007" in control.value.message("en") and "управляющий" in control.value.message("ru")
@@ -125,12 +133,23 @@ def test_explanation_and_image_errors(service: SubmissionService) -> None:
     assert service.submissions() == [] and service.audit() == []  # nothing stored on any failure
 
 
-def test_draft_is_stored_content_addressed_and_committed_at_once(service: SubmissionService, db: Database, memebot_home: Path) -> None:
+def test_draft_is_stored_content_addressed_and_committed_at_once(
+    service: SubmissionService, db: Database, memebot_home: Path
+) -> None:
     data = png(5)
-    draft = service.create_draft(AUTHOR, 9, "en", data, "  Gradient   goes brrr ", "Line one.\r\n\r\n\r\n\r\nLine two.  ")
-    assert draft.status == DRAFT and draft.title == "Gradient goes brrr" and draft.explanation == "Line one.\n\nLine two."
+    draft = service.create_draft(
+        AUTHOR, 9, "en", data, "  Gradient   goes brrr ", "Line one.\r\n\r\n\r\n\r\nLine two.  "
+    )
+    assert (
+        draft.status == DRAFT
+        and draft.title == "Gradient goes brrr"
+        and draft.explanation == "Line one.\n\nLine two."
+    )
     assert draft.image_path.parent.parent == memebot_home / "images"
-    assert draft.image_path.name == f"{draft.image_sha256}.png" and draft.image_path.parent.name == draft.image_sha256[:2]
+    assert (
+        draft.image_path.name == f"{draft.image_sha256}.png"
+        and draft.image_path.parent.name == draft.image_sha256[:2]
+    )
     assert draft.image_path.read_bytes() == data
     fresh = SubmissionService(db, ADMINS, memebot_home, service.notes_dir)  # another process sees it
     assert fresh.get(draft.id).status == DRAFT and fresh.get(draft.id).user_lang == "en"
@@ -146,11 +165,17 @@ def test_daily_limit(db: Database, notes_dir: Path, memebot_home: Path) -> None:
     service.cancel(cancelled.id, AUTHOR)  # a cancelled draft does not count (and its picture is gone)
     assert not cancelled.image_path.exists()
     typo = service.create_draft(AUTHOR, AUTHOR, "ru", png(3), "Втрой")
-    fixed = service.create_draft(AUTHOR, AUTHOR, "ru", png(3), "Второй")  # at the limit, a redo of one's draft is fine
+    fixed = service.create_draft(
+        AUTHOR, AUTHOR, "ru", png(3), "Второй"
+    )  # at the limit, a redo of one's draft is fine
     assert service.get(typo.id).status == CANCELLED and service.confirm(fixed.id, AUTHOR).status == PENDING
     with pytest.raises(DailyLimitReached) as exc:
         service.create_draft(AUTHOR, AUTHOR, "ru", png(4), "Третий")
-    assert exc.value.limit == 2 and "2 мемов" not in exc.value.message("ru") and "2 мема" in exc.value.message("ru")
+    assert (
+        exc.value.limit == 2
+        and "2 мемов" not in exc.value.message("ru")
+        and "2 мема" in exc.value.message("ru")
+    )
     assert "at most 2 memes a day" in exc.value.message("en")
     assert service.create_draft(STRANGER, STRANGER, "ru", png(4), "Чужой").status == DRAFT  # per user
 
@@ -166,7 +191,9 @@ def known_picture(notes_dir: Path) -> bytes:
     return (notes_dir / "memes" / "images" / "meme-floor-is-lava.png").read_bytes()
 
 
-def test_duplicate_of_a_known_meme_picture(known_picture: bytes, db: Database, notes_dir: Path, memebot_home: Path) -> None:
+def test_duplicate_of_a_known_meme_picture(
+    known_picture: bytes, db: Database, notes_dir: Path, memebot_home: Path
+) -> None:
     index = MemeImageIndex.from_notes(load_notes(notes_dir))
     service = SubmissionService(db, ADMINS, memebot_home, notes_dir, image_index_provider=lambda: index)
     original = known_picture
@@ -174,7 +201,9 @@ def test_duplicate_of_a_known_meme_picture(known_picture: bytes, db: Database, n
         service.create_draft(AUTHOR, AUTHOR, "ru", original, "Пол это лава")
     assert (exact.value.kind, exact.value.ref) == ("known", "meme-floor-is-lava")
     # The user is told the meme's name, not its internal slug.
-    assert "«Пол — это лава»" in exact.value.message("ru") and "meme-floor-is-lava" not in exact.value.message("ru")
+    assert "«Пол — это лава»" in exact.value.message(
+        "ru"
+    ) and "meme-floor-is-lava" not in exact.value.message("ru")
     assert "The floor is lava, research code edition" in exact.value.message("en")
     image = Image.open(io.BytesIO(original)).convert("RGB")
     resized = io.BytesIO()
@@ -226,7 +255,9 @@ def test_confirm_and_cancel_belong_to_the_author(service: SubmissionService) -> 
 # --------------------------------------------------------------------------- admins
 
 
-def test_non_admins_change_nothing_and_are_audited(service: SubmissionService, notes_dir: Path, caplog: pytest.LogCaptureFixture) -> None:
+def test_non_admins_change_nothing_and_are_audited(
+    service: SubmissionService, notes_dir: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     caplog.set_level(logging.INFO)
     sid = submit(service)
     before = service.get(sid)
@@ -241,11 +272,17 @@ def test_non_admins_change_nothing_and_are_audited(service: SubmissionService, n
         assert exc.value.action == action and exc.value.message("ru") == "Это могут делать только админы."
     assert service.get(sid) == before
     assert notes_from(notes_dir, sid) == []
-    denied = [(e.actor_id, e.action, e.allowed, e.before, e.after) for e in service.audit(sid) if not e.allowed]
+    denied = [
+        (e.actor_id, e.action, e.allowed, e.before, e.after) for e in service.audit(sid) if not e.allowed
+    ]
     assert denied == [(STRANGER, a, False, None, None) for a in attempts]
     assert sum("may not" in r.getMessage() and str(STRANGER) in r.getMessage() for r in caplog.records) == 3
-    service.record_denied(STRANGER, "approve", 424242)  # a made-up id is still audited, without a dangling key
-    assert service.audit()[-1].submission_id is None and service.audit()[-1].before == {"submission_id": 424242}
+    service.record_denied(
+        STRANGER, "approve", 424242
+    )  # a made-up id is still audited, without a dangling key
+    assert service.audit()[-1].submission_id is None and service.audit()[-1].before == {
+        "submission_id": 424242
+    }
     assert not service.is_admin(STRANGER) and service.is_admin(ADMIN)
 
 
@@ -255,7 +292,11 @@ def test_reject_with_a_reason(service: SubmissionService, notes_dir: Path) -> No
         with pytest.raises(InvalidReason):
             service.reject(sid, ADMIN, bad)
     view = service.reject(sid, ADMIN, "  Уже есть похожий мем про деплой.  ")
-    assert (view.status, view.reason, view.decided_by) == (REJECTED, "Уже есть похожий мем про деплой.", ADMIN)
+    assert (view.status, view.reason, view.decided_by) == (
+        REJECTED,
+        "Уже есть похожий мем про деплой.",
+        ADMIN,
+    )
     assert service.reject(sid, OTHER_ADMIN, "другая причина").reason == view.reason  # idempotent, first wins
     with pytest.raises(InvalidTransition) as exc:
         service.approve(sid, ADMIN)
@@ -277,16 +318,33 @@ def test_edit_validates_and_is_audited(service: SubmissionService) -> None:
     assert "«Мем «Пол — это лава» про код исследователей»" in taken.value.message("ru")
     with pytest.raises(InvalidSubmission):
         service.edit(sid, ADMIN, title="")
-    view = service.edit(sid, ADMIN, title="Жираф и пятничный деплой", aliases=["жираф-деплой", "Жираф-деплой", "giraffe deploy"], related=["overfitting"])
-    assert view.title == "Жираф и пятничный деплой" and view.aliases == ["жираф-деплой", "giraffe deploy"] and view.related == ["overfitting"]
+    view = service.edit(
+        sid,
+        ADMIN,
+        title="Жираф и пятничный деплой",
+        aliases=["жираф-деплой", "Жираф-деплой", "giraffe deploy"],
+        related=["overfitting"],
+    )
+    assert (
+        view.title == "Жираф и пятничный деплой"
+        and view.aliases == ["жираф-деплой", "giraffe deploy"]
+        and view.related == ["overfitting"]
+    )
     entry = service.audit(sid)[-1]
-    assert (entry.action, entry.actor_id, entry.before["title"], entry.after["title"]) == ("edit", ADMIN, "Жираф деплоит модель в пятницу вечером", view.title)
+    assert (entry.action, entry.actor_id, entry.before["title"], entry.after["title"]) == (
+        "edit",
+        ADMIN,
+        "Жираф деплоит модель в пятницу вечером",
+        view.title,
+    )
     service.reject(sid, ADMIN, "передумали")
     with pytest.raises(InvalidTransition):
         service.edit(sid, ADMIN, title="Поздно")
 
 
-def test_approve_publishes_a_valid_note_the_rebuilt_index_finds(db: Database, notes_dir: Path, memebot_home: Path, index_copy: Path, encoder) -> None:  # noqa: ANN001
+def test_approve_publishes_a_valid_note_the_rebuilt_index_finds(
+    db: Database, notes_dir: Path, memebot_home: Path, index_copy: Path, encoder
+) -> None:  # noqa: ANN001
     service = indexed(db, notes_dir, memebot_home, index_copy, encoder)
     explanation = (
         "Жираф в худи нажимает «deploy» в пятницу в шесть вечера. Все, кто выкатывал модель перед выходными, "
@@ -313,18 +371,28 @@ def test_approve_publishes_a_valid_note_the_rebuilt_index_finds(db: Database, no
     assert note.sections["Коротко"].startswith("Жираф в худи") and "Мораль" not in note.sections["Коротко"]
     assert "Мораль" in note.sections["Подробнее"]
     # No English text was given: English readers see the Russian one, marked as such.
-    assert note.sections["In short"] == "(This meme is explained in Russian only.) " + note.sections["Коротко"]
+    assert (
+        note.sections["In short"] == "(This meme is explained in Russian only.) " + note.sections["Коротко"]
+    )
     assert (notes_dir / "memes" / "images" / f"{view.slug}.png").read_bytes() == view.image_path.read_bytes()
-    hits = Retriever.load(index_copy, encoder).search("в чём прикол мема про жирафа, который деплоит модель в пятницу", k=3)
+    hits = Retriever.load(index_copy, encoder).search(
+        "в чём прикол мема про жирафа, который деплоит модель в пятницу", k=3
+    )
     assert hits[0].slug == view.slug and hits[0].relevant
     again = service.approve(sid, OTHER_ADMIN)  # idempotent: same note, the repeat is only recorded
     assert again == service.get(sid) and again.slug == view.slug and notes_from(notes_dir, sid) == [path]
     assert [(e.action, e.actor_id) for e in service.audit(sid)] == [
-        ("create", AUTHOR), ("confirm", AUTHOR), ("approve", ADMIN), ("publish", ADMIN), ("approve_again", OTHER_ADMIN)
+        ("create", AUTHOR),
+        ("confirm", AUTHOR),
+        ("approve", ADMIN),
+        ("publish", ADMIN),
+        ("approve_again", OTHER_ADMIN),
     ]
 
 
-def test_skipped_explanation_and_hostile_text_still_make_a_valid_note(service: SubmissionService, notes_dir: Path) -> None:
+def test_skipped_explanation_and_hostile_text_still_make_a_valid_note(
+    service: SubmissionService, notes_dir: Path
+) -> None:
     title = "<script>alert('x')</script> & \"quotes\": yes # not a comment"
     sid = submit(service, title=title)
     assert service.get(sid).title == title  # stored verbatim; escaping is the renderer's job
@@ -333,7 +401,9 @@ def test_skipped_explanation_and_hostile_text_still_make_a_valid_note(service: S
     assert note.title == title and note.title_en == title
     assert "no explanation" in note.sections["In short"]
     assert all(note.sections[s] for s in ("Коротко", "Подробнее", "In short"))
-    tricky = submit(service, seed=2, title="null", explanation="## Коротко\nподделка секции\n# и заголовок\n---\nконец")
+    tricky = submit(
+        service, seed=2, title="null", explanation="## Коротко\nподделка секции\n# и заголовок\n---\nконец"
+    )
     note = parse_note(notes_dir / "memes" / f"{service.approve(tricky, ADMIN).slug}.md")[0]
     assert note.title == "null" and "подделка секции" in note.sections["Подробнее"]
     load_notes(notes_dir)
@@ -341,7 +411,13 @@ def test_skipped_explanation_and_hostile_text_still_make_a_valid_note(service: S
 
 @pytest.mark.parametrize("crash_at", ["publish", "write", "after_write", "rebuild", "mark_published"])
 def test_a_crash_anywhere_is_finished_by_recover(
-    crash_at: str, db: Database, notes_dir: Path, memebot_home: Path, index_copy: Path, encoder, monkeypatch: pytest.MonkeyPatch  # noqa: ANN001
+    crash_at: str,
+    db: Database,
+    notes_dir: Path,
+    memebot_home: Path,
+    index_copy: Path,
+    encoder,
+    monkeypatch: pytest.MonkeyPatch,  # noqa: ANN001
 ) -> None:
     real_index = crash_at in ("rebuild", "mark_published")  # the index-side crashes use the real builder
     rebuilds: list[int] = []
@@ -349,7 +425,9 @@ def test_a_crash_anywhere_is_finished_by_recover(
     def make_service() -> SubmissionService:
         if real_index:
             return indexed(db, notes_dir, memebot_home, index_copy, encoder)
-        return SubmissionService(db, ADMINS, memebot_home, notes_dir, rebuild_index=lambda: rebuilds.append(1))
+        return SubmissionService(
+            db, ADMINS, memebot_home, notes_dir, rebuild_index=lambda: rebuilds.append(1)
+        )
 
     service = make_service()
     sid = submit(service, explanation="Жираф деплоит в пятницу, и это всегда заканчивается откатом.")
@@ -368,7 +446,14 @@ def test_a_crash_anywhere_is_finished_by_recover(
     elif crash_at == "mark_published":
         original_step = SubmissionRepository.step
 
-        def crash_on_publish(self: SubmissionRepository, submission_id: int, actor_id: int, action: str, *args: str, **kwargs: object) -> bool:
+        def crash_on_publish(
+            self: SubmissionRepository,
+            submission_id: int,
+            actor_id: int,
+            action: str,
+            *args: str,
+            **kwargs: object,
+        ) -> bool:
             if action == "publish":
                 raise RuntimeError("killed")
             return original_step(self, submission_id, actor_id, action, *args, **kwargs)  # type: ignore[arg-type]
@@ -417,7 +502,9 @@ A human wrote this note while the publication was stuck.
 """
 
 
-def test_a_note_that_appeared_at_the_chosen_slug_is_not_overwritten(service: SubmissionService, notes_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_note_that_appeared_at_the_chosen_slug_is_not_overwritten(
+    service: SubmissionService, notes_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     sid = submit(service, title="Синий экран")
 
     def crash(*_args: object) -> None:
@@ -452,7 +539,9 @@ def test_a_note_that_appeared_at_the_chosen_slug_is_not_overwritten(service: Sub
         ("Длинное название " * 7, "meme-dlinnoe-nazvanie-dlinnoe-nazvanie-dlinnoe"),
     ],
 )
-def test_unicode_titles_give_ascii_slugs(title: str, slug: str | None, service: SubmissionService, notes_dir: Path) -> None:
+def test_unicode_titles_give_ascii_slugs(
+    title: str, slug: str | None, service: SubmissionService, notes_dir: Path
+) -> None:
     sid = submit(service, title=title[:120])
     view = service.approve(sid, ADMIN)
     expected = slug or f"meme-submission-{sid}"
@@ -473,7 +562,9 @@ def test_mark_notified_and_listing(service: SubmissionService) -> None:
     second = submit(service, seed=42, title="Второй")
     service.reject(second, ADMIN, "дубль")
     assert [v.id for v in service.pending()] == [first]
-    assert [v.id for v in service.submissions()] == [first, second] and [v.id for v in service.submissions(REJECTED)] == [second]
+    assert [v.id for v in service.submissions()] == [first, second] and [
+        v.id for v in service.submissions(REJECTED)
+    ] == [second]
     with pytest.raises(InvalidSubmission):
         service.submissions("bogus")
     assert not service.get(second).notified

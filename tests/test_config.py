@@ -20,14 +20,20 @@ def test_reads_everything_from_the_environment(monkeypatch, memebot_home) -> Non
     settings = load_settings()
     assert settings.token == TOKEN and settings.base_url == "http://127.0.0.1:8081/bot"
     assert settings.base_file_url == "http://127.0.0.1:8081/file/bot"
-    assert settings.admins == {42, 7} and settings.admins_in_order == (42, 7) and settings.rate_limit_per_minute == 5
+    assert (
+        settings.admins == {42, 7}
+        and settings.admins_in_order == (42, 7)
+        and settings.rate_limit_per_minute == 5
+    )
     assert settings.database_url == f"sqlite:///{memebot_home / 'memebot.sqlite3'}"
     assert settings.index_dir == memebot_home / "index" and settings.router_dir == memebot_home / "router"
 
 
 def test_dotenv_file_is_read_and_the_environment_wins(monkeypatch, tmp_path) -> None:  # noqa: ANN001
     monkeypatch.chdir(tmp_path)
-    (tmp_path / ".env").write_text(f"TELEGRAM_BOT_TOKEN={TOKEN}\nMEMEBOT_ADMINS=99\nMEMEBOT_RATE_LIMIT=7\n", encoding="utf-8")
+    (tmp_path / ".env").write_text(
+        f"TELEGRAM_BOT_TOKEN={TOKEN}\nMEMEBOT_ADMINS=99\nMEMEBOT_RATE_LIMIT=7\n", encoding="utf-8"
+    )
     monkeypatch.delenv("MEMEBOT_ADMINS", raising=False)
     monkeypatch.setenv("MEMEBOT_RATE_LIMIT", "9")
     settings = load_settings()

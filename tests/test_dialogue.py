@@ -12,20 +12,39 @@ from bot.answer.smalltalk import is_goodbye, looks_like_smalltalk, smalltalk_kin
 DROPOUT = DialogueState(note="dropout", demo=None, at=time.time())
 
 
-@pytest.mark.parametrize("text", ["подробнее", "подробнее плз", "а подробнее?", "ещё", "more", "tell me more", "In depth", "go on"])
+@pytest.mark.parametrize(
+    "text", ["подробнее", "подробнее плз", "а подробнее?", "ещё", "more", "tell me more", "In depth", "go on"]
+)
 def test_deeper(text: str) -> None:
     assert follow_up(text, DROPOUT) == "deeper"
-    assert follow_up(text, None) == "deeper", "the pipeline turns it into 'clarify' when there is nothing to deepen"
+    assert follow_up(text, None) == "deeper", (
+        "the pipeline turns it into 'clarify' when there is nothing to deepen"
+    )
 
 
-@pytest.mark.parametrize("text", ["а пример?", "покажи демо", "а демку можно", "запусти", "show me", "run it", "demo please", "можно пример"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "а пример?",
+        "покажи демо",
+        "а демку можно",
+        "запусти",
+        "show me",
+        "run it",
+        "demo please",
+        "можно пример",
+    ],
+)
 def test_demo_of_the_current_note(text: str) -> None:
     assert follow_up(text, DROPOUT) == "demo"
 
 
 def test_parameters_for_the_current_demo() -> None:
     assert follow_up("теперь p=0.2", DROPOUT, has_params=True) == "params"
-    assert follow_up("now eps .3", DialogueState(demo="adversarial", at=time.time()), has_params=True) == "params"
+    assert (
+        follow_up("now eps .3", DialogueState(demo="adversarial", at=time.time()), has_params=True)
+        == "params"
+    )
     assert follow_up("теперь p=0.2", DROPOUT, has_params=False) == "none"
 
 
@@ -34,7 +53,14 @@ def test_short_questions_follow_the_current_note(text: str) -> None:
     assert follow_up(text, DROPOUT) == "question"
 
 
-@pytest.mark.parametrize("text", ["что такое батчнорм", "explain the shoggoth meme to me please", "как работает lora в трансформерах и зачем она нужна вообще"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "что такое батчнорм",
+        "explain the shoggoth meme to me please",
+        "как работает lora в трансформерах и зачем она нужна вообще",
+    ],
+)
 def test_a_new_topic_is_a_fresh_question(text: str) -> None:
     assert follow_up(text, DROPOUT) == "none"
 
@@ -46,7 +72,9 @@ def test_the_context_expires() -> None:
 
 
 def test_state_round_trips_and_survives_garbage() -> None:
-    state = DialogueState(note="dropout", depth="deep", demo="dropout", params={"p": 0.2}, lang="en", at=123.0)
+    state = DialogueState(
+        note="dropout", depth="deep", demo="dropout", params={"p": 0.2}, lang="en", at=123.0
+    )
     assert DialogueState.from_dict(state.to_dict()) == state
     assert DialogueState.from_dict({"note": 5, "at": "x"}) == DialogueState()
     assert DialogueState.from_dict(None) == DialogueState()
@@ -54,7 +82,16 @@ def test_state_round_trips_and_survives_garbage() -> None:
 
 @pytest.mark.parametrize(
     ("text", "kind"),
-    [("привет", "hello"), ("спасибо!", "thanks"), ("пасиб", "thanks"), ("пока", "bye"), ("thanks a lot", "thanks"), ("hi there", "hello"), ("ты кто", "who"), ("🤔", "other")],
+    [
+        ("привет", "hello"),
+        ("спасибо!", "thanks"),
+        ("пасиб", "thanks"),
+        ("пока", "bye"),
+        ("thanks a lot", "thanks"),
+        ("hi there", "hello"),
+        ("ты кто", "who"),
+        ("🤔", "other"),
+    ],
 )
 def test_smalltalk_kinds(text: str, kind: str) -> None:
     assert smalltalk_kind(text) == kind

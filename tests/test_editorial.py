@@ -11,7 +11,15 @@ GOOD_DEEP_RU = "Подробный разбор с примером и форм�
 GOOD_DEEP_EN = "A detailed walk-through with an example and a formula."
 
 
-def _write(root: Path, slug: str, short_ru: str, short_en: str, deep_ru: str | None = GOOD_DEEP_RU, deep_en: str | None = GOOD_DEEP_EN, source: str = "original") -> None:
+def _write(
+    root: Path,
+    slug: str,
+    short_ru: str,
+    short_en: str,
+    deep_ru: str | None = GOOD_DEEP_RU,
+    deep_en: str | None = GOOD_DEEP_EN,
+    source: str = "original",
+) -> None:
     body = f"## Коротко\n{short_ru}\n\n"
     if deep_ru is not None:
         body += f"## Подробнее\n{deep_ru}\n\n"
@@ -31,14 +39,23 @@ def _problems(root: Path) -> list[str]:
 
 
 def test_a_well_written_note_has_no_problems(tmp_path: Path) -> None:
-    _write(tmp_path, "alpha", "Это короткое объяснение. Оно для новичка.", "This is a short explanation. It is for a beginner.")
+    _write(
+        tmp_path,
+        "alpha",
+        "Это короткое объяснение. Оно для новичка.",
+        "This is a short explanation. It is for a beginner.",
+    )
     assert _problems(tmp_path) == []
 
 
 def test_missing_plan_slugs_are_reported_with_the_plan_line(tmp_path: Path) -> None:
     _write(tmp_path, "alpha", "Это объяснение. Оно короткое.", "This is it. It is short.")
-    (tmp_path / "plan.md").write_text("# Plan\n- alpha — the first\n- beta-gamma — the second\n", encoding="utf-8")
-    assert _problems(tmp_path) == [f"{tmp_path / 'plan.md'}:3: the plan asks for note 'beta-gamma', which is not written yet"]
+    (tmp_path / "plan.md").write_text(
+        "# Plan\n- alpha — the first\n- beta-gamma — the second\n", encoding="utf-8"
+    )
+    assert _problems(tmp_path) == [
+        f"{tmp_path / 'plan.md'}:3: the plan asks for note 'beta-gamma', which is not written yet"
+    ]
 
 
 def test_a_long_or_one_sentence_summary_is_refused(tmp_path: Path) -> None:
@@ -50,21 +67,36 @@ def test_a_long_or_one_sentence_summary_is_refused(tmp_path: Path) -> None:
 
 
 def test_both_languages_must_be_present_and_right(tmp_path: Path) -> None:
-    _write(tmp_path, "alpha", "This is English. Not Russian at all.", "This is fine. Really fine.", deep_en=None)
+    _write(
+        tmp_path, "alpha", "This is English. Not Russian at all.", "This is fine. Really fine.", deep_en=None
+    )
     problems = _problems(tmp_path)
     assert any("missing section '## In depth'" in p for p in problems)
     assert any("'Коротко' should be written in Russian" in p for p in problems)
 
 
 def test_references_to_unseen_texts_are_named_with_their_line(tmp_path: Path) -> None:
-    _write(tmp_path, "alpha", "Как пишет статья-источник, всё просто. Это так.", "Fine. Also fine.", deep_en="As the lecturer said, it works.")
+    _write(
+        tmp_path,
+        "alpha",
+        "Как пишет статья-источник, всё просто. Это так.",
+        "Fine. Also fine.",
+        deep_en="As the lecturer said, it works.",
+    )
     problems = _problems(tmp_path)
     assert any(":12: 'статья-источник' refers to a text the reader never saw" in p for p in problems)
     assert any("'the lecturer' refers to a text the reader never saw" in p for p in problems)
 
 
 def test_submitted_memes_are_held_to_the_length_rule_only(tmp_path: Path) -> None:
-    _write(tmp_path, "alpha", "Один абзац от участника", "Один абзац от участника", deep_en=None, source="submission 3")
+    _write(
+        tmp_path,
+        "alpha",
+        "Один абзац от участника",
+        "Один абзац от участника",
+        deep_en=None,
+        source="submission 3",
+    )
     assert _problems(tmp_path) == []
 
 

@@ -26,7 +26,14 @@ def damage(name: str) -> Callable[[Callable[[Path], None]], Callable[[Path], Non
     return register
 
 
-for _file in ("vectors-use.npy", "rows-use.npy", "bm25/data.csc.index.npy", "slugs.json", "meta.sqlite", "manifest.json"):
+for _file in (
+    "vectors-use.npy",
+    "rows-use.npy",
+    "bm25/data.csc.index.npy",
+    "slugs.json",
+    "meta.sqlite",
+    "manifest.json",
+):
     damage(f"{_file}: deleted")(lambda v, f=_file: (v / f).unlink())
     damage(f"{_file}: empty")(lambda v, f=_file: (v / f).write_bytes(b""))
     damage(f"{_file}: garbage")(lambda v, f=_file: (v / f).write_bytes(os.urandom(4096)))

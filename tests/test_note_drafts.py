@@ -179,5 +179,10 @@ def test_a_failing_hook_leaves_the_note_approved_for_recovery(service: Submissio
 def test_the_admins_edit_message_carries_a_notes_english_title_and_sections() -> None:
     from bot.telegram.moderation import parse_edits
 
-    edits = parse_edits("title_en: Kalman filter\nexplanation: ## Коротко\nКоротко.\n## Подробнее\nПодробно.\n## In short\nShort.")
-    assert edits == {"title_en": "Kalman filter", "explanation": "## Коротко\nКоротко.\n## Подробнее\nПодробно.\n## In short\nShort."}
+    edits = parse_edits(
+        "title_en: Kalman filter\nexplanation: ## Коротко\nКоротко.\n## Подробнее\nПодробно.\n## In short\nShort."
+    )
+    assert edits == {
+        "title_en": "Kalman filter",
+        "explanation": "## Коротко\nКоротко.\n## Подробнее\nПодробно.\n## In short\nShort.",
+    }

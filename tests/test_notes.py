@@ -11,12 +11,37 @@ from indexer.notes import NoteError, load_notes, normalize_alias
 from tests.conftest import KNOWLEDGE, write
 
 REQUIRED_SLUGS = {
-    "meme-torch-log-negative", "meme-finetune-cat", "meme-floor-is-lava", "meme-emoji-fully-connected",
-    "meme-xgboost-kaggle", "meme-car-salesman", "dropout", "spatial-dropout", "transfer-learning", "fine-tuning",
-    "domain-adaptation", "catastrophic-forgetting", "overfitting", "feature-extraction", "style-transfer",
-    "universal-approximation", "fully-connected-network", "convolutional-networks", "adversarial-examples",
-    "gradient-descent", "differentiable-programming", "gradient-boosting", "imagenet", "bert", "seq2seq",
-    "self-play", "semi-supervised-learning", "vanishing-gradients", "deep-learning-hype", "derivative", "momentum",
+    "meme-torch-log-negative",
+    "meme-finetune-cat",
+    "meme-floor-is-lava",
+    "meme-emoji-fully-connected",
+    "meme-xgboost-kaggle",
+    "meme-car-salesman",
+    "dropout",
+    "spatial-dropout",
+    "transfer-learning",
+    "fine-tuning",
+    "domain-adaptation",
+    "catastrophic-forgetting",
+    "overfitting",
+    "feature-extraction",
+    "style-transfer",
+    "universal-approximation",
+    "fully-connected-network",
+    "convolutional-networks",
+    "adversarial-examples",
+    "gradient-descent",
+    "differentiable-programming",
+    "gradient-boosting",
+    "imagenet",
+    "bert",
+    "seq2seq",
+    "self-play",
+    "semi-supervised-learning",
+    "vanishing-gradients",
+    "deep-learning-hype",
+    "derivative",
+    "momentum",
     "explainability",
 }
 
@@ -93,7 +118,10 @@ def test_every_problem_is_reported_at_once_with_lines(make_notes) -> None:  # no
 
 def test_bad_yaml_names_the_line(make_notes) -> None:  # noqa: ANN001
     root = make_notes()
-    path = write(root / "concepts" / "delta.md", "---\nslug: delta\nkind: concept\ntitle: [unclosed\n---\n## Коротко\nx\n")
+    path = write(
+        root / "concepts" / "delta.md",
+        "---\nslug: delta\nkind: concept\ntitle: [unclosed\n---\n## Коротко\nx\n",
+    )
     (problem,) = problems_of(root)
     assert problem.startswith(f"{path}:5: bad YAML in front matter:")
 
@@ -114,15 +142,23 @@ def test_duplicate_slug_across_folders_and_wrong_folder(make_notes) -> None:  # 
     dup = write(root / "memes" / "gamma.md", text.replace("aliases: [гамма, gamma]", "aliases: [другая]"))
     found = problems_of(root)
     assert f"{dup}:3: kind 'concept' belongs in folder 'concepts/', not 'memes/'" in found
-    assert any(p.startswith(f"{root / 'memes' / 'gamma.md'}:2: duplicate slug 'gamma'") or
-               p.startswith(f"{root / 'concepts' / 'gamma.md'}:2: duplicate slug 'gamma'") for p in found)
+    assert any(
+        p.startswith(f"{root / 'memes' / 'gamma.md'}:2: duplicate slug 'gamma'")
+        or p.startswith(f"{root / 'concepts' / 'gamma.md'}:2: duplicate slug 'gamma'")
+        for p in found
+    )
 
 
 def test_unknown_demo_is_reported(make_notes) -> None:  # noqa: ANN001
     root = make_notes()
     path = root / "concepts" / "alpha.md"
-    path.write_text(path.read_text(encoding="utf-8").replace("source: test", "source: test\ndemo: no-such-demo"), encoding="utf-8")
-    assert problems_of(root, known_demos={"dropout"}) == [f"{path}:10: demo 'no-such-demo' does not exist (known: dropout)"]
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("source: test", "source: test\ndemo: no-such-demo"),
+        encoding="utf-8",
+    )
+    assert problems_of(root, known_demos={"dropout"}) == [
+        f"{path}:10: demo 'no-such-demo' does not exist (known: dropout)"
+    ]
 
 
 def test_aliases_collide_case_and_yo_insensitively() -> None:

@@ -165,8 +165,13 @@ def test_bare_number_goes_to_the_only_parameter() -> None:
     assert extract_params("дропаут 0.7", spec.params) == {"p": 0.7}
 
 
-@pytest.mark.parametrize(("raw", "lang", "expected"), [({"p": "1.5"}, "ru", "от 0.0 до 0.95"), ({"p": "abc"}, "en", "must be a number")])
-def test_out_of_range_or_wrong_type_names_the_allowed_range(raw: dict[str, str], lang: str, expected: str) -> None:
+@pytest.mark.parametrize(
+    ("raw", "lang", "expected"),
+    [({"p": "1.5"}, "ru", "от 0.0 до 0.95"), ({"p": "abc"}, "en", "must be a number")],
+)
+def test_out_of_range_or_wrong_type_names_the_allowed_range(
+    raw: dict[str, str], lang: str, expected: str
+) -> None:
     with pytest.raises(DemoParamError) as info:
         validate_params(get_demo("dropout"), raw)
     assert expected in info.value.message(lang)

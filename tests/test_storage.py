@@ -126,10 +126,26 @@ def test_migrations_apply_and_are_idempotent(database_url: str) -> None:
     db = open_database(database_url)  # a second upgrade is a no-op
     try:
         inspector = inspect(db.engine)
-        tables = {"answers", "feedback", "submissions", "audit_log", "alembic_version", "inbox", "update_replies", "outbox", "bot_state", "people", "locks", "outcomes", "votes"}
+        tables = {
+            "answers",
+            "feedback",
+            "submissions",
+            "audit_log",
+            "alembic_version",
+            "inbox",
+            "update_replies",
+            "outbox",
+            "bot_state",
+            "people",
+            "locks",
+            "outcomes",
+            "votes",
+        }
         assert tables <= set(inspector.get_table_names())
         with db.engine.connect() as conn:
-            assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == _head_revision()
+            assert (
+                conn.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == _head_revision()
+            )
         indexes = {ix["name"]: ix for ix in inspector.get_indexes("submissions")}
         assert indexes["uq_submissions_slug"]["unique"]
         columns = {c["name"] for c in inspector.get_columns("submissions")}

@@ -44,13 +44,27 @@ def test_caption_is_truncated_with_an_ellipsis() -> None:
     assert telegram_length(caption) <= 1024 and caption.endswith("…") and "&amp;" in caption
 
 
-@pytest.mark.parametrize("data", ["d:dropout:ru", "n:meme-finetune-cat:en", "r:log-negative:ru", "v:12:+", "q:0:en", "a:approve:3", "a:reason:3:dup"])
+@pytest.mark.parametrize(
+    "data",
+    [
+        "d:dropout:ru",
+        "n:meme-finetune-cat:en",
+        "r:log-negative:ru",
+        "v:12:+",
+        "q:0:en",
+        "a:approve:3",
+        "a:reason:3:dup",
+    ],
+)
 def test_valid_callbacks_round_trip(data: str) -> None:
     parsed = parse_callback(data)
     assert parsed is not None and parsed.kind == data[0]
 
 
-@pytest.mark.parametrize("data", ["", None, "d:Dropout:ru", "d:dropout:fr", "v:1:*", "d:../x:ru", "zz:1", "a:delete:1", "q:" + "1" * 70])
+@pytest.mark.parametrize(
+    "data",
+    ["", None, "d:Dropout:ru", "d:dropout:fr", "v:1:*", "d:../x:ru", "zz:1", "a:delete:1", "q:" + "1" * 70],
+)
 def test_malformed_callbacks_are_rejected(data: str | None) -> None:
     assert parse_callback(data) is None
 
@@ -68,4 +82,6 @@ def test_long_code_is_sent_as_complete_blocks() -> None:
     for part in parts:
         assert telegram_length(part) <= MESSAGE_LIMIT
         assert part.count("<pre>") == part.count("</pre>") == 1
-    assert code_messages("T", "print(1)") == ['<b>T</b>\n<pre><code class="language-python">print(1)</code></pre>']
+    assert code_messages("T", "print(1)") == [
+        '<b>T</b>\n<pre><code class="language-python">print(1)</code></pre>'
+    ]

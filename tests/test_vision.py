@@ -130,10 +130,17 @@ def png_declaring(width: int, height: int) -> bytes:
     """A tiny PNG whose header claims ``width``×``height`` (8-bit grey) with almost no pixel data."""
 
     def chunk(tag: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + tag + data + struct.pack(">I", zlib.crc32(tag + data) & 0xFFFFFFFF)
+        return (
+            struct.pack(">I", len(data)) + tag + data + struct.pack(">I", zlib.crc32(tag + data) & 0xFFFFFFFF)
+        )
 
     ihdr = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(b"\0" * 1024)) + chunk(b"IEND", b"")
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", ihdr)
+        + chunk(b"IDAT", zlib.compress(b"\0" * 1024))
+        + chunk(b"IEND", b"")
+    )
 
 
 # --- fixtures ----------------------------------------------------------------------------------------
@@ -206,7 +213,13 @@ def test_different_memes_do_not_match(slug: str, pictures: dict[str, Image.Image
 
 @pytest.mark.parametrize(
     "make",
-    [lambda: noise(0), lambda: noise(1), gradient, lambda: photo_like(3), lambda: Image.new("RGB", (400, 300), (200, 30, 30))],
+    [
+        lambda: noise(0),
+        lambda: noise(1),
+        gradient,
+        lambda: photo_like(3),
+        lambda: Image.new("RGB", (400, 300), (200, 30, 30)),
+    ],
     ids=["noise0", "noise1", "gradient", "photo_like", "solid"],
 )
 def test_unrelated_pictures_do_not_match(make, index: MemeImageIndex) -> None:  # noqa: ANN001

@@ -22,7 +22,16 @@ from bot.answer.model import Status
 from indexer.search import Hit
 
 # The statuses the decision chooses between (clarify comes from the dialogue, never from here).
-DECISIONS: tuple[Status, ...] = ("answered", "resources", "demo", "unknown", "smalltalk", "help", "submit", "off_topic")
+DECISIONS: tuple[Status, ...] = (
+    "answered",
+    "resources",
+    "demo",
+    "unknown",
+    "smalltalk",
+    "help",
+    "submit",
+    "off_topic",
+)
 INTENT_STATUS: dict[str, Status] = {
     "explain_meme": "answered",
     "explain_concept": "answered",
@@ -134,7 +143,15 @@ class RuleDecider:
 class LearnedDecider:
     """Multinomial logistic regression: ``softmax(W · standardise(features) + b)`` over :data:`DECISIONS`."""
 
-    def __init__(self, weights: np.ndarray, bias: np.ndarray, mean: np.ndarray, scale: np.ndarray, classes: list[str], meta: dict[str, Any] | None = None):
+    def __init__(
+        self,
+        weights: np.ndarray,
+        bias: np.ndarray,
+        mean: np.ndarray,
+        scale: np.ndarray,
+        classes: list[str],
+        meta: dict[str, Any] | None = None,
+    ):
         self.weights, self.bias, self.mean, self.scale = weights, bias, mean, scale
         self.classes = classes
         self.meta = meta or {}
@@ -178,7 +195,9 @@ class LearnedDecider:
         status: Status = self.classes[best]  # type: ignore[assignment]
         if status == "answered" and not evidence.hits:
             status = "unknown"
-        return Decision(status, float(probs[best]), {c: float(p) for c, p in zip(self.classes, probs, strict=True)})
+        return Decision(
+            status, float(probs[best]), {c: float(p) for c, p in zip(self.classes, probs, strict=True)}
+        )
 
 
 def load_decider(home: Path) -> Decider:

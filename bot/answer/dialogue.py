@@ -35,7 +35,9 @@ DEMO_RE = re.compile(
     r"(?:\s+(?:демо|демку|пример|эксперимент|it|me|the demo|an example|a demo|можно|его|её|это|please|плз|pls|пожалуйста|на практике|in action|in practice))*\W*$",
     re.I,
 )
-PARAMS_HINT_RE = re.compile(r"(?:теперь|а теперь|а если|а с|now|what about|and with|try with|попробуй|с )", re.I)
+PARAMS_HINT_RE = re.compile(
+    r"(?:теперь|а теперь|а если|а с|now|what about|and with|try with|попробуй|с )", re.I
+)
 FOLLOW_QUESTION_RE = re.compile(
     r"^\W*(?:а|и|and|but|so|а вот|а как|а почему|а зачем|а что|why|how|what about|а в|in)\b", re.I
 )
@@ -79,7 +81,9 @@ class DialogueState:
             return cls()
 
 
-def follow_up(text: str, state: DialogueState | None, has_params: bool = False, now: float | None = None) -> FollowUpKind:
+def follow_up(
+    text: str, state: DialogueState | None, has_params: bool = False, now: float | None = None
+) -> FollowUpKind:
     """How ``text`` continues the conversation in ``state`` (``"none"``: a fresh question).
 
     ``has_params`` says whether the text assigns a parameter of the current demo (the pipeline
@@ -96,6 +100,10 @@ def follow_up(text: str, state: DialogueState | None, has_params: bool = False, 
         words = len(stripped.split())
         if words <= SHORT_FOLLOW_UP_WORDS or PARAMS_HINT_RE.search(stripped):
             return "params"
-    if state.note is not None and len(stripped.split()) <= SHORT_FOLLOW_UP_WORDS and FOLLOW_QUESTION_RE.match(stripped):
+    if (
+        state.note is not None
+        and len(stripped.split()) <= SHORT_FOLLOW_UP_WORDS
+        and FOLLOW_QUESTION_RE.match(stripped)
+    ):
         return "question"
     return "none"

@@ -33,7 +33,14 @@ from common.i18n import detect_lang
 
 ANSWERABLE = ("answered", "resources")
 REFUSED = ("unknown", "off_topic", "clarify")
-METRICS = ("shown_right", "unknown_refused", "false_unknown", "status_accuracy", "demo_accuracy", "follow_up_accuracy")
+METRICS = (
+    "shown_right",
+    "unknown_refused",
+    "false_unknown",
+    "status_accuracy",
+    "demo_accuracy",
+    "follow_up_accuracy",
+)
 
 
 class EvalFileError(UserError):
@@ -61,7 +68,9 @@ class Evaluation:
 
     outcomes: list[Outcome] = field(default_factory=list)
 
-    def _rate(self, lang: str, keep: Callable[[Outcome], bool], good: Callable[[Outcome], bool]) -> tuple[float, int]:
+    def _rate(
+        self, lang: str, keep: Callable[[Outcome], bool], good: Callable[[Outcome], bool]
+    ) -> tuple[float, int]:
         chosen = [o for o in self.outcomes if (lang == "all" or o.case.lang == lang) and keep(o)]
         if not chosen:
             return math.nan, 0
@@ -72,10 +81,16 @@ class Evaluation:
         answerable = lambda o: single(o) and o.case.expect.get("status") in ANSWERABLE  # noqa: E731
         return {
             "shown_right": self._rate(lang, answerable, lambda o: _right_note(o)),
-            "unknown_refused": self._rate(lang, lambda o: single(o) and o.case.expect.get("status") == "unknown", lambda o: o.answer["status"] in REFUSED),
+            "unknown_refused": self._rate(
+                lang,
+                lambda o: single(o) and o.case.expect.get("status") == "unknown",
+                lambda o: o.answer["status"] in REFUSED,
+            ),
             "false_unknown": self._rate(lang, answerable, lambda o: o.answer["status"] in REFUSED),
             "status_accuracy": self._rate(lang, single, lambda o: _status_ok(o)),
-            "demo_accuracy": self._rate(lang, lambda o: single(o) and o.case.expect.get("status") == "demo", lambda o: o.ok),
+            "demo_accuracy": self._rate(
+                lang, lambda o: single(o) and o.case.expect.get("status") == "demo", lambda o: o.ok
+            ),
             "follow_up_accuracy": self._rate(lang, lambda o: o.follow_up, lambda o: o.ok),
         }
 
@@ -93,7 +108,10 @@ class Evaluation:
         return "\n".join(lines)
 
     def to_json(self) -> dict[str, Any]:
-        return {lang: {m: {"rate": v, "n": n} for m, (v, n) in self.rates(lang).items()} for lang in ("ru", "en", "all")}
+        return {
+            lang: {m: {"rate": v, "n": n} for m, (v, n) in self.rates(lang).items()}
+            for lang in ("ru", "en", "all")
+        }
 
 
 def _status_ok(o: Outcome) -> bool:
@@ -129,7 +147,11 @@ def meets(answer: dict[str, Any], expect: dict[str, Any]) -> bool:
         return answer["status"] in REFUSED
     if answer["status"] != status:
         return False
-    if status in ANSWERABLE and expect.get("note") and answer["note"] not in {expect["note"], *expect.get("also", [])}:
+    if (
+        status in ANSWERABLE
+        and expect.get("note")
+        and answer["note"] not in {expect["note"], *expect.get("also", [])}
+    ):
         return False
     if expect.get("depth") and answer["depth"] != expect["depth"]:
         return False
@@ -157,22 +179,36 @@ def load_cases(path: Path) -> list[list[Case]]:
                 expect = turn.get("expect")
                 if expect is None:
                     slugs = turn.get("slugs")
-                    expect = {"status": "answered", "note": slugs[0], "also": slugs[1:]} if slugs else {"status": "unknown"}
-                cases.append(Case(str(turn["q"]), turn.get("lang") or detect_lang(str(turn["q"])), dict(expect)))
+                    expect = (
+                        {"status": "answered", "note": slugs[0], "also": slugs[1:]}
+                        if slugs
+                        else {"status": "unknown"}
+                    )
+                cases.append(
+                    Case(str(turn["q"]), turn.get("lang") or detect_lang(str(turn["q"])), dict(expect))
+                )
         except (ValueError, KeyError, TypeError, IndexError) as exc:
             raise EvalFileError(detail=f"{path}:{number}: not an evaluation line ({exc})") from None
         items.append(cases)
     return items
 
 
-def evaluate(items: list[list[Case]], answer: Callable[[str, str, DialogueState], Answer], kinds: dict[str, str] | None = None) -> Evaluation:
+def evaluate(
+    items: list[list[Case]],
+    answer: Callable[[str, str, DialogueState], Answer],
+    kinds: dict[str, str] | None = None,
+) -> Evaluation:
     """Answer every case (dialogs share one state) and score it; ``kinds`` maps slug → kind for resources."""
     evaluation = Evaluation()
     for cases in items:
         state = DialogueState()
         for turn, case in enumerate(cases):
             expect = dict(case.expect)
-            if kinds and expect.get("status") == "answered" and kinds.get(expect.get("note", "")) == "resource":
+            if (
+                kinds
+                and expect.get("status") == "answered"
+                and kinds.get(expect.get("note", "")) == "resource"
+            ):
                 expect["status"] = "resources"
             case = Case(case.query, case.lang, expect)
             result = answer(case.query, case.lang, state).to_json()

@@ -32,7 +32,14 @@ from router.data import load_examples, stratified_split
 logger = logging.getLogger(__name__)
 
 DEMO_REQUESTS = Path(__file__).resolve().parents[2] / "router" / "data" / "demo_requests.jsonl"
-INTENT_LABEL = {"run_demo": "demo", "smalltalk": "smalltalk", "help": "help", "submit_meme": "submit", "off_topic": "off_topic", "resources": "resources"}
+INTENT_LABEL = {
+    "run_demo": "demo",
+    "smalltalk": "smalltalk",
+    "help": "help",
+    "submit_meme": "submit",
+    "off_topic": "off_topic",
+    "resources": "resources",
+}
 FIT_VERSION = 1
 
 
@@ -70,13 +77,21 @@ def _jsonl(path: Path) -> list[dict[str, Any]]:
 
 def collect_examples(router_meta: dict[str, Any] | None) -> list[Example]:
     """The labelled questions (without retrieval labels yet: dev questions are resolved later)."""
-    examples = [Example(r["q"], "dev:" + "|".join(r["slugs"]), r.get("lang", "ru"), "dev") for r in _jsonl(DEVSET)]
+    examples = [
+        Example(r["q"], "dev:" + "|".join(r["slugs"]), r.get("lang", "ru"), "dev") for r in _jsonl(DEVSET)
+    ]
     examples += [Example(r["q"], "unknown", r.get("lang", "ru"), "unknown") for r in _jsonl(UNKNOWN)]
     examples += [Example(r["q"], "demo", r.get("lang", "ru"), "demo") for r in _jsonl(DEMO_REQUESTS)]
     if router_meta is not None:
         config = router_meta.get("config", {})
-        _, held_out = stratified_split(load_examples(), config.get("test_fraction", 0.2), config.get("seed", 0))
-        examples += [Example(e.text, INTENT_LABEL[e.intent], e.lang, "intents") for e in held_out if e.intent in INTENT_LABEL]
+        _, held_out = stratified_split(
+            load_examples(), config.get("test_fraction", 0.2), config.get("seed", 0)
+        )
+        examples += [
+            Example(e.text, INTENT_LABEL[e.intent], e.lang, "intents")
+            for e in held_out
+            if e.intent in INTENT_LABEL
+        ]
     return examples
 
 
@@ -86,7 +101,13 @@ def fingerprint(router_meta: dict[str, Any] | None, index_manifest: dict[str, An
     for path in (DEVSET, UNKNOWN, DEMO_REQUESTS):
         digest.update(path.read_bytes() if path.is_file() else b"-")
     digest.update(json.dumps((router_meta or {}).get("data_hash")).encode())
-    digest.update(json.dumps({k: v for k, v in index_manifest.items() if k not in ("version", "built_at")}, sort_keys=True, default=str).encode())
+    digest.update(
+        json.dumps(
+            {k: v for k, v in index_manifest.items() if k not in ("version", "built_at")},
+            sort_keys=True,
+            default=str,
+        ).encode()
+    )
     return digest.hexdigest()
 
 
@@ -107,7 +128,9 @@ def _softmax(z: np.ndarray) -> np.ndarray:
     return out
 
 
-def fit_logistic(x: np.ndarray, y: np.ndarray, n_classes: int, l2: float = 1e-2, steps: int = 600, lr: float = 0.5) -> tuple[np.ndarray, np.ndarray]:
+def fit_logistic(
+    x: np.ndarray, y: np.ndarray, n_classes: int, l2: float = 1e-2, steps: int = 600, lr: float = 0.5
+) -> tuple[np.ndarray, np.ndarray]:
     """Multinomial logistic regression by full-batch gradient descent on standardised ``x``; class-balanced."""
     n, d = x.shape
     weights = np.zeros((n_classes, d))
@@ -129,7 +152,9 @@ def _standardise(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return mean, np.where(scale > 1e-9, scale, 1.0)
 
 
-def cross_validate(x: np.ndarray, y: np.ndarray, classes: Sequence[str], folds: int = 5, seed: int = 0) -> FitReport:
+def cross_validate(
+    x: np.ndarray, y: np.ndarray, classes: Sequence[str], folds: int = 5, seed: int = 0
+) -> FitReport:
     order = np.random.default_rng(seed).permutation(len(y))
     predicted = np.zeros(len(y), dtype=int)
     for k in range(folds):
@@ -144,7 +169,12 @@ def cross_validate(x: np.ndarray, y: np.ndarray, classes: Sequence[str], folds: 
 
 
 def fit_decision(
-    examples: list[Example], gather: Callable[[str], Evidence], kinds: dict[str, str], out_dir: Path, stamp: str, progress: Callable[[int, int], None] | None = None
+    examples: list[Example],
+    gather: Callable[[str], Evidence],
+    kinds: dict[str, str],
+    out_dir: Path,
+    stamp: str,
+    progress: Callable[[int, int], None] | None = None,
 ) -> tuple[LearnedDecider, FitReport]:
     """Compute each example's evidence with ``gather``, label it, cross-validate, fit on all, save."""
     rows, labels = [], []
@@ -160,7 +190,13 @@ def fit_decision(
     report = cross_validate(x, y, classes)
     mean, scale = _standardise(x)
     weights, bias = fit_logistic((x - mean) / scale, y, len(classes))
-    meta = {"fingerprint": stamp, "cv_accuracy": report.accuracy, "recall": report.recall, "counts": report.counts, "features": len(FEATURE_NAMES)}
+    meta = {
+        "fingerprint": stamp,
+        "cv_accuracy": report.accuracy,
+        "recall": report.recall,
+        "counts": report.counts,
+        "features": len(FEATURE_NAMES),
+    }
     model = LearnedDecider(weights, bias, mean, scale, classes, meta)
     out_dir.mkdir(parents=True, exist_ok=True)
     tmp = out_dir / f".{MODEL_FILE}.tmp"

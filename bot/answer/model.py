@@ -24,8 +24,20 @@ from common.i18n import Lang
 from indexer.notes import Note
 from indexer.search import Hit
 
-Status = Literal["answered", "resources", "demo", "unknown", "clarify", "smalltalk", "help", "submit", "off_topic"]
-STATUSES: tuple[Status, ...] = ("answered", "resources", "demo", "unknown", "clarify", "smalltalk", "help", "submit", "off_topic")
+Status = Literal[
+    "answered", "resources", "demo", "unknown", "clarify", "smalltalk", "help", "submit", "off_topic"
+]
+STATUSES: tuple[Status, ...] = (
+    "answered",
+    "resources",
+    "demo",
+    "unknown",
+    "clarify",
+    "smalltalk",
+    "help",
+    "submit",
+    "off_topic",
+)
 Depth = Literal["short", "deep"]
 
 
@@ -83,7 +95,12 @@ class Answer:
             "depth": self.depth,
             "suggestions": [h.slug for h in self.suggestions],
             "results": [
-                {"slug": h.slug, "kind": h.kind, "title": h.title if self.lang == "ru" else h.title_en, "score": h.score}
+                {
+                    "slug": h.slug,
+                    "kind": h.kind,
+                    "title": h.title if self.lang == "ru" else h.title_en,
+                    "score": h.score,
+                }
                 for h in self.results
             ],
             "demo": self.demo.to_json() if self.demo else None,

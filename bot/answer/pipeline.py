@@ -51,7 +51,13 @@ class AnswerPipeline:
         pipeline.answer("что такое дропаут").note.slug  # 'dropout'
     """
 
-    def __init__(self, retriever: Retriever, router: IntentRouter | None = None, demos: Sequence[Any] = (), decider: Decider | None = None):
+    def __init__(
+        self,
+        retriever: Retriever,
+        router: IntentRouter | None = None,
+        demos: Sequence[Any] = (),
+        decider: Decider | None = None,
+    ):
         self.retriever = retriever
         self.router = router
         self.demos = list(demos)
@@ -59,7 +65,9 @@ class AnswerPipeline:
 
     # ----------------------------------------------------------------- public
 
-    def answer(self, query: str, lang: str | None = None, state: DialogueState | None = None, picture: bool = False) -> Answer:
+    def answer(
+        self, query: str, lang: str | None = None, state: DialogueState | None = None, picture: bool = False
+    ) -> Answer:
         """Answer ``query`` (in ``lang``, else its own language), continuing ``state`` if given.
 
         ``state`` is updated in place to what this answer is about. ``picture=True`` says the text was
@@ -102,14 +110,18 @@ class AnswerPipeline:
         vector = self.retriever.encoder.encode([query])[0]
         hits = self.retriever.search(query, k=RESULTS, vector=vector)
         route = self.router.route(query, vector=vector) if self.router is not None else None
-        answer = Answer(query, lang, "unknown", results=hits, intent=route.intent if route is not None else None)
+        answer = Answer(
+            query, lang, "unknown", results=hits, intent=route.intent if route is not None else None
+        )
         if kind == "question" and state is not None and state.note is not None:
             on_topic = [h for h in hits[:FOLLOW_UP_WITHIN] if h.slug == state.note]
             if on_topic and not (hits[0].named and hits[0].slug != state.note):
                 answer.status, answer.confidence = "answered", 1.0
                 return self._with_note(answer, self.retriever.notes[state.note], depth="deep")
 
-        decision = self.decider.decide(Evidence(query=query, hits=hits, route=route, demo_named=self._demo_named(query)))
+        decision = self.decider.decide(
+            Evidence(query=query, hits=hits, route=route, demo_named=self._demo_named(query))
+        )
         answer.status, answer.confidence = decision.status, decision.confidence
         return self._compose(answer, decision.status)
 
@@ -127,7 +139,9 @@ class AnswerPipeline:
     def _compose(self, answer: Answer, status: Status) -> Answer:
         hits = answer.results
         if status == "answered" and hits:
-            answer.suggestions = [h for h in hits[1:] if h.relevant][:SUGGESTIONS] if (answer.confidence or 0) < 0.5 else []
+            answer.suggestions = (
+                [h for h in hits[1:] if h.relevant][:SUGGESTIONS] if (answer.confidence or 0) < 0.5 else []
+            )
             return self._with_note(answer, self.retriever.notes[hits[0].slug])
         if status == "resources":
             resources = [h for h in self.retriever.search(answer.query, k=20) if h.kind == "resource"]
@@ -136,7 +150,10 @@ class AnswerPipeline:
             answer.status = "unknown"
             status = "unknown"
         if status == "demo":
-            fallback = next((self.retriever.notes[h.slug].demo for h in hits[:3] if self.retriever.notes[h.slug].demo), None)
+            fallback = next(
+                (self.retriever.notes[h.slug].demo for h in hits[:3] if self.retriever.notes[h.slug].demo),
+                None,
+            )
             names = note_names(self.retriever.notes.values())  # «дропаут», «кот у крана» name demos too
             request = extract_demo_request(answer.query, self.demos, fallback_demo_id=fallback, names=names)
             if request.demo_id is None:
@@ -147,7 +164,9 @@ class AnswerPipeline:
             return self._smalltalk(answer)
         if status == "unknown":
             answer.suggestions = [h for h in hits if h.relevant or h.dense >= 0.3][:SUGGESTIONS]
-            answer.text = render_text(answer, self.demos) if answer.suggestions else t("unknown_bare", answer.lang)
+            answer.text = (
+                render_text(answer, self.demos) if answer.suggestions else t("unknown_bare", answer.lang)
+            )
             return answer
         key = {"help": "help", "submit": "submit", "off_topic": "off_topic", "clarify": "clarify"}[status]
         return self._fixed(answer, key)
@@ -188,7 +207,9 @@ class AnswerPipeline:
     def _current_demo(self, state: DialogueState | None) -> Any:
         if state is None or not state.fresh():
             return None
-        demo_id = state.demo or (self.retriever.notes[state.note].demo if state.note in self.retriever.notes else None)
+        demo_id = state.demo or (
+            self.retriever.notes[state.note].demo if state.note in self.retriever.notes else None
+        )
         return next((d for d in self.demos if d.id == demo_id), None)
 
     def _demo_of_current(self, query: str, lang: Lang, state: DialogueState) -> Answer:

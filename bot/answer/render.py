@@ -44,5 +44,8 @@ def render_text(answer: Answer, demos: Sequence[Any]) -> str:
     if note.demo and answer.depth == "short":
         parts += ["", t("demo_available", lang, title=demo_title(demos, note.demo, lang), id=note.demo)]
     if answer.suggestions:
-        parts += ["", t("did_you_mean", lang) + " " + ", ".join(hit_title(h, lang) for h in answer.suggestions)]
+        parts += [
+            "",
+            t("did_you_mean", lang) + " " + ", ".join(hit_title(h, lang) for h in answer.suggestions),
+        ]
     return "\n".join(parts)

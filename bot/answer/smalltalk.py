@@ -6,9 +6,24 @@ import re
 
 # Which reply a small-talk message gets; checked in order, the first kind whose words occur wins.
 KINDS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("bye", re.compile(r"\b(пока|до свидания|до встречи|бывай|увидимся|bye|goodbye|see (?:you|ya)|cya|good night|спокойной ночи)\b", re.I)),
-    ("thanks", re.compile(r"(спасиб|благодар|пасиб|спс\b|thanks?\b|thank you|\bthx\b|\bty\b|cheers|👍|🙏)", re.I)),
-    ("hello", re.compile(r"\b(привет|здравству|добр(ое|ый|ого) (утр|день|вечер)|хай|здаров|hi|hello|hey|yo|good (morning|evening|afternoon))\b", re.I)),
+    (
+        "bye",
+        re.compile(
+            r"\b(пока|до свидания|до встречи|бывай|увидимся|bye|goodbye|see (?:you|ya)|cya|good night|спокойной ночи)\b",
+            re.I,
+        ),
+    ),
+    (
+        "thanks",
+        re.compile(r"(спасиб|благодар|пасиб|спс\b|thanks?\b|thank you|\bthx\b|\bty\b|cheers|👍|🙏)", re.I),
+    ),
+    (
+        "hello",
+        re.compile(
+            r"\b(привет|здравству|добр(ое|ый|ого) (утр|день|вечер)|хай|здаров|hi|hello|hey|yo|good (morning|evening|afternoon))\b",
+            re.I,
+        ),
+    ),
     ("who", re.compile(r"\b(ты кто|кто ты|ты бот|are you a bot|who are you|what are you)\b", re.I)),
 )
 EMOJI_ONLY_RE = re.compile(r"^[\W_\s]*$")

@@ -66,7 +66,9 @@ def service_and_loop(settings: Settings) -> Iterator[tuple[SubmissionService, Le
     def rebuild_index() -> object:
         return build_index(settings.knowledge_dir, settings.index_dir, known_demos=demo_ids(), progress=False)
 
-    loop = LearningLoop.from_settings(settings, db, encoder=lambda: get_encoder(CLUSTER_ENCODER, assets_dir(settings.index_dir)))
+    loop = LearningLoop.from_settings(
+        settings, db, encoder=lambda: get_encoder(CLUSTER_ENCODER, assets_dir(settings.index_dir))
+    )
     try:
         yield (
             SubmissionService(

@@ -44,11 +44,20 @@ def _jsonl_line(line: str) -> tuple[str, str | None]:
 @click.command()
 @click.argument("question", required=False)
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
-@click.option("--jsonl", "as_jsonl", is_flag=True, help='Read questions from stdin, one per line (or {"q": ..., "chat": ...}); JSON lines out.')
-@click.option("--lang", type=click.Choice(["ru", "en"]), default=None, help="Answer language (default: detected).")
+@click.option(
+    "--jsonl",
+    "as_jsonl",
+    is_flag=True,
+    help='Read questions from stdin, one per line (or {"q": ..., "chat": ...}); JSON lines out.',
+)
+@click.option(
+    "--lang", type=click.Choice(["ru", "en"]), default=None, help="Answer language (default: detected)."
+)
 @click.option("--deep", is_flag=True, help="Give the in-depth explanation instead of the short one.")
 @pass_settings
-def ask(settings: Settings, question: str | None, as_json: bool, as_jsonl: bool, lang: str | None, deep: bool) -> None:
+def ask(
+    settings: Settings, question: str | None, as_json: bool, as_jsonl: bool, lang: str | None, deep: bool
+) -> None:
     """Answer one question, e.g. memebot ask "что такое дропаут"."""
     if as_jsonl:
         pipeline = _services(settings).pipeline
@@ -81,7 +90,14 @@ def chat(settings: Settings) -> None:
 
 @click.command("eval")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path), required=False)
-@click.option("--set", "which", type=click.Choice(sorted(SETS)), default="dev", show_default=True, help="A bundled set (test = held out, never tuned on).")
+@click.option(
+    "--set",
+    "which",
+    type=click.Choice(sorted(SETS)),
+    default="dev",
+    show_default=True,
+    help="A bundled set (test = held out, never tuned on).",
+)
 @click.option("--retrieval/--no-retrieval", default=True, help="Also report R@1/R@3/MRR per search channel.")
 @click.option("--misses", is_flag=True, help="List the questions the pipeline got wrong.")
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
@@ -92,7 +108,13 @@ def chat(settings: Settings) -> None:
 )
 @pass_settings
 def eval_cmd(
-    settings: Settings, file: Path | None, which: str, retrieval: bool, misses: bool, as_json: bool, regressions: bool
+    settings: Settings,
+    file: Path | None,
+    which: str,
+    retrieval: bool,
+    misses: bool,
+    as_json: bool,
+    regressions: bool,
 ) -> None:
     """What the user sees, per language: shown note right, refusals, status, demos, follow-ups (and retrieval)."""
     path = file or SETS[which]
@@ -105,7 +127,9 @@ def eval_cmd(
     if retrieval:
         rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
         if any("slugs" in r for r in rows):
-            found = evaluate_retrieval(services.retriever, load_eval_file(path), unknown_queries=load_unknown_file(UNKNOWN))
+            found = evaluate_retrieval(
+                services.retriever, load_eval_file(path), unknown_queries=load_unknown_file(UNKNOWN)
+            )
             text += ["", "retrieval:", found.format()]
     if as_json:
         click.echo(json.dumps(report, ensure_ascii=False, indent=2))
@@ -114,7 +138,10 @@ def eval_cmd(
     if misses:
         for outcome in result.misses():
             got = f"{outcome.answer['status']}:{outcome.answer['note'] or (outcome.answer.get('demo') or {}).get('id')}"
-            click.echo(f"  miss [{outcome.case.lang}] {outcome.case.query!r} → {got} (expected {outcome.case.expect})", err=as_json)
+            click.echo(
+                f"  miss [{outcome.case.lang}] {outcome.case.query!r} → {got} (expected {outcome.case.expect})",
+                err=as_json,
+            )
     if regressions and not as_json and settings.regressions_file.is_file():
         _eval_regressions(services, settings.regressions_file, misses)
 
@@ -161,5 +188,7 @@ def decision_fit(settings: Settings, if_needed: bool) -> None:
     kinds = {slug: note.kind for slug, note in services.retriever.notes.items()}
     examples = collect_examples(router_meta)
     with click.progressbar(length=len(examples), label="decision evidence", file=sys.stderr) as bar:
-        _, report = fit_decision(examples, pipeline.evidence, kinds, settings.home, stamp, progress=lambda i, n: bar.update(1))
+        _, report = fit_decision(
+            examples, pipeline.evidence, kinds, settings.home, stamp, progress=lambda i, n: bar.update(1)
+        )
     click.echo(report.format())

@@ -37,7 +37,9 @@ def _run_demo(services: Services, answer: Answer, out_dir: Path) -> None:
 
 def run_chat(services: Services, out_dir: Path) -> None:
     """Read questions until EOF or a goodbye; follow-ups («подробнее», «а пример?», «теперь p=0.2») continue the topic."""
-    click.echo("Memebot — спросите про ML-мем или понятие («пока» или Ctrl-D — выход). Ask in Russian or English.")
+    click.echo(
+        "Memebot — спросите про ML-мем или понятие («пока» или Ctrl-D — выход). Ask in Russian or English."
+    )
     pipeline = services.pipeline
     state = DialogueState()
     try:

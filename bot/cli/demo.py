@@ -53,7 +53,13 @@ def demo() -> None:
 
 
 @demo.command("list")
-@click.option("--lang", type=click.Choice(["ru", "en"]), default="ru", show_default=True, help="Language of titles and help.")
+@click.option(
+    "--lang",
+    type=click.Choice(["ru", "en"]),
+    default="ru",
+    show_default=True,
+    help="Language of titles and help.",
+)
 def list_cmd(lang: str) -> None:
     """List demos with their parameters, ranges and defaults."""
     language = as_lang(lang)
@@ -68,7 +74,14 @@ def list_cmd(lang: str) -> None:
 
 @demo.command("run", cls=_InLanguage)
 @click.argument("demo_id")
-@click.option("--param", "-p", "params", multiple=True, metavar="NAME=VALUE", help="Demo parameter, repeatable (e.g. --param p=0.3).")
+@click.option(
+    "--param",
+    "-p",
+    "params",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="Demo parameter, repeatable (e.g. --param p=0.3).",
+)
 @click.option("--lang", type=click.Choice(["ru", "en"]), default="ru", show_default=True)
 @click.option("--seed", type=click.IntRange(0, 2**32 - 1), default=0, show_default=True)
 @click.option(
@@ -87,8 +100,22 @@ def list_cmd(lang: str) -> None:
     show_default=True,
     help="Seconds before the demo is stopped.",
 )
-@click.option("--memory-mb", type=click.IntRange(min=200), default=1500, show_default=True, help="Memory limit of the demo worker process.")
-def run_cmd(demo_id: str, params: tuple[str, ...], lang: str, seed: int, out_dir: Path | None, timeout_s: float, memory_mb: int) -> None:
+@click.option(
+    "--memory-mb",
+    type=click.IntRange(min=200),
+    default=1500,
+    show_default=True,
+    help="Memory limit of the demo worker process.",
+)
+def run_cmd(
+    demo_id: str,
+    params: tuple[str, ...],
+    lang: str,
+    seed: int,
+    out_dir: Path | None,
+    timeout_s: float,
+    memory_mb: int,
+) -> None:
     """Run DEMO_ID, print its explanation and code, save its plots as PNG files."""
     language = as_lang(lang)
     raw = _parse_params(params)

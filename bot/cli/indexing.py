@@ -77,6 +77,8 @@ def index_build(settings: Settings, force: bool, encoder: str | None, progress: 
             force=force,
         )
     except NoteError as exc:
-        _print_problems(exc, f"index not built: {len(exc.problems)} problem(s) in notes; the previous index keeps serving")
+        _print_problems(
+            exc, f"index not built: {len(exc.problems)} problem(s) in notes; the previous index keeps serving"
+        )
         return
     click.echo(summary.describe())

@@ -33,7 +33,9 @@ from indexer.encoders import get_encoder
 @contextmanager
 def _loop(settings: Settings) -> Iterator[LearningLoop]:
     db = open_db(settings)
-    loop = LearningLoop.from_settings(settings, db, encoder=lambda: get_encoder(CLUSTER_ENCODER, assets_dir(settings.index_dir)))
+    loop = LearningLoop.from_settings(
+        settings, db, encoder=lambda: get_encoder(CLUSTER_ENCODER, assets_dir(settings.index_dir))
+    )
     try:
         yield loop
     finally:

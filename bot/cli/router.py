@@ -22,12 +22,16 @@ def _quiet_transformers() -> None:
 
 
 @router.command("train")
-@click.option("--seed", default=0, show_default=True, help="Random seed (training is deterministic for a seed).")
+@click.option(
+    "--seed", default=0, show_default=True, help="Random seed (training is deterministic for a seed)."
+)
 @click.option("--epochs", default=None, type=click.IntRange(1, 50), help="Epochs (default from the recipe).")
 @click.option("--if-needed", is_flag=True, help="Only train when the model is missing or the data changed.")
 @click.option("--progress/--no-progress", default=None, help="Progress bar (default: on a terminal).")
 @pass_settings
-def router_train(settings: Settings, seed: int, epochs: int | None, if_needed: bool, progress: bool | None) -> None:
+def router_train(
+    settings: Settings, seed: int, epochs: int | None, if_needed: bool, progress: bool | None
+) -> None:
     """Train on the stratified split, report held-out metrics and baselines, save under MEMEBOT_HOME."""
     # Imported here, not at the top: training pulls in torch and transformers, which `router eval` needs too
     # but the group's --help should not pay for.
@@ -75,12 +79,16 @@ def router_eval(settings: Settings, as_json: bool) -> None:
     train, test = stratified_split(load_examples(), cfg["test_fraction"], cfg["seed"])
     texts = [e.text for e in test]
     probs = model.scores(texts)
-    report = classification_report("fine-tuned router", [e.intent for e in test], [INTENTS[i] for i in np.argmax(probs, 1)])
+    report = classification_report(
+        "fine-tuned router", [e.intent for e in test], [INTENTS[i] for i in np.argmax(probs, 1)]
+    )
     baselines = evaluate_baselines(train, test, Featurizer(model.sentence_encoder), cfg["seed"])
     if as_json:
         click.echo(json.dumps([r.to_json() for r in (report, *baselines)], indent=2))
         return
-    click.echo(f"held-out split: {len(test)} questions (seed {cfg['seed']}, {cfg['test_fraction']:.0%} of each intent)")
+    click.echo(
+        f"held-out split: {len(test)} questions (seed {cfg['seed']}, {cfg['test_fraction']:.0%} of each intent)"
+    )
     click.echo(format_side_by_side([report, *baselines]))
     click.echo("")
     click.echo(format_confusion(report))

@@ -198,14 +198,24 @@ class SubmissionRepository:
             snapshot = self.row(s, submission_id).snapshot()
             self.audit(s, actor_id, action, submission_id, snapshot, snapshot)
 
-    def step(self, submission_id: int, actor_id: int, action: str, expected: str, new: str, then: Callable[[Session, Submission], None] | None = None) -> bool:
+    def step(
+        self,
+        submission_id: int,
+        actor_id: int,
+        action: str,
+        expected: str,
+        new: str,
+        then: Callable[[Session, Submission], None] | None = None,
+    ) -> bool:
         """``expected → new`` with an audit entry (and ``then(session, row)`` in the same transaction);
         False when the status was no longer ``expected``."""
         with self.db.session() as s:
             row = self.cas(s, submission_id, expected, new)
             if row is None:
                 return False
-            self.audit(s, actor_id, action, submission_id, {**row.snapshot(), "status": expected}, row.snapshot())
+            self.audit(
+                s, actor_id, action, submission_id, {**row.snapshot(), "status": expected}, row.snapshot()
+            )
             if then is not None:
                 then(s, row)
             return True

@@ -208,7 +208,9 @@ def validate_edits(
     if title is not None:
         edits["title"] = validate_title(title)
     if explanation is not None:
-        edits["explanation"] = validate_note_body(explanation) if kind == NOTE else validate_explanation(explanation)
+        edits["explanation"] = (
+            validate_note_body(explanation) if kind == NOTE else validate_explanation(explanation)
+        )
     if english.get("title_en") is not None:
         edits["title_en"] = validate_title(english["title_en"])
     if english.get("explanation_en") is not None:

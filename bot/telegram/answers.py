@@ -73,7 +73,10 @@ async def _send(
     assert update.effective_chat is not None
     chat_id = update.effective_chat.id
     lang = answer.lang
-    suggestions = [[("→ " + (h.title if lang == "ru" else h.title_en), callback(CB_NOTE, h.slug, lang))] for h in answer.suggestions]
+    suggestions = [
+        [("→ " + (h.title if lang == "ru" else h.title_en), callback(CB_NOTE, h.slug, lang))]
+        for h in answer.suggestions
+    ]
     if answer.status == "demo" and answer.demo is not None:
         if answer.demo.run:
             await run_demo(context, chat_id, answer.demo.id, answer.demo.params, lang)

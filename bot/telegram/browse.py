@@ -95,6 +95,8 @@ async def random_command(update: Update, context: BotContext) -> None:
     caption = f"<b>{esc(note.display_title(lang))}</b>\n\n{note_markdown_to_html(note.short(lang))}"
     markup = answer_keyboard(note, lang, related_notes(context, note), token)
     data = await asyncio.to_thread(picture.read_bytes)
-    await context.bot.send_photo(chat.id, data, caption=truncate_caption(caption), parse_mode=ParseMode.HTML, reply_markup=markup)
+    await context.bot.send_photo(
+        chat.id, data, caption=truncate_caption(caption), parse_mode=ParseMode.HTML, reply_markup=markup
+    )
     if token is not None:
         record_shown(context, update, token, lang, note.slug, "/random")

@@ -25,11 +25,15 @@ def demo_title(context: BotContext, demo_id: str, lang: Lang) -> str:
     return spec.title_ru if lang == "ru" else spec.title_en
 
 
-async def run_demo(context: BotContext, chat_id: int, demo_id: str, params: dict[str, Any], lang: Lang) -> None:
+async def run_demo(
+    context: BotContext, chat_id: int, demo_id: str, params: dict[str, Any], lang: Lang
+) -> None:
     """Run a demo in the worker (off the event loop) and send its plots, text and code."""
     await context.bot.send_chat_action(chat_id, ChatAction.UPLOAD_PHOTO)
     try:
-        result = await asyncio.to_thread(context.services.demo_runner.run, demo_id, params, DEMO_DEFAULT_SEED, lang)
+        result = await asyncio.to_thread(
+            context.services.demo_runner.run, demo_id, params, DEMO_DEFAULT_SEED, lang
+        )
     except DemoError as exc:
         await context.bot.send_message(chat_id, esc(exc.message(lang)), parse_mode=ParseMode.HTML)
         return
@@ -40,7 +44,11 @@ async def run_demo(context: BotContext, chat_id: int, demo_id: str, params: dict
         await context.bot.send_photo(chat_id, result.images[0], caption=caption, parse_mode=ParseMode.HTML)
     elif result.images:
         media = [
-            InputMediaPhoto(png, caption=truncate_caption(esc(captions[i] if i < len(captions) else title)), parse_mode=ParseMode.HTML)
+            InputMediaPhoto(
+                png,
+                caption=truncate_caption(esc(captions[i] if i < len(captions) else title)),
+                parse_mode=ParseMode.HTML,
+            )
             for i, png in enumerate(result.images[:10])
         ]
         await context.bot.send_media_group(chat_id, media)
@@ -57,14 +65,21 @@ async def demo_command(update: Update, context: BotContext) -> None:
     chat_id = update.effective_chat.id
     args = context.args or []
     if not args:
-        rows = [[(d.title_ru if lang == "ru" else d.title_en, callback(CB_DEMO, d.id, lang))] for d in context.services.demo_specs]
-        await send_html(context, chat_id, esc(t("demo_list", lang) + "\n" + t("demo_usage", lang)), keyboard(rows))
+        rows = [
+            [(d.title_ru if lang == "ru" else d.title_en, callback(CB_DEMO, d.id, lang))]
+            for d in context.services.demo_specs
+        ]
+        await send_html(
+            context, chat_id, esc(t("demo_list", lang) + "\n" + t("demo_usage", lang)), keyboard(rows)
+        )
         return
     raw: dict[str, str] = {}
     for arg in args[1:]:
         name, sep, value = arg.partition("=")
         if not sep or not name or not value:
-            await context.bot.send_message(chat_id, esc(t("bad_param", lang, arg=arg[:50])), parse_mode=ParseMode.HTML)
+            await context.bot.send_message(
+                chat_id, esc(t("bad_param", lang, arg=arg[:50])), parse_mode=ParseMode.HTML
+            )
             return
         raw[name] = value
     try:

@@ -17,7 +17,9 @@ def main() -> int:
         return 1
     if settings.webhook_url:
         try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{settings.webhook_port}/healthz", timeout=4) as response:
+            with urllib.request.urlopen(
+                f"http://127.0.0.1:{settings.webhook_port}/healthz", timeout=4
+            ) as response:
                 return 0 if response.status == 200 else 1
         except OSError:
             return 1

@@ -36,7 +36,9 @@ async def on_inline_query(update: Update, context: BotContext) -> None:
                 id=hit.slug[:64],
                 title=note.display_title(lang),
                 description=note.short(lang)[:200],
-                input_message_content=InputTextMessageContent(split_message(note_html(note, lang))[0], parse_mode=ParseMode.HTML),
+                input_message_content=InputTextMessageContent(
+                    split_message(note_html(note, lang))[0], parse_mode=ParseMode.HTML
+                ),
             )
         )
     await inline.answer(results, cache_time=30)

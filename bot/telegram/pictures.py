@@ -31,19 +31,27 @@ async def on_photo(update: Update, context: BotContext) -> None:
         if (item.file_size or 0) > settings.max_image_bytes:
             raise ImageTooLargeError(item.file_size or 0, settings.max_image_bytes)
         data = bytes(await (await context.bot.get_file(item.file_id)).download_as_bytearray())
-        recognition = await asyncio.to_thread(recognise_meme, data, context.memebot.images, settings.max_image_bytes)
+        recognition = await asyncio.to_thread(
+            recognise_meme, data, context.memebot.images, settings.max_image_bytes
+        )
     except ImageError as exc:
         await context.bot.send_message(message.chat_id, esc(exc.message(lang)), parse_mode=ParseMode.HTML)
         return
     notes = context.services.retriever.notes
     if recognition.slug and recognition.slug in notes:
-        await send_note(context, update, notes[recognition.slug], lang, caption or "[photo]", reply_to=message.message_id)
+        await send_note(
+            context, update, notes[recognition.slug], lang, caption or "[photo]", reply_to=message.message_id
+        )
         return
     query = " ".join(x for x in (caption, recognition.ocr) if x).strip()
-    answer = await asyncio.to_thread(context.services.pipeline.answer, query, lang, None, True) if query else None
+    answer = (
+        await asyncio.to_thread(context.services.pipeline.answer, query, lang, None, True) if query else None
+    )
     if answer is None or answer.note is None:
         await send_html(context, message.chat_id, esc(t("photo_unknown", lang)), help_keyboard(lang))
         return
     if recognition.ocr:
-        await context.bot.send_message(message.chat_id, esc(t("photo_read", lang, text=recognition.ocr[:200])), parse_mode=ParseMode.HTML)
+        await context.bot.send_message(
+            message.chat_id, esc(t("photo_read", lang, text=recognition.ocr[:200])), parse_mode=ParseMode.HTML
+        )
     await send_note(context, update, answer.note, lang, query, reply_to=message.message_id)

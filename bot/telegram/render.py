@@ -35,7 +35,9 @@ CALLBACK_PATTERNS = {
     CB_VOTE: re.compile(r"^v:(?P<answer>[A-Za-z0-9_-]{1,16}):(?P<vote>[+-])$"),
     CB_ASK: re.compile(r"^q:(?P<index>\d{1,2}):(?P<lang>ru|en)$"),
     CB_PAGE: re.compile(r"^p:(?P<kind>meme|concept):(?P<page>\d{1,3}):(?P<lang>ru|en)$"),
-    CB_ADMIN: re.compile(r"^a:(?P<action>approve|reject|edit|reason|publish|skip):(?P<submission>\d{1,12})(?::(?P<arg>\w{1,16}))?$"),
+    CB_ADMIN: re.compile(
+        r"^a:(?P<action>approve|reject|edit|reason|publish|skip):(?P<submission>\d{1,12})(?::(?P<arg>\w{1,16}))?$"
+    ),
     CB_WANTED: re.compile(r"^w:(?P<action>draft):(?P<cluster>\d{1,12})$"),
 }
 

@@ -67,7 +67,9 @@ class ImageTooLargeError(ImageError):
             key = "image_too_many_pixels" if self.size else "image_too_many_pixels_unknown"
             super().__init__(key, mp=f"{self.size / 1e6:.0f}", limit=f"{self.limit / 1e6:.0f}")
         else:
-            super().__init__("image_too_many_bytes", mb=f"{self.size / 2**20:.1f}", limit=f"{self.limit / 2**20:.0f}")
+            super().__init__(
+                "image_too_many_bytes", mb=f"{self.size / 2**20:.1f}", limit=f"{self.limit / 2**20:.0f}"
+            )
 
     @classmethod
     def pixels(cls, width: int, height: int, limit: int = MAX_PIXELS) -> ImageTooLargeError:
@@ -129,7 +131,22 @@ def _decode(data: bytes) -> Image.Image:
     return rgb
 
 
-BYTES_PER_PIXEL = {"1": 1, "L": 1, "P": 1, "LA": 2, "PA": 2, "RGB": 3, "YCbCr": 3, "LAB": 3, "HSV": 3, "RGBA": 4, "RGBa": 4, "CMYK": 4, "I": 4, "F": 4}
+BYTES_PER_PIXEL = {
+    "1": 1,
+    "L": 1,
+    "P": 1,
+    "LA": 2,
+    "PA": 2,
+    "RGB": 3,
+    "YCbCr": 3,
+    "LAB": 3,
+    "HSV": 3,
+    "RGBA": 4,
+    "RGBa": 4,
+    "CMYK": 4,
+    "I": 4,
+    "F": 4,
+}
 
 
 def _check_pixels(size: tuple[int, int], mode: str = "RGB") -> None:

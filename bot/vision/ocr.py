@@ -116,7 +116,11 @@ def _tesseract(name: str, img: Image.Image, psm: int) -> list[_Word]:
     """Words Tesseract reads in ``img``, with their confidence (0–100); [] on failure."""
     try:
         data = pytesseract.image_to_data(
-            img, lang=OCR_LANG, config=f"--psm {psm}", timeout=OCR_TIMEOUT_S, output_type=pytesseract.Output.DICT
+            img,
+            lang=OCR_LANG,
+            config=f"--psm {psm}",
+            timeout=OCR_TIMEOUT_S,
+            output_type=pytesseract.Output.DICT,
         )
     except pytesseract.TesseractNotFoundError:
         logger.error("tesseract is not installed; run `make system-deps` (needs root)")

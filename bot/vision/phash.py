@@ -180,7 +180,9 @@ class MemeImageIndex:
     @classmethod
     def from_images(cls, images: Mapping[str, Image.Image]) -> MemeImageIndex:
         """Index pictures given as slug → image."""
-        return cls({slug: [phash_int(v) for v in _reference_views(_work_copy(img))] for slug, img in images.items()})
+        return cls(
+            {slug: [phash_int(v) for v in _reference_views(_work_copy(img))] for slug, img in images.items()}
+        )
 
     @classmethod
     def from_notes(cls, notes: Iterable[Any]) -> MemeImageIndex:

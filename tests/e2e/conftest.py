@@ -32,8 +32,12 @@ LONG_NOTE_SLUG = "long-read"
 
 
 def _long_note() -> str:
-    paragraph_ru = "Это длинный абзац о градиентах, весах и шагах обучения, нужный, чтобы проверить разбиение. " * 6
-    paragraph_en = "This is a long paragraph about gradients, weights and training steps, to test splitting. " * 6
+    paragraph_ru = (
+        "Это длинный абзац о градиентах, весах и шагах обучения, нужный, чтобы проверить разбиение. " * 6
+    )
+    paragraph_en = (
+        "This is a long paragraph about gradients, weights and training steps, to test splitting. " * 6
+    )
     deep_ru = "\n\n".join(f"Абзац {i}. {paragraph_ru}" for i in range(20))
     deep_en = "\n\n".join(f"Paragraph {i}. {paragraph_en}" for i in range(20))
     return (
@@ -81,15 +85,35 @@ class Harness:
     services: Services
     chat_ids: dict[int, int] = field(default_factory=dict)
 
-    async def say(self, user: User, text: str | None = None, *, method: str = "sendMessage", count: int = 1, timeout: float = 20.0, **kwargs: Any) -> list[Call]:
+    async def say(
+        self,
+        user: User,
+        text: str | None = None,
+        *,
+        method: str = "sendMessage",
+        count: int = 1,
+        timeout: float = 20.0,
+        **kwargs: Any,
+    ) -> list[Call]:
         """The user sends a message; wait for ``count`` new bot calls of ``method`` in that chat."""
         chat_id = kwargs.pop("chat_id", user.id)
         before = len(self.calls_to(chat_id, method))
         self.emu.user_message(chat_id, user, text=text, **kwargs)
-        calls = await self.emu.wait_for(method, count=before + count, timeout=timeout, predicate=lambda c: self._in_chat(c, chat_id))
+        calls = await self.emu.wait_for(
+            method, count=before + count, timeout=timeout, predicate=lambda c: self._in_chat(c, chat_id)
+        )
         return calls[before:]
 
-    async def press(self, user: User, message: dict, data: str, *, forged: bool = False, method: str | None = None, count: int = 1) -> str:
+    async def press(
+        self,
+        user: User,
+        message: dict,
+        data: str,
+        *,
+        forged: bool = False,
+        method: str | None = None,
+        count: int = 1,
+    ) -> str:
         """Press a button under a bot message; waits for the callback answer (and ``method`` calls)."""
         chat_id = message["chat"]["id"]
         answers_before = len(self.emu.calls("answerCallbackQuery"))
@@ -97,7 +121,9 @@ class Harness:
         query_id = self.emu.press_button(chat_id, user, message["message_id"], data, forged=forged)
         await self.emu.wait_for("answerCallbackQuery", count=answers_before + 1, timeout=20)
         if method:
-            await self.emu.wait_for(method, count=before + count, timeout=30, predicate=lambda c: self._in_chat(c, chat_id))
+            await self.emu.wait_for(
+                method, count=before + count, timeout=30, predicate=lambda c: self._in_chat(c, chat_id)
+            )
         return query_id
 
     def calls_to(self, chat_id: int, method: str | None) -> list[Call]:
@@ -145,7 +171,9 @@ async def start_bot(bot_settings, e2e_services: Services) -> AsyncIterator[Calla
         await emu.start()
         settings = bot_settings(emu, **overrides)
         db = await asyncio.to_thread(open_database, settings.database_url)
-        app = build_application(settings, services=services or e2e_services, db=db, rate_limiter_retries=retries)
+        app = build_application(
+            settings, services=services or e2e_services, db=db, rate_limiter_retries=retries
+        )
         await start_polling(app, timeout=1)
         harness = Harness(emu, app, settings, db, services or e2e_services)
         started.append(harness)

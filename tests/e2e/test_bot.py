@@ -66,7 +66,9 @@ async def test_demo_button_sends_plots(start_bot) -> None:  # noqa: ANN001
     message = bot.last_bot_message(RU_USER.id)
     before = len(bot.emu.calls("sendMediaGroup")) + len(bot.emu.calls("sendPhoto"))
     await bot.press(RU_USER, message, button_data(message)["▶ Запустить демо"])
-    await bot.emu.wait_for("sendMessage", count=1, timeout=60, predicate=lambda c: "language-python" in c.params.get("text", ""))
+    await bot.emu.wait_for(
+        "sendMessage", count=1, timeout=60, predicate=lambda c: "language-python" in c.params.get("text", "")
+    )
     assert any(c.params["action"] == "upload_photo" for c in bot.emu.calls("sendChatAction"))
     photos = bot.emu.calls("sendMediaGroup") + bot.emu.calls("sendPhoto")
     assert len(photos) > before and all(c.ok for c in photos)
@@ -78,9 +80,10 @@ async def test_demo_command_with_parameters_and_out_of_range(start_bot) -> None:
     bot = await start_bot()
     (error,) = await bot.say(EN_USER, "/demo dropout p=7")
     assert "0.05" in error.params["text"] and "7" in error.params["text"]
-    await bot.say(EN_USER, "/demo dropout p=0.3", count=1, timeout=60,
-                  method="sendMessage")
-    await bot.emu.wait_for("sendMessage", timeout=60, predicate=lambda c: "language-python" in c.params.get("text", ""))
+    await bot.say(EN_USER, "/demo dropout p=0.3", count=1, timeout=60, method="sendMessage")
+    await bot.emu.wait_for(
+        "sendMessage", timeout=60, predicate=lambda c: "language-python" in c.params.get("text", "")
+    )
     (listing,) = await bot.say(EN_USER, "/demo")
     assert "Demos you can run" in listing.params["text"]
 
@@ -132,7 +135,15 @@ async def test_malformed_and_forged_callback_data_gets_a_polite_answer(start_bot
     bot = await start_bot()
     await bot.say(EN_USER, "what is overfitting")
     message = bot.last_bot_message(EN_USER.id)
-    for data in ["garbage", "d:../../etc:en", "v:999999:+", "n:no-such-note:en", "r:rm-rf:en", "a:approve:1", "x" * 64]:
+    for data in [
+        "garbage",
+        "d:../../etc:en",
+        "v:999999:+",
+        "n:no-such-note:en",
+        "r:rm-rf:en",
+        "a:approve:1",
+        "x" * 64,
+    ]:
         await bot.press(EN_USER, message, data, forged=True)
     answers = bot.emu.calls("answerCallbackQuery")[-7:]
     assert all(c.ok for c in answers)
@@ -187,14 +198,28 @@ async def test_error_handler_apologises_and_the_bot_keeps_running(start_bot) -> 
 async def test_group_answers_only_mentions_and_replies(start_bot) -> None:  # noqa: ANN001
     bot = await start_bot()
     username = bot.emu.bot_user["username"]
-    bot.emu.user_message(GROUP_ID, RU_USER, text="что такое дропаут", chat_type="supergroup", chat_title="ML chat")
+    bot.emu.user_message(
+        GROUP_ID, RU_USER, text="что такое дропаут", chat_type="supergroup", chat_title="ML chat"
+    )
     await asyncio.sleep(1.0)
     assert not bot.calls_to(GROUP_ID, "sendMessage")
-    (reply,) = await bot.say(RU_USER, f"@{username} что такое дропаут", chat_id=GROUP_ID, chat_type="supergroup", chat_title="ML chat")
+    (reply,) = await bot.say(
+        RU_USER,
+        f"@{username} что такое дропаут",
+        chat_id=GROUP_ID,
+        chat_type="supergroup",
+        chat_title="ML chat",
+    )
     assert reply.params["text"].startswith("<b>Дропаут</b>")
     answer_id = bot.last_bot_message(GROUP_ID)["message_id"]
-    (second,) = await bot.say(RU_USER, "а что такое переобучение?", chat_id=GROUP_ID, chat_type="supergroup", chat_title="ML chat",
-                              reply_to_message_id=answer_id)
+    (second,) = await bot.say(
+        RU_USER,
+        "а что такое переобучение?",
+        chat_id=GROUP_ID,
+        chat_type="supergroup",
+        chat_title="ML chat",
+        reply_to_message_id=answer_id,
+    )
     assert second.params["text"].startswith("<b>Переобучение</b>")
 
 
@@ -203,9 +228,16 @@ async def test_twenty_users_at_once_are_all_served(start_bot) -> None:  # noqa: 
     users = [User(id=5000 + i, first_name=f"U{i}", language_code="en") for i in range(20)]
     for user in users:
         bot.emu.user_message(user.id, user, text="what is gradient descent")
-    await bot.emu.wait_for("sendMessage", count=20, timeout=60, predicate=lambda c: c.ok and c.params["text"].startswith("<b>Gradient"))
+    await bot.emu.wait_for(
+        "sendMessage",
+        count=20,
+        timeout=60,
+        predicate=lambda c: c.ok and c.params["text"].startswith("<b>Gradient"),
+    )
     for user in users:
-        replies = [c for c in bot.calls_to(user.id, "sendMessage") if c.params["text"].startswith("<b>Gradient")]
+        replies = [
+            c for c in bot.calls_to(user.id, "sendMessage") if c.params["text"].startswith("<b>Gradient")
+        ]
         assert len(replies) == 1, f"user {user.id}: {len(replies)} replies"
 
 
@@ -217,21 +249,38 @@ async def test_webhook_mode_with_secret_and_healthz(bot_settings, e2e_services) 
 
     port = free_port()
     async with BotApiEmulator() as emu:
-        settings = bot_settings(emu, webhook_url=f"http://127.0.0.1:{port}/telegram/hook", webhook_secret="s3cret-token")
-        app = build_application(settings, services=e2e_services, db=open_database(settings.database_url), webhook=True)
+        settings = bot_settings(
+            emu, webhook_url=f"http://127.0.0.1:{port}/telegram/hook", webhook_secret="s3cret-token"
+        )
+        app = build_application(
+            settings, services=e2e_services, db=open_database(settings.database_url), webhook=True
+        )
         server = WebhookServer(app, settings, "127.0.0.1", port)
         await server.start()
         try:
-            assert emu.webhook["url"] == settings.webhook_url and emu.webhook["secret_token"] == "s3cret-token"
+            assert (
+                emu.webhook["url"] == settings.webhook_url and emu.webhook["secret_token"] == "s3cret-token"
+            )
             emu.user_message(EN_USER.id, EN_USER, text="what is dropout")
             (reply,) = await emu.wait_for("sendMessage", timeout=30)
             assert reply.params["text"].startswith("<b>Dropout</b>")
-            assert emu.webhook_deliveries and emu.webhook_deliveries[0].status == 200 and emu.webhook_deliveries[0].secret_token == "s3cret-token"
-            forged = {"update_id": 99999, "message": {"message_id": 1, "date": 0, "chat": {"id": 1, "type": "private"}, "text": "hi"}}
+            assert (
+                emu.webhook_deliveries
+                and emu.webhook_deliveries[0].status == 200
+                and emu.webhook_deliveries[0].secret_token == "s3cret-token"
+            )
+            forged = {
+                "update_id": 99999,
+                "message": {"message_id": 1, "date": 0, "chat": {"id": 1, "type": "private"}, "text": "hi"},
+            }
             assert await emu.post_webhook(forged, secret_token="wrong") == 403
             async with aiohttp.ClientSession() as http, http.get(f"http://127.0.0.1:{port}/healthz") as resp:
                 body = await resp.json()
-            assert resp.status == 200 and body["status"] == "ok" and body["index_version"] == e2e_services.retriever.version
+            assert (
+                resp.status == 200
+                and body["status"] == "ok"
+                and body["index_version"] == e2e_services.retriever.version
+            )
         finally:
             await server.stop()
 

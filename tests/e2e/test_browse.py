@@ -12,13 +12,18 @@ pytestmark = pytest.mark.e2e
 
 async def test_memes_list_pages_forward_and_back_and_opens_a_meme(start_bot) -> None:  # noqa: ANN001
     bot = await start_bot()
-    memes = sorted((n for n in bot.services.retriever.notes.values() if n.kind == "meme"), key=lambda n: n.title.casefold())
+    memes = sorted(
+        (n for n in bot.services.retriever.notes.values() if n.kind == "meme"),
+        key=lambda n: n.title.casefold(),
+    )
     pages = -(-len(memes) // PAGE_SIZE)
     (reply,) = await bot.say(RU_USER, "/memes")
     assert f"Я знаю {len(memes)} мем" in reply.params["text"]
     listing = bot.last_bot_message(RU_USER.id)
     first = button_data(listing)
-    assert [label for label in first if not label.startswith(("◀", "▶")) and "/" not in label] == [m.title[:60] for m in memes[:PAGE_SIZE]]
+    assert [label for label in first if not label.startswith(("◀", "▶")) and "/" not in label] == [
+        m.title[:60] for m in memes[:PAGE_SIZE]
+    ]
     assert f"1/{pages}" in first and "▶" in first and "◀" not in first
 
     await bot.press(RU_USER, listing, first["▶"], method="editMessageText")
@@ -40,7 +45,10 @@ async def test_a_forged_page_is_refused_as_stale(start_bot) -> None:  # noqa: AN
     await bot.say(EN_USER, "/memes")
     listing = bot.last_bot_message(EN_USER.id)
     await bot.press(EN_USER, listing, "p:meme:x:en", forged=True)
-    assert bot.emu.calls("answerCallbackQuery")[-1].params.get("text") == "This button has expired. Please ask again."
+    assert (
+        bot.emu.calls("answerCallbackQuery")[-1].params.get("text")
+        == "This button has expired. Please ask again."
+    )
 
 
 async def test_random_sends_a_meme_picture_with_its_short_explanation(start_bot) -> None:  # noqa: ANN001

@@ -62,7 +62,9 @@ def png(width: int = 400, height: int = 300, color: tuple[int, int, int] = (200,
 
 async def echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     keyboard = InlineKeyboardMarkup([[InlineKeyboardButton("again", callback_data="again")]])
-    await update.message.reply_text(f"echo: {html.escape(update.message.text)}", parse_mode="HTML", reply_markup=keyboard)
+    await update.message.reply_text(
+        f"echo: {html.escape(update.message.text)}", parse_mode="HTML", reply_markup=keyboard
+    )
 
 
 async def on_photo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -81,7 +83,9 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 async def on_inline(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     query = update.inline_query
     content = InputTextMessageContent(f"<b>{html.escape(query.query)}</b>", parse_mode="HTML")
-    await query.answer([InlineQueryResultArticle(id="1", title=f"About {query.query}", input_message_content=content)])
+    await query.answer(
+        [InlineQueryResultArticle(id="1", title=f"About {query.query}", input_message_content=content)]
+    )
 
 
 def build_app(emu: BotApiEmulator, **builder_kwargs: object) -> Application:
@@ -112,7 +116,9 @@ async def emu() -> AsyncIterator[BotApiEmulator]:
         yield emulator
 
 
-async def raw_call(emu: BotApiEmulator, method: str, token: str | None = None, **params: object) -> tuple[int, dict]:
+async def raw_call(
+    emu: BotApiEmulator, method: str, token: str | None = None, **params: object
+) -> tuple[int, dict]:
     async with aiohttp.ClientSession() as session:
         async with session.post(f"{emu.base_url}{token or emu.token}/{method}", json=params) as response:
             return response.status, await response.json()
@@ -144,7 +150,9 @@ async def test_echo_over_long_polling(emu: BotApiEmulator) -> None:
 
 
 async def test_commands_in_user_messages_get_entities(emu: BotApiEmulator) -> None:
-    message = emu.user_message(GROUP_ID, BORIS, "/ask@memebot_test_bot что такое 😀 @alice", chat_type="supergroup")
+    message = emu.user_message(
+        GROUP_ID, BORIS, "/ask@memebot_test_bot что такое 😀 @alice", chat_type="supergroup"
+    )
     assert message["chat"] == {"id": GROUP_ID, "type": "supergroup", "title": "Test Group"}
     assert message["entities"] == [
         {"type": "bot_command", "offset": 0, "length": 21},
@@ -220,7 +228,9 @@ async def test_message_length_is_counted_after_parsing_in_utf16(emu: BotApiEmula
             with pytest.raises(BadRequest, match="(?i)message text is empty"):
                 await app.bot.send_message(ALICE.id, empty)
         trimmed = await app.bot.send_message(ALICE.id, "  <i>padded</i>  \n", parse_mode="HTML")
-        assert trimmed.text == "padded" and trimmed.entities[0].offset == 0 and trimmed.entities[0].length == 6
+        assert (
+            trimmed.text == "padded" and trimmed.entities[0].offset == 0 and trimmed.entities[0].length == 6
+        )
     assert len(emu.sent_messages(ALICE.id)) == 4
     assert [c.ok for c in emu.calls("sendMessage")] == [True, False, True, True, False, False, False, True]
 
@@ -228,9 +238,13 @@ async def test_message_length_is_counted_after_parsing_in_utf16(emu: BotApiEmula
 async def test_html_must_be_valid_telegram_html(emu: BotApiEmulator) -> None:
     emu.register_chat(ALICE.id, ALICE)
     async with make_application(emu) as app:
-        with pytest.raises(BadRequest, match='(?i)can\'t parse entities: unsupported start tag "" at byte offset 2'):
+        with pytest.raises(
+            BadRequest, match='(?i)can\'t parse entities: unsupported start tag "" at byte offset 2'
+        ):
             await app.bot.send_message(ALICE.id, "1 < 2", parse_mode="HTML")
-        assert (await app.bot.send_message(ALICE.id, "1 &lt; 2 &amp;&#33;", parse_mode="HTML")).text == "1 < 2 &!"
+        assert (
+            await app.bot.send_message(ALICE.id, "1 &lt; 2 &amp;&#33;", parse_mode="HTML")
+        ).text == "1 < 2 &!"
         assert (await app.bot.send_message(ALICE.id, "1 < 2 & co")).text == "1 < 2 & co"  # no parse mode
         for broken, reason in [
             ("Tom & Jerry", "does not start an html entity"),
@@ -274,7 +288,10 @@ async def test_inline_keyboards_are_validated(emu: BotApiEmulator) -> None:
             await app.bot.send_message(ALICE.id, "no", reply_markup=keyboard(url="not a url"))
     # The same refusals for a client that sends JSON bodies.
     for button, error in [
-        ({"text": "t"}, "Bad Request: can't parse inline keyboard button: Text buttons are unallowed in the inline keyboard"),
+        (
+            {"text": "t"},
+            "Bad Request: can't parse inline keyboard button: Text buttons are unallowed in the inline keyboard",
+        ),
         ({"text": "t", "callback_data": "x", "url": "https://a.io"}, "Bad Request: BUTTON_TYPE_INVALID"),
         ({"text": " ", "callback_data": "x"}, "Bad Request: BUTTON_TEXT_EMPTY"),
     ]:
@@ -365,7 +382,9 @@ async def test_send_photo_multipart_and_by_file_id(emu: BotApiEmulator) -> None:
             await app.bot.send_photo(ALICE.id, picture, caption="c" * 1025)
         await app.bot.send_photo(ALICE.id, picture, caption="<i>" + "c" * 1024 + "</i>", parse_mode="HTML")
 
-        document = await app.bot.send_document(ALICE.id, b"%PDF-1.4 minimal", filename="notes.pdf", caption="doc")
+        document = await app.bot.send_document(
+            ALICE.id, b"%PDF-1.4 minimal", filename="notes.pdf", caption="doc"
+        )
         assert document.document.file_name == "notes.pdf" and document.document.mime_type == "application/pdf"
         assert emu.calls("sendDocument")[0].files["document"] == b"%PDF-1.4 minimal"
         downloaded = await (await app.bot.get_file(document.document.file_id)).download_as_bytearray()
@@ -378,7 +397,8 @@ async def test_media_group_with_two_uploads(emu: BotApiEmulator) -> None:
     first, second = png(64, 64, (0, 0, 255)), png(80, 40, (0, 255, 0))
     async with make_application(emu) as app:
         messages = await app.bot.send_media_group(
-            ALICE.id, [InputMediaPhoto(first, caption="<b>one</b>", parse_mode="HTML"), InputMediaPhoto(second)]
+            ALICE.id,
+            [InputMediaPhoto(first, caption="<b>one</b>", parse_mode="HTML"), InputMediaPhoto(second)],
         )
         [call] = emu.calls("sendMediaGroup")
         media = call.params["media"]
@@ -393,7 +413,9 @@ async def test_media_group_with_two_uploads(emu: BotApiEmulator) -> None:
         with pytest.raises(BadRequest, match="(?i)too many messages"):
             await app.bot.send_media_group(ALICE.id, [InputMediaPhoto(first)] * 11)
         with pytest.raises(BadRequest, match="(?i)caption is too long"):
-            await app.bot.send_media_group(ALICE.id, [InputMediaPhoto(first), InputMediaPhoto(second, caption="c" * 1025)])
+            await app.bot.send_media_group(
+                ALICE.id, [InputMediaPhoto(first), InputMediaPhoto(second, caption="c" * 1025)]
+            )
     assert len(emu.sent_messages(ALICE.id)) == 2
 
 
@@ -417,7 +439,9 @@ async def test_user_document_download_and_file_paths(emu: BotApiEmulator) -> Non
     assert message["document"]["file_name"] == "table.csv" and message["document"]["mime_type"] == "text/csv"
     async with make_application(emu) as app:
         file = await app.bot.get_file(message["document"]["file_id"])
-        assert file.file_path.startswith(f"{emu.base_file_url}{emu.token}/documents/") and file.file_size == len(data)
+        assert file.file_path.startswith(
+            f"{emu.base_file_url}{emu.token}/documents/"
+        ) and file.file_size == len(data)
         assert bytes(await file.download_as_bytearray()) == data
         with pytest.raises(BadRequest, match="(?i)invalid file_id"):
             await app.bot.get_file("BQACAgIAAxkBAAnoSuchFile")
@@ -565,7 +589,10 @@ async def test_webhook_delivery_with_secret_token(emu: BotApiEmulator) -> None:
 
 async def test_failed_webhook_deliveries_are_retried_and_reported(emu: BotApiEmulator) -> None:
     status, body = await raw_call(emu, "setWebhook", url="http://example.com/hook")
-    assert (status, body["description"]) == (400, "Bad Request: bad webhook: An HTTPS URL must be provided for webhook")
+    assert (status, body["description"]) == (
+        400,
+        "Bad Request: bad webhook: An HTTPS URL must be provided for webhook",
+    )
     dead = f"http://127.0.0.1:{free_port()}/hook"  # nothing listens there
     status, body = await raw_call(emu, "setWebhook", url=dead, drop_pending_updates=True)
     assert status == 200 and body == {"ok": True, "result": True, "description": "Webhook was set"}

@@ -37,7 +37,9 @@ def new_meme_picture(seed: int = 1) -> bytes:
 
 
 @pytest.fixture()
-def writable_services(e2e_knowledge: Path, e2e_index: Path, encoder, intent_router, tmp_path: Path, monkeypatch) -> Services:  # noqa: ANN001
+def writable_services(
+    e2e_knowledge: Path, e2e_index: Path, encoder, intent_router, tmp_path: Path, monkeypatch
+) -> Services:  # noqa: ANN001
     """A private copy of the notes and the index: approvals write notes and rebuild the index."""
     from demos.registry import list_demos
 
@@ -57,7 +59,9 @@ async def start_moderated(start_bot, services: Services, admins: tuple[User, ...
     return bot
 
 
-async def submit(bot, user: User, picture: bytes, title: str = TITLE, explanation: str | None = EXPLANATION) -> int:  # noqa: ANN001
+async def submit(
+    bot, user: User, picture: bytes, title: str = TITLE, explanation: str | None = EXPLANATION
+) -> int:  # noqa: ANN001
     """Script the /submit conversation up to the confirmation; returns the submission id."""
     (ask,) = await bot.say(user, "/submit")
     assert "картинку" in ask.params["text"] or "picture" in ask.params["text"]
@@ -74,7 +78,14 @@ async def submit(bot, user: User, picture: bytes, title: str = TITLE, explanatio
 
 async def admin_message(bot, admin: User, submission_id: int) -> dict:  # noqa: ANN001
     """The decision message an admin got for a submission (waits for it to arrive)."""
-    await bot.emu.wait_for("sendPhoto", timeout=30, predicate=lambda c: str(c.params.get("chat_id")) == str(admin.id) and f"a:approve:{submission_id}" in str(c.params.get("reply_markup")))
+    await bot.emu.wait_for(
+        "sendPhoto",
+        timeout=30,
+        predicate=lambda c: (
+            str(c.params.get("chat_id")) == str(admin.id)
+            and f"a:approve:{submission_id}" in str(c.params.get("reply_markup"))
+        ),
+    )
     for message in reversed(bot.emu.sent_messages(admin.id)):
         if f"a:approve:{submission_id}" in button_data(message).values():
             return message
@@ -99,7 +110,11 @@ async def test_submit_approve_notify_and_answer_from_the_new_note(start_bot, wri
     assert denied and denied[-1].actor_id == EN_USER.id
 
     await bot.press(ADMIN, to_admin, f"a:approve:{submission_id}")
-    notice = await bot.emu.wait_for("sendMessage", timeout=60, predicate=lambda c: str(c.params.get("chat_id")) == str(RU_USER.id) and "одобрен" in c.params["text"])
+    notice = await bot.emu.wait_for(
+        "sendMessage",
+        timeout=60,
+        predicate=lambda c: str(c.params.get("chat_id")) == str(RU_USER.id) and "одобрен" in c.params["text"],
+    )
     assert f"№{submission_id}" in notice[0].params["text"]
     view = service.get(submission_id)
     assert view.status == "published" and view.slug.startswith("meme-")
@@ -114,13 +129,21 @@ async def test_submit_approve_notify_and_answer_from_the_new_note(start_bot, wri
 
 async def test_rejection_with_a_quick_reason_reaches_the_submitter(start_bot, writable_services) -> None:  # noqa: ANN001
     bot = await start_moderated(start_bot, writable_services)
-    submission_id = await submit(bot, EN_USER, new_meme_picture(2), title="My <b>bold</b> & weird meme", explanation=None)
+    submission_id = await submit(
+        bot, EN_USER, new_meme_picture(2), title="My <b>bold</b> & weird meme", explanation=None
+    )
     to_admin = await admin_message(bot, ADMIN, submission_id)
     assert "My &lt;b&gt;bold&lt;/b&gt; &amp; weird meme" in bot.emu.calls("sendPhoto")[-1].params["caption"]
     await bot.press(ADMIN, to_admin, f"a:reject:{submission_id}", method="sendMessage")
     reasons = bot.last_bot_message(ADMIN.id)
     await bot.press(ADMIN, reasons, f"a:reason:{submission_id}:offtopic")
-    (told,) = await bot.emu.wait_for("sendMessage", timeout=30, predicate=lambda c: str(c.params.get("chat_id")) == str(EN_USER.id) and "rejected" in c.params["text"])
+    (told,) = await bot.emu.wait_for(
+        "sendMessage",
+        timeout=30,
+        predicate=lambda c: (
+            str(c.params.get("chat_id")) == str(EN_USER.id) and "rejected" in c.params["text"]
+        ),
+    )
     assert "it is not about machine learning" in told.params["text"]
     assert bot.app.bot_data.submissions.get(submission_id).status == "rejected"
 
@@ -130,13 +153,23 @@ async def test_custom_rejection_reason_typed_by_the_admin(start_bot, writable_se
     submission_id = await submit(bot, RU_USER, new_meme_picture(3))
     to_admin = await admin_message(bot, ADMIN, submission_id)
     await bot.press(ADMIN, to_admin, f"a:reject:{submission_id}", method="sendMessage")
-    await bot.press(ADMIN, bot.last_bot_message(ADMIN.id), f"a:reason:{submission_id}:custom", method="sendMessage")
+    await bot.press(
+        ADMIN, bot.last_bot_message(ADMIN.id), f"a:reason:{submission_id}:custom", method="sendMessage"
+    )
     await bot.say(ADMIN, "картинка слишком мелкая")
-    (told,) = await bot.emu.wait_for("sendMessage", timeout=30, predicate=lambda c: str(c.params.get("chat_id")) == str(RU_USER.id) and "отклонён" in c.params["text"])
+    (told,) = await bot.emu.wait_for(
+        "sendMessage",
+        timeout=30,
+        predicate=lambda c: (
+            str(c.params.get("chat_id")) == str(RU_USER.id) and "отклонён" in c.params["text"]
+        ),
+    )
     assert "картинка слишком мелкая" in told.params["text"]
 
 
-async def test_known_meme_picture_is_pointed_out_as_duplicate(start_bot, writable_services, e2e_knowledge: Path) -> None:  # noqa: ANN001
+async def test_known_meme_picture_is_pointed_out_as_duplicate(
+    start_bot, writable_services, e2e_knowledge: Path
+) -> None:  # noqa: ANN001
     bot = await start_moderated(start_bot, writable_services)
     picture = (e2e_knowledge / "memes" / "images" / "meme-xgboost-kaggle.png").read_bytes()
     await bot.say(RU_USER, "/submit")
@@ -152,7 +185,9 @@ async def test_bad_input_in_the_conversation(start_bot, writable_services) -> No
     await bot.say(EN_USER, "/submit")
     (not_image,) = await bot.say(EN_USER, document=("meme.png", b"%PDF-1.4 not a picture", "image/png"))
     assert "picture" in not_image.params["text"].lower() or "image" in not_image.params["text"].lower()
-    (huge,) = await bot.say(EN_USER, document=("big.png", b"\x89PNG" + b"0" * (10 * 1024 * 1024 + 10), "image/png"))
+    (huge,) = await bot.say(
+        EN_USER, document=("big.png", b"\x89PNG" + b"0" * (10 * 1024 * 1024 + 10), "image/png")
+    )
     assert "10" in huge.params["text"]
     await bot.say(EN_USER, photo=new_meme_picture(4))
     (control,) = await bot.say(EN_USER, "Meme\u0007title")
@@ -163,7 +198,9 @@ async def test_bad_input_in_the_conversation(start_bot, writable_services) -> No
     assert cancelled.params["text"] == "Cancelled. Nothing was sent."
 
 
-async def test_crash_between_commit_and_index_is_recovered_on_restart(start_bot, writable_services, monkeypatch) -> None:  # noqa: ANN001
+async def test_crash_between_commit_and_index_is_recovered_on_restart(
+    start_bot, writable_services, monkeypatch
+) -> None:  # noqa: ANN001
     from bot.community.publishing import Publisher
 
     bot = await start_moderated(start_bot, writable_services)
@@ -175,13 +212,21 @@ async def test_crash_between_commit_and_index_is_recovered_on_restart(start_bot,
 
     monkeypatch.setattr(Publisher, "rebuild", crash)
     await bot.press(ADMIN, await admin_message(bot, ADMIN, submission_id), f"a:approve:{submission_id}")
-    await bot.emu.wait_for("sendMessage", timeout=30, predicate=lambda c: str(c.params.get("chat_id")) == str(ADMIN.id) and "пошло не так" in c.params["text"])
+    await bot.emu.wait_for(
+        "sendMessage",
+        timeout=30,
+        predicate=lambda c: (
+            str(c.params.get("chat_id")) == str(ADMIN.id) and "пошло не так" in c.params["text"]
+        ),
+    )
     service = bot.app.bot_data.submissions
     assert service.get(submission_id).status == "approved"
 
     monkeypatch.setattr(Publisher, "rebuild", original)
     restarted = await start_moderated(start_bot, writable_services, database_url=bot.settings.database_url)
-    (told,) = await restarted.emu.wait_for("sendMessage", timeout=60, predicate=lambda c: str(c.params.get("chat_id")) == str(RU_USER.id))
+    (told,) = await restarted.emu.wait_for(
+        "sendMessage", timeout=60, predicate=lambda c: str(c.params.get("chat_id")) == str(RU_USER.id)
+    )
     assert "одобрен" in told.params["text"]
     view = restarted.app.bot_data.submissions.get(submission_id)
     assert view.status == "published"
@@ -192,16 +237,25 @@ async def test_crash_between_commit_and_index_is_recovered_on_restart(start_bot,
 async def test_two_admins_approving_at_once_publish_one_note(start_bot, writable_services) -> None:  # noqa: ANN001
     bot = await start_moderated(start_bot, writable_services, (ADMIN, ADMIN2))
     submission_id = await submit(bot, RU_USER, new_meme_picture(6))
-    first, second = await admin_message(bot, ADMIN, submission_id), await admin_message(bot, ADMIN2, submission_id)
+    first, second = (
+        await admin_message(bot, ADMIN, submission_id),
+        await admin_message(bot, ADMIN2, submission_id),
+    )
     answers = len(bot.emu.calls("answerCallbackQuery"))
     bot.emu.press_button(ADMIN.id, ADMIN, first["message_id"], f"a:approve:{submission_id}")
     bot.emu.press_button(ADMIN2.id, ADMIN2, second["message_id"], f"a:approve:{submission_id}")
     await bot.emu.wait_for("answerCallbackQuery", count=answers + 2, timeout=30)
-    await bot.emu.wait_for("sendMessage", timeout=60, predicate=lambda c: str(c.params.get("chat_id")) == str(RU_USER.id) and "одобрен" in c.params["text"])
+    await bot.emu.wait_for(
+        "sendMessage",
+        timeout=60,
+        predicate=lambda c: str(c.params.get("chat_id")) == str(RU_USER.id) and "одобрен" in c.params["text"],
+    )
     await asyncio.sleep(1.0)
     view = bot.app.bot_data.submissions.get(submission_id)
     memes = Path(writable_services.retriever.notes[view.slug].path).parent
-    published = [p for p in memes.glob("meme-*.md") if f"submission {submission_id}" in p.read_text(encoding="utf-8")]
+    published = [
+        p for p in memes.glob("meme-*.md") if f"submission {submission_id}" in p.read_text(encoding="utf-8")
+    ]
     assert len(published) == 1 and view.status == "published"
     told = [c for c in bot.calls_to(RU_USER.id, "sendMessage") if "одобрен" in c.params["text"]]
     assert len(told) == 1, "the submitter is told once"
@@ -210,15 +264,31 @@ async def test_two_admins_approving_at_once_publish_one_note(start_bot, writable
 async def test_admin_edits_title_and_aliases_before_approving(start_bot, writable_services) -> None:  # noqa: ANN001
     bot = await start_moderated(start_bot, writable_services)
     submission_id = await submit(bot, RU_USER, new_meme_picture(7), title="мем про лыжи", explanation=None)
-    await bot.press(ADMIN, await admin_message(bot, ADMIN, submission_id), f"a:edit:{submission_id}", method="sendMessage")
+    await bot.press(
+        ADMIN, await admin_message(bot, ADMIN, submission_id), f"a:edit:{submission_id}", method="sendMessage"
+    )
     assert "title:" in bot.calls_to(ADMIN.id, "sendMessage")[-1].params["text"]
-    (preview,) = await bot.say(ADMIN, "title: Лыжник в локальном минимуме\nexplanation: SGD застрял.\naliases: лыжник sgd, skier sgd\nrelated: gradient-descent")
+    (preview,) = await bot.say(
+        ADMIN,
+        "title: Лыжник в локальном минимуме\nexplanation: SGD застрял.\naliases: лыжник sgd, skier sgd\nrelated: gradient-descent",
+    )
     assert "Лыжник в локальном минимуме" in preview.params["text"]
     edited = bot.last_bot_message(ADMIN.id)
     await bot.press(ADMIN, edited, f"a:approve:{submission_id}")
-    await bot.emu.wait_for("sendMessage", timeout=60, predicate=lambda c: str(c.params.get("chat_id")) == str(RU_USER.id) and "одобрен" in c.params["text"])
+    await bot.emu.wait_for(
+        "sendMessage",
+        timeout=60,
+        predicate=lambda c: str(c.params.get("chat_id")) == str(RU_USER.id) and "одобрен" in c.params["text"],
+    )
     view = bot.app.bot_data.submissions.get(submission_id)
     note = bot.app.bot_data.services.retriever.notes[view.slug]
-    assert note.title == "Лыжник в локальном минимуме" and "skier sgd" in note.aliases and note.related == ["gradient-descent"]
+    assert (
+        note.title == "Лыжник в локальном минимуме"
+        and "skier sgd" in note.aliases
+        and note.related == ["gradient-descent"]
+    )
     (reply,) = await bot.say(EN_USER, "explain the skier sgd meme")
-    assert reply.params["text"].startswith("<b>Лыжник в локальном минимуме</b>") or "Лыжник" in reply.params["text"]
+    assert (
+        reply.params["text"].startswith("<b>Лыжник в локальном минимуме</b>")
+        or "Лыжник" in reply.params["text"]
+    )
