@@ -166,6 +166,7 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "cmd_submit": {"ru": "предложить мем", "en": "submit a meme"},
     "cmd_cancel": {"ru": "отменить то, что начали", "en": "cancel what you started"},
+    "cmd_forget": {"ru": "стереть мои вопросы и отметки", "en": "erase my questions and votes"},
     # things the bot does not read
     "unsupported_media": {
         "ru": "Я понимаю текст и картинки мемов. Стикеры, голосовые, видео и файлы не читаю — напишите вопрос словами.",

@@ -6,7 +6,7 @@ from telegram import Bot, BotCommand
 
 from common.i18n import Lang, t
 
-COMMANDS = ("start", "help", "memes", "concepts", "random", "demo", "submit", "cancel")
+COMMANDS = ("start", "help", "memes", "concepts", "random", "demo", "submit", "cancel", "forget")
 
 
 def command_list(lang: Lang) -> list[BotCommand]:
