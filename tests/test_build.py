@@ -112,7 +112,7 @@ def test_build_killed_midway_leaves_the_old_index_serving(
         path.write_text(path.read_text(encoding="utf-8") + "\n", encoding="utf-8")
     env = {**os.environ, "MEMEBOT_KNOWLEDGE": str(notes), "PYTHONPATH": str(REPO)}
     proc = subprocess.Popen(
-        [sys.executable, "-c", "from bot.cli import main; main()", "index", "build", "--progress"],
+        [sys.executable, "-c", "from bot.cli.main import main; main()", "index", "build", "--progress"],
         env=env,
         stderr=subprocess.PIPE,
         stdout=subprocess.DEVNULL,

@@ -42,7 +42,7 @@ def test_ask_jsonl_answers_each_line_in_one_process(home_with_index, cli_runner)
 
 
 def test_ask_unknown_topic_is_honest(home_with_index, cli_runner) -> None:  # noqa: ANN001
-    result = cli_runner("ask", "--json", "что такое вариационный автоэнкодер")
+    result = cli_runner("ask", "--json", "как работает федеративное обучение")
     data = json.loads(result.output)
     assert data["answer"].startswith("Такого я не знаю")
 
@@ -72,15 +72,15 @@ def test_eval_prints_the_three_modes_side_by_side(home_with_index, cli_runner) -
 
 def test_eval_rejects_a_malformed_file(home_with_index, cli_runner, tmp_path) -> None:  # noqa: ANN001
     bad = tmp_path / "bad.jsonl"
-    bad.write_text('{"q": "x"}\n', encoding="utf-8")
+    bad.write_text('{"question": "x"}\n', encoding="utf-8")
     result = cli_runner("eval", str(bad))
-    assert result.exit_code == 2 and f"{bad}:1: expected" in result.output
+    assert result.exit_code == 2 and f"{bad}:1: not an evaluation line" in result.output
 
 
 def test_console_script_runs_in_a_fresh_process(home_with_index) -> None:  # noqa: ANN001
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     proc = subprocess.run(
-        [sys.executable, "-c", "from bot.cli import main; main()", "ask", "--json", "что такое файнтюн"],
+        [sys.executable, "-c", "from bot.cli.main import main; main()", "ask", "--json", "что такое файнтюн"],
         env=env,
         capture_output=True,
         text=True,

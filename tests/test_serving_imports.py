@@ -32,7 +32,7 @@ print(json.dumps({"slug": hits[0].slug, "intent": route.intent, "modules": sorte
 CLI_ASK = """
 import json, sys
 sys.argv = ["memebot", "ask", "--json", "что такое дропаут"]
-from bot.cli import main
+from bot.cli.main import main
 try:
     main()
 except SystemExit as exc:

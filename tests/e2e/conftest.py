@@ -19,7 +19,7 @@ from bot.storage import Database, open_database
 from bot.telegram.app import build_application
 from bot.telegram.serve import start_polling, stop_polling
 from indexer.build import build_index
-from tests.conftest import KNOWLEDGE
+from tests.conftest import KNOWLEDGE, copy_index
 from tests.e2e.durable import small_index, small_knowledge  # noqa: F401 - fixtures of the durability tests
 from tests.e2e.emulator import BotApiEmulator, Call, User
 from tests.test_storage import database_url  # noqa: F401 - SQLite and PostgreSQL, for tests/e2e/test_processes.py
@@ -58,9 +58,13 @@ def e2e_knowledge(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def e2e_index(e2e_knowledge: Path, encoder, demo_ids, tmp_path_factory: pytest.TempPathFactory) -> Path:  # noqa: ANN001
-    root = tmp_path_factory.mktemp("e2e-index")
-    build_index(notes_dir=e2e_knowledge, root=root, encoder=encoder, progress=False)
+def e2e_index(
+    e2e_knowledge: Path, index_root: Path, encoder, demo_ids, tmp_path_factory: pytest.TempPathFactory
+) -> Path:  # noqa: ANN001
+    """The session index plus the long note: an incremental build over a copy (only the new note is
+    embedded; a full build of ~170 notes would take the better part of two minutes)."""
+    root = copy_index(index_root, tmp_path_factory.mktemp("e2e") / "index")
+    build_index(notes_dir=e2e_knowledge, root=root, encoder=encoder, known_demos=demo_ids, progress=False)
     return root
 
 

@@ -200,6 +200,7 @@ def process_env(
         MEMEBOT_ADMINS="9001",
         MEMEBOT_RATE_LIMIT="1000",
         MEMEBOT_INBOX_LEASE_SECONDS="3",
+        MEMEBOT_DATABASE_CREATE="1",  # the first replica to start creates the SQLite file
         HF_HUB_OFFLINE="1",
         PYTHONPATH=str(REPO),
     )
@@ -218,6 +219,7 @@ class RoundRobin:
         self.targets = itertools.cycle(targets)
         self.all = targets
         self.both = both
+        self.delivered: dict[str, int] = {}  # target → updates accepted there
         self.runner: web.AppRunner | None = None
 
     async def start(self, port: int) -> None:
@@ -235,6 +237,8 @@ class RoundRobin:
                     try:
                         async with http.post(target, data=body, headers=headers) as response:
                             statuses.append(response.status)
+                            if response.status == 200:
+                                self.delivered[target] = self.delivered.get(target, 0) + 1
                     except aiohttp.ClientError:
                         statuses.append(502)
             return web.Response(status=min(statuses))

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import html
+import re
+
 import pytest
 
 from bot.telegram.browse import PAGE_SIZE
@@ -56,9 +59,10 @@ async def test_random_sends_a_meme_picture_with_its_short_explanation(start_bot)
     notes = bot.services.retriever.notes
     (photo,) = await bot.say(EN_USER, "/random", method="sendPhoto")
     caption = photo.params["caption"]
-    title = caption.split("</b>")[0].removeprefix("<b>")
+    title = html.unescape(caption.split("</b>")[0].removeprefix("<b>"))
     (note,) = [n for n in notes.values() if n.kind == "meme" and n.title_en == title]
-    assert note.short("en")[:40] in caption
+    text = html.unescape(re.sub(r"<[^>]+>", "", caption))
+    assert re.sub(r"[`*_]", "", note.short("en"))[:30] in text
     (uploaded,) = photo.files.values()
     assert note.image_path is not None and uploaded == note.image_path.read_bytes()
     assert {"In depth", "👍", "👎"} <= set(button_data(bot.last_bot_message(EN_USER.id)))

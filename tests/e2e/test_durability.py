@@ -419,20 +419,12 @@ async def test_a_conversation_goes_on_whichever_replica_gets_the_next_message(
             await bot.say(RU_USER, "Лыжник на двух репликах")
             (preview,) = await bot.say(RU_USER, "Объяснение пришло на другую реплику.", method="sendPhoto")
             assert "Лыжник на двух репликах" in preview.params["caption"]
-            owners = {row.owner for row in await asyncio.to_thread(_owners, databases[0])}
-            assert len(owners) == 2, f"both replicas handled steps: {owners}"
+            # Each step reached the other replica (which replica's worker then handles it from the
+            # shared inbox is a race; the conversation must complete either way).
+            assert len(balancer.delivered) == 2, f"steps reached both replicas: {balancer.delivered}"
         finally:
             for server in servers:
                 await server.stop()
             for database in databases:
                 database.dispose()
             await balancer.stop()
-
-
-def _owners(db: Database) -> list[Any]:
-    from sqlalchemy import select
-
-    from bot.storage.models import InboxUpdate
-
-    with db.session() as s:
-        return list(s.execute(select(InboxUpdate.owner)).all())

@@ -41,7 +41,7 @@ BODY = (
 
 @pytest.fixture()
 def writable_services(
-    e2e_knowledge: Path, e2e_index: Path, use_encoder, intent_router, tmp_path: Path, monkeypatch
+    e2e_knowledge: Path, e2e_index: Path, encoder, intent_router, tmp_path: Path, monkeypatch
 ) -> Services:  # noqa: ANN001
     """A private copy of the notes and the index: an approval writes a note and rebuilds the index."""
     from demos.registry import list_demos
@@ -56,7 +56,7 @@ def writable_services(
     monkeypatch.setattr(
         lifecycle, "build_index", lambda *args, **kwargs: real_build(*args, **{**kwargs, "known_demos": None})
     )
-    return Services(Retriever.load(index, use_encoder), intent_router, list_demos(), index_root=index)
+    return Services(Retriever.load(index, encoder), intent_router, list_demos(), index_root=index)
 
 
 async def rows(bot, at_least: int = 0) -> list[Outcome]:  # noqa: ANN001

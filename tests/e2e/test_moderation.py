@@ -11,6 +11,7 @@ import pytest
 from PIL import Image, ImageDraw
 
 from bot.services import Services
+from bot.telegram.lifecycle import stop_workers
 from indexer.search import Retriever
 from tests.e2e.conftest import ADMIN, EN_USER, RU_USER, button_data
 from tests.e2e.emulator import User
@@ -223,6 +224,8 @@ async def test_crash_between_commit_and_index_is_recovered_on_restart(
     assert service.get(submission_id).status == "approved"
 
     monkeypatch.setattr(Publisher, "rebuild", original)
+    # The crashed process is gone: its workers must not take the owed verdict to its old emulator.
+    await stop_workers(bot.app)
     restarted = await start_moderated(start_bot, writable_services, database_url=bot.settings.database_url)
     (told,) = await restarted.emu.wait_for(
         "sendMessage", timeout=60, predicate=lambda c: str(c.params.get("chat_id")) == str(RU_USER.id)

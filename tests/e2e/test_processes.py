@@ -23,7 +23,7 @@ from tests.test_storage import png
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
-STARTUP_S = 180.0
+STARTUP_S = 60.0
 
 
 def home_with_index(index: Path, tmp_path: Path, name: str = "home") -> Path:
