@@ -58,15 +58,14 @@ format: install
 typecheck: install
 	$(VENV)/bin/mypy
 
-# The storage tests also run against a real PostgreSQL: a throwaway cluster on 127.0.0.1,
-# removed afterwards even when tests fail.
-test: router check
-	@dir=$$(mktemp -d); trap 'scripts/pg-test.sh stop "$$dir" || rm -rf "$$dir"' EXIT; \
-	url=$$(scripts/pg-test.sh start "$$dir") && MEMEBOT_TEST_POSTGRES_URL="$$url" $(PY) -m pytest -q
+# Lint, types and the whole suite (scripts/test-all.sh: the fast tests run while the models train;
+# the storage tests also run against a throwaway PostgreSQL cluster).
+test:
+	@bash scripts/test-all.sh
 
 # Everything but model training, big builds and the end-to-end runs: under a minute.
 test-fast: install
-	$(PY) -m pytest -q -m "not slow and not e2e"
+	$(PY) -m pytest -q -m "not slow and not e2e" -n 2 --dist loadfile
 
 bench: router
 	$(PY) bench/run_all.py
