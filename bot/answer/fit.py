@@ -100,7 +100,9 @@ def fingerprint(router_meta: dict[str, Any] | None, index_manifest: dict[str, An
     digest = hashlib.sha256(f"v{FIT_VERSION}".encode())
     for path in (DEVSET, UNKNOWN, DEMO_REQUESTS):
         digest.update(path.read_bytes() if path.is_file() else b"-")
-    digest.update(json.dumps((router_meta or {}).get("data_hash")).encode())
+    router = router_meta or {}
+    # the router's data and recipe (a router retrained for other epochs scores differently)
+    digest.update(json.dumps([router.get("data_hash"), router.get("config")], sort_keys=True).encode())
     digest.update(
         json.dumps(
             {k: v for k, v in index_manifest.items() if k not in ("version", "built_at")},

@@ -41,7 +41,7 @@ def router_train(
     router_dir = settings.router_dir
 
     if if_needed:
-        reason = needs_training(router_dir)
+        reason = needs_training(router_dir, epochs=epochs or TrainConfig().epochs)
         if reason is None:
             click.echo(f"router model is up to date ({router_dir})")
             return

@@ -284,8 +284,9 @@ def train_router(
     return TrainResult(out_dir, report, baselines, thresholds, seconds, meta)
 
 
-def needs_training(out_dir: Path, data_file: Path = DATA_FILE) -> str | None:
-    """Why the router must be (re)trained, or None when the saved model is current."""
+def needs_training(out_dir: Path, data_file: Path = DATA_FILE, epochs: int | None = None) -> str | None:
+    """Why the router must be (re)trained, or None when the saved model is current (and, when
+    ``epochs`` is given, was trained for that many epochs)."""
     meta_path = out_dir / META_FILE
     if not meta_path.exists() or not (out_dir / MODEL_FILE).exists():
         return "no trained router model"
@@ -299,4 +300,6 @@ def needs_training(out_dir: Path, data_file: Path = DATA_FILE) -> str | None:
         return "intent data changed"
     if meta.get("config", {}).get("subset"):
         return "saved router was trained on a subset"
+    if epochs is not None and meta.get("config", {}).get("epochs") != epochs:
+        return f"saved router was trained for {meta.get('config', {}).get('epochs')} epochs, not {epochs}"
     return None
