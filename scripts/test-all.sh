@@ -40,7 +40,7 @@ failed=0
 step "lint and types"
 make --no-print-directory check || failed=1
 step "fast tests"
-$PY -m pytest -q -m "not slow and not e2e" -n "$FAST_WORKERS" --dist loadfile -p no:cacheprovider || failed=1
+$PY -m pytest -q -m "not slow and not e2e" -n "$FAST_WORKERS" --dist loadfile -p no:cacheprovider --durations=15 || failed=1
 
 step "waiting for the models"
 if ! wait "$models"; then
@@ -52,5 +52,5 @@ grep -E "built|trained in|decision model|up to date" "$models_log" || true
 [ "$failed" -eq 0 ] || { echo "lint, types or fast tests failed" >&2; exit 1; }
 
 step "slow and end-to-end tests"
-$PY -m pytest -q -m "slow or e2e" -n "$SLOW_WORKERS" --dist loadfile -p no:cacheprovider
+$PY -m pytest -q -m "slow or e2e" -n "$SLOW_WORKERS" --dist loadfile -p no:cacheprovider --durations=15
 step "done"
