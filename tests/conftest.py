@@ -33,10 +33,17 @@ SLOW_FIXTURES = {
 }
 
 
+# Fixtures that need the trained router: `make test` runs the other slow tests while it trains.
+ROUTER_FIXTURES = {"router_model_dir", "intent_router", "home_with_index"}
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
-        if SLOW_FIXTURES & set(getattr(item, "fixturenames", ())):
+        fixtures = set(getattr(item, "fixturenames", ()))
+        if SLOW_FIXTURES & fixtures:
             item.add_marker(pytest.mark.slow)
+        if ROUTER_FIXTURES & fixtures:
+            item.add_marker(pytest.mark.router)
 
 
 @pytest.fixture(autouse=True)
