@@ -62,7 +62,9 @@ async def run(
         await start_polling(app, timeout=1)
         warm = User(id=9, first_name="warm-up", language_code="en")  # first request pays one-off set-up costs
         emu.user_message(warm.id, warm, text="what is dropout")
-        await emu.wait_for("sendMessage", timeout=60, predicate=lambda c: c.params.get("chat_id") == warm.id)
+        await emu.wait_for(
+            "sendMessage", timeout=60, predicate=lambda c: str(c.params.get("chat_id")) == str(warm.id)
+        )
         latencies: list[float] = []
         lost = 0
 
@@ -72,7 +74,9 @@ async def run(
             rng = random.Random(i)
             await asyncio.sleep(rng.uniform(0, think))
             for n in range(per_user):
-                before = len([c for c in emu.calls("sendMessage") if c.params.get("chat_id") == user.id])
+                before = len(
+                    [c for c in emu.calls("sendMessage") if str(c.params.get("chat_id")) == str(user.id)]
+                )
                 sent = time.monotonic()
                 emu.user_message(user.id, user, text=QUESTIONS[(i + n) % len(QUESTIONS)])
                 try:
@@ -80,7 +84,7 @@ async def run(
                         "sendMessage",
                         count=before + 1,
                         timeout=120,
-                        predicate=lambda c: c.params.get("chat_id") == user.id,
+                        predicate=lambda c: str(c.params.get("chat_id")) == str(user.id),
                     )
                 except TimeoutError:
                     lost += 1
@@ -94,9 +98,10 @@ async def run(
         await asyncio.sleep(0.5)
         replies: dict[int, int] = {}
         for call in emu.calls("sendMessage"):
-            if call.params["chat_id"] == warm.id:
+            if str(call.params["chat_id"]) == str(warm.id):
                 continue
-            replies[call.params["chat_id"]] = replies.get(call.params["chat_id"], 0) + 1
+            chat = int(call.params["chat_id"])
+            replies[chat] = replies.get(chat, 0) + 1
         doubled = sum(max(0, count - per_user) for count in replies.values())
         await stop_polling(app)
     ms = np.array(latencies) * 1000
