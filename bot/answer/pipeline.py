@@ -82,7 +82,10 @@ class AnswerPipeline:
 
     def evidence(self, query: str) -> Evidence:
         """What the decision sees for a fresh question (used to fit the decision model)."""
-        query = clean_question(query)
+        return self._gather(clean_question(query))
+
+    def _gather(self, query: str) -> Evidence:
+        """Encode a cleaned question once; search and route with that vector."""
         vector = self.retriever.encoder.encode([query])[0]
         hits = self.retriever.search(query, k=RESULTS, vector=vector)
         route = self.router.route(query, vector=vector) if self.router is not None else None
@@ -107,9 +110,8 @@ class AnswerPipeline:
             params = {**(state.params if state.demo == current.id else {}), **given}
             return self._demo(Answer(query, lang, "demo"), current.id, params, problems)
 
-        vector = self.retriever.encoder.encode([query])[0]
-        hits = self.retriever.search(query, k=RESULTS, vector=vector)
-        route = self.router.route(query, vector=vector) if self.router is not None else None
+        evidence = self._gather(query)
+        hits, route = evidence.hits, evidence.route
         answer = Answer(
             query, lang, "unknown", results=hits, intent=route.intent if route is not None else None
         )
@@ -119,9 +121,7 @@ class AnswerPipeline:
                 answer.status, answer.confidence = "answered", 1.0
                 return self._with_note(answer, self.retriever.notes[state.note], depth="deep")
 
-        decision = self.decider.decide(
-            Evidence(query=query, hits=hits, route=route, demo_named=self._demo_named(query))
-        )
+        decision = self.decider.decide(evidence)
         answer.status, answer.confidence = decision.status, decision.confidence
         return self._compose(answer, decision.status)
 
