@@ -40,7 +40,7 @@ QUESTIONS = [
 
 async def run(
     users: int, per_user: int, think: float, services, tmp: Path
-) -> tuple[float, float, float, int, int]:  # noqa: ANN001
+) -> tuple[float, float, float, int, int]:
     from bot.config import Settings
     from bot.storage import open_database
     from bot.telegram.app import build_application

@@ -35,7 +35,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from demos import DemoRunner, list_demos  # noqa: E402
+from demos import DemoRunner, list_demos
 
 BUDGET_S, BUDGET_MB = 3.0, 300.0
 

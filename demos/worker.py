@@ -258,7 +258,7 @@ def _shutdown(workers: list[_Worker]) -> None:
     for w in workers:
         try:
             w.stop()
-        except Exception:  # noqa: BLE001 - best effort at exit
+        except Exception:
             pass
 
 

@@ -113,7 +113,7 @@ def _start(conn: Any, cfg: WorkerConfig, parent_pid: int) -> dict[str, Any] | No
             _warm_numpy()
         gc.collect()
         gc.freeze()  # the imported world is permanent: later collections only scan what demos create
-    except BaseException as exc:  # noqa: BLE001 - report anything to the parent
+    except BaseException as exc:
         try:
             conn.send(("startup_error", f"{type(exc).__name__}: {exc}"))
         except OSError:
@@ -149,7 +149,7 @@ def _run_one(catalog: dict[str, Any], msg: tuple[Any, ...], runs: int) -> tuple[
         return ("ok", result)
     except DemoError as exc:
         return ("error", exc)
-    except BaseException as exc:  # noqa: BLE001 - the demo may fail in any way
+    except BaseException as exc:
         if is_out_of_memory(exc):
             return ("memory", f"{type(exc).__name__}: {exc}")
         return ("crash", f"{type(exc).__name__}: {exc}", traceback.format_exc())
@@ -176,7 +176,7 @@ def worker_main(conn: Any, cfg: WorkerConfig, parent_pid: int) -> None:  # pragm
         reply = _run_one(catalog, msg, runs)
         try:
             conn.send(reply)
-        except Exception as exc:  # noqa: BLE001 - e.g. the result does not pickle
+        except Exception as exc:
             conn.send(("crash", f"result could not be sent: {type(exc).__name__}: {exc}", ""))
         del reply
         gc.collect()

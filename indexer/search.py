@@ -167,7 +167,7 @@ class Retriever:
             self._load(version_dir, encoder)
         except IndexError_:
             raise
-        except Exception as exc:  # noqa: BLE001 - any damage the checksums could not see (an index of old builds)
+        except Exception as exc:
             raise IndexError_(detail=f"{version_dir.name}: {type(exc).__name__}: {str(exc)[:200]}") from None
 
     def _load(self, version_dir: Path, encoder: Encoder) -> None:

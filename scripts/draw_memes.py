@@ -27,7 +27,7 @@ from PIL import Image
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from memes import DRAWERS  # noqa: E402
+from memes import DRAWERS
 
 REPO = Path(__file__).resolve().parent.parent
 OUT_DIR = REPO / "knowledge" / "memes" / "images"

@@ -58,7 +58,7 @@ def memebot_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 class CountingEncoder:
     """The real encoder, counting how many texts it was asked to embed."""
 
-    def __init__(self, inner):  # noqa: ANN001
+    def __init__(self, inner):
         self.inner = inner
         self.name = inner.name
         self.dim = inner.dim
@@ -84,14 +84,14 @@ ASSETS = PREPARED_HOME / "index" / "assets"
 
 
 @pytest.fixture(scope="session")
-def use_encoder():  # noqa: ANN201
+def use_encoder():
     from indexer.encoders import get_encoder
 
     return get_encoder("use", ASSETS)
 
 
 @pytest.fixture(scope="session")
-def encoder():  # noqa: ANN201
+def encoder():
     """The index's default encoder (USE + e5), as serving uses it."""
     from indexer.encoders import DEFAULT_ENCODER, get_encoder
 
@@ -99,7 +99,7 @@ def encoder():  # noqa: ANN201
 
 
 @pytest.fixture()
-def counting_encoder(use_encoder) -> CountingEncoder:  # noqa: ANN001
+def counting_encoder(use_encoder) -> CountingEncoder:
     return CountingEncoder(use_encoder)
 
 
@@ -111,7 +111,7 @@ def demo_ids() -> set[str]:
 
 
 @pytest.fixture(scope="session")
-def index_root(tmp_path_factory: pytest.TempPathFactory, encoder, demo_ids) -> Path:  # noqa: ANN001
+def index_root(tmp_path_factory: pytest.TempPathFactory, encoder, demo_ids) -> Path:
     """The real knowledge base indexed once per session (read-only): the index `make index` built
     when it is current, else a fresh build."""
     from indexer.build import build_index, file_hashes
@@ -134,7 +134,7 @@ def index_root(tmp_path_factory: pytest.TempPathFactory, encoder, demo_ids) -> P
 
 
 @pytest.fixture(scope="session")
-def retriever(index_root: Path, encoder):  # noqa: ANN001, ANN201
+def retriever(index_root: Path, encoder):
     from indexer.search import Retriever
 
     return Retriever.load(index_root, encoder)
@@ -152,7 +152,7 @@ def router_model_dir() -> Path:
 
 
 @pytest.fixture(scope="session")
-def intent_router(router_model_dir: Path, retriever):  # noqa: ANN001, ANN201
+def intent_router(router_model_dir: Path, retriever):
     from router.infer import load_router
 
     return load_router(router_model_dir, retriever.encoder)
@@ -263,7 +263,7 @@ def cli_runner() -> Iterator[Callable[..., object]]:
 
     runner = CliRunner()
 
-    def invoke(*args: str, input: str | None = None):  # noqa: ANN202, A002
+    def invoke(*args: str, input: str | None = None):
         return runner.invoke(cli, list(args), input=input, catch_exceptions=False)
 
     yield invoke

@@ -40,12 +40,12 @@ KEY = b"k" * 32
 class NoEncoder:
     name, dim = "none", 2
 
-    def encode(self, texts: list[str]):  # noqa: ANN201
+    def encode(self, texts: list[str]):
         raise AssertionError("these tests do not cluster")
 
 
 @pytest.fixture()
-def db(database_url: str):  # noqa: F811, ANN201
+def db(database_url: str):  # noqa: F811
     database = open_database(database_url)
     yield database
     database.dispose()
@@ -375,7 +375,7 @@ def test_clusters_rank_by_distinct_people_and_keep_the_oldest_id() -> None:
     assert (onnx.id, onnx.users, onnx.asks, onnx.examples) == (1, 1, 3, ["what is onnx"])
 
 
-def test_a_draft_is_named_after_what_people_asked(make_notes) -> None:  # noqa: ANN001
+def test_a_draft_is_named_after_what_people_asked(make_notes) -> None:
     cluster = make_clusters(
         [
             _question(10, "что такое фильтр калмана?", "a"),

@@ -9,20 +9,20 @@ from bot.answer import AnswerPipeline
 
 
 @pytest.fixture(scope="module")
-def pipeline(retriever, intent_router):  # noqa: ANN001, ANN201
+def pipeline(retriever, intent_router):
     from demos.registry import list_demos
 
     return AnswerPipeline(retriever, router=intent_router, demos=list_demos())
 
 
 @pytest.fixture(scope="module")
-def pipeline_without_router(retriever):  # noqa: ANN001, ANN201
+def pipeline_without_router(retriever):
     from demos.registry import list_demos
 
     return AnswerPipeline(retriever, router=None, demos=list_demos())
 
 
-def test_russian_concept_question(pipeline) -> None:  # noqa: ANN001
+def test_russian_concept_question(pipeline) -> None:
     answer = pipeline.answer("что такое дропаут")
     assert answer.lang == "ru" and answer.status == "answered" and answer.known
     assert answer.note.slug == "dropout" and answer.depth == "short"
@@ -31,25 +31,25 @@ def test_russian_concept_question(pipeline) -> None:  # noqa: ANN001
     assert "Связанное:" in answer.text
 
 
-def test_english_meme_question_answers_in_english(pipeline) -> None:  # noqa: ANN001
+def test_english_meme_question_answers_in_english(pipeline) -> None:
     answer = pipeline.answer("what's the joke with the cat pretending to drink from the tap")
     assert answer.lang == "en" and answer.status == "answered"
     assert answer.note.slug == "meme-finetune-cat"
     assert answer.note.short("en") in answer.text
 
 
-def test_a_meme_question_gets_the_meme_note(pipeline) -> None:  # noqa: ANN001
+def test_a_meme_question_gets_the_meme_note(pipeline) -> None:
     answer = pipeline.answer("в чём прикол мема про xgboost на kaggle")
     assert answer.status == "answered" and answer.note.slug == "meme-xgboost-kaggle"
 
 
-def test_resources_question_gets_a_resource_note(pipeline) -> None:  # noqa: ANN001
+def test_resources_question_gets_a_resource_note(pipeline) -> None:
     answer = pipeline.answer("что почитать по теории вероятностей")
     assert answer.status == "resources"
     assert answer.note.kind == "resource" and answer.note.slug == "resources-probability"
 
 
-def test_off_topic_gets_a_polite_refusal(pipeline) -> None:  # noqa: ANN001
+def test_off_topic_gets_a_polite_refusal(pipeline) -> None:
     for query, lang in [("какая погода завтра в москве", "ru"), ("price of a used toyota corolla", "en")]:
         answer = pipeline.answer(query)
         assert answer.status == "off_topic" and answer.note is None and not answer.known
@@ -80,26 +80,26 @@ def test_off_topic_gets_a_polite_refusal(pipeline) -> None:  # noqa: ANN001
         ),
     ],
 )
-def test_off_topic_with_ml_words_is_never_answered_with_a_note(pipeline, query: str) -> None:  # noqa: ANN001
+def test_off_topic_with_ml_words_is_never_answered_with_a_note(pipeline, query: str) -> None:
     """Look-alikes share words with notes (fine-tuning a guitar, a university dropout)."""
     answer = pipeline.answer(query)
     assert answer.note is None and not answer.known, query
 
 
-def test_help_small_talk_and_an_empty_question(pipeline) -> None:  # noqa: ANN001
+def test_help_small_talk_and_an_empty_question(pipeline) -> None:
     helped = pipeline.answer("что ты умеешь?")
     assert helped.status == "help" and "Что можно спросить" in helped.text
     assert pipeline.answer("спасибо!").status == "smalltalk"
     assert "Try asking" in pipeline.answer("   ", lang="en").text
 
 
-def test_unknown_ml_topic_is_admitted_not_guessed(pipeline) -> None:  # noqa: ANN001
+def test_unknown_ml_topic_is_admitted_not_guessed(pipeline) -> None:
     answer = pipeline.answer("how does a kalman filter update its covariance")
     assert answer.status == "unknown" and answer.note is None and not answer.known
     assert answer.text.startswith("I don't know this one")
 
 
-def test_run_demo_extracts_and_validates_parameters(pipeline) -> None:  # noqa: ANN001
+def test_run_demo_extracts_and_validates_parameters(pipeline) -> None:
     answer = pipeline.answer("покажи дропаут на примере, p=0.3")
     assert answer.status == "demo"
     assert answer.demo.id == "dropout" and answer.demo.run and answer.demo.params["p"] == pytest.approx(0.3)
@@ -109,12 +109,12 @@ def test_run_demo_extracts_and_validates_parameters(pipeline) -> None:  # noqa: 
     assert "0.95" in bad.demo.error and "7" in bad.demo.error and bad.text == bad.demo.error
 
 
-def test_without_router_answers_by_retrieval(pipeline_without_router) -> None:  # noqa: ANN001
+def test_without_router_answers_by_retrieval(pipeline_without_router) -> None:
     answer = pipeline_without_router.answer("what is dropout")
     assert answer.intent is None and answer.status == "answered" and answer.note.slug == "dropout"
 
 
-def test_json_contract(pipeline) -> None:  # noqa: ANN001
+def test_json_contract(pipeline) -> None:
     data = pipeline.answer("что такое переобучение").to_json()
     assert set(data) == {
         "query",

@@ -17,7 +17,7 @@ from indexer.search import Retriever
 from tests.conftest import KNOWLEDGE, REPO, copy_index
 
 
-def test_chunks_cover_titles_aliases_and_sections(make_notes) -> None:  # noqa: ANN001
+def test_chunks_cover_titles_aliases_and_sections(make_notes) -> None:
     note = load_notes(make_notes())[1]
     chunks = chunk_note(note)
     sections = [c.section for c in chunks]
@@ -27,7 +27,7 @@ def test_chunks_cover_titles_aliases_and_sections(make_notes) -> None:  # noqa: 
     assert all(len(c.text) < 400 for c in chunks)
 
 
-def test_incremental_build_embeds_only_what_changed(make_notes, counting_encoder, tmp_path: Path) -> None:  # noqa: ANN001
+def test_incremental_build_embeds_only_what_changed(make_notes, counting_encoder, tmp_path: Path) -> None:
     notes_dir, root = make_notes(), tmp_path / "index"
     first = build_index(notes_dir, root, counting_encoder, progress=False)
     assert first.version and sorted(first.added) == ["alpha", "beta", "gamma"]
@@ -63,7 +63,7 @@ def test_incremental_build_embeds_only_what_changed(make_notes, counting_encoder
 
 def test_invalid_notes_refuse_the_build_and_keep_the_old_index(
     make_notes, use_encoder, tmp_path: Path
-) -> None:  # noqa: ANN001
+) -> None:
     notes_dir, root = make_notes(), tmp_path / "index"
     first = build_index(notes_dir, root, use_encoder, progress=False)
     (notes_dir / "concepts" / "gamma.md").write_text("---\nslug: [\n---\n", encoding="utf-8")
@@ -73,7 +73,7 @@ def test_invalid_notes_refuse_the_build_and_keep_the_old_index(
     assert current_version_dir(root).name == first.version
 
 
-def test_index_build_cli_reports_problems_with_exit_2(make_notes, cli_runner, monkeypatch) -> None:  # noqa: ANN001
+def test_index_build_cli_reports_problems_with_exit_2(make_notes, cli_runner, monkeypatch) -> None:
     root = make_notes()
     (root / "concepts" / "gamma.md").write_text("---\nslug: gamma\n---\n", encoding="utf-8")
     monkeypatch.setenv("MEMEBOT_KNOWLEDGE", str(root))
@@ -83,7 +83,7 @@ def test_index_build_cli_reports_problems_with_exit_2(make_notes, cli_runner, mo
     assert "the previous index keeps serving" in result.output
 
 
-def _wait_for(predicate, timeout: float) -> bool:  # noqa: ANN001
+def _wait_for(predicate, timeout: float) -> bool:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if predicate():
@@ -98,7 +98,7 @@ def test_build_killed_midway_leaves_the_old_index_serving(
     index_root: Path,
     encoder,
     memebot_home: Path,
-    tmp_path: Path,  # noqa: ANN001
+    tmp_path: Path,
 ) -> None:
     """A real `memebot index build` process is killed while embedding; the old version keeps answering."""
     import shutil
@@ -159,7 +159,7 @@ def test_large_collections_switch_to_an_approximate_index() -> None:
 
 def test_noop_rebuild_compares_file_hashes_before_parsing_or_loading(
     make_notes, counting_encoder, tmp_path: Path, monkeypatch
-) -> None:  # noqa: ANN001
+) -> None:
     import indexer.build
 
     notes_dir, root = make_notes(), tmp_path / "index"
@@ -177,7 +177,7 @@ def test_noop_rebuild_compares_file_hashes_before_parsing_or_loading(
     assert build_index(notes_dir, root, counting_encoder, progress=False).changed == ["alpha"]
 
 
-def test_version_holds_mapped_arrays_for_every_channel(make_notes, counting_encoder, tmp_path: Path) -> None:  # noqa: ANN001
+def test_version_holds_mapped_arrays_for_every_channel(make_notes, counting_encoder, tmp_path: Path) -> None:
     import json
 
     notes_dir, root = make_notes(), tmp_path / "index"
@@ -199,7 +199,7 @@ def test_version_holds_mapped_arrays_for_every_channel(make_notes, counting_enco
 
 def test_rebuilding_with_the_retrievers_encoder_keeps_the_channels(
     make_notes, use_encoder, tmp_path: Path
-) -> None:  # noqa: ANN001
+) -> None:
     """The bot rebuilds with ``services.retriever.encoder`` (the retriever's query encoder)."""
     import json
 

@@ -10,7 +10,7 @@ import sys
 from tests.conftest import REPO
 
 
-def test_ask_prints_a_readable_answer(home_with_index, cli_runner) -> None:  # noqa: ANN001
+def test_ask_prints_a_readable_answer(home_with_index, cli_runner) -> None:
     result = cli_runner("ask", "что такое дропаут")
     assert result.exit_code == 0
     lines = result.output.splitlines()
@@ -18,7 +18,7 @@ def test_ask_prints_a_readable_answer(home_with_index, cli_runner) -> None:  # n
     assert "Связанное:" in result.output and "memebot demo run dropout" in result.output
 
 
-def test_ask_json_contract(home_with_index, cli_runner) -> None:  # noqa: ANN001
+def test_ask_json_contract(home_with_index, cli_runner) -> None:
     result = cli_runner("ask", "--json", "what is transfer learning")
     data = json.loads(result.output)
     assert data["query"] == "what is transfer learning" and data["lang"] == "en"
@@ -28,7 +28,7 @@ def test_ask_json_contract(home_with_index, cli_runner) -> None:  # noqa: ANN001
     assert data["answer"].startswith("Transfer learning")
 
 
-def test_ask_jsonl_answers_each_line_in_one_process(home_with_index, cli_runner) -> None:  # noqa: ANN001
+def test_ask_jsonl_answers_each_line_in_one_process(home_with_index, cli_runner) -> None:
     questions = "что такое дропаут\n\nwhat is momentum in sgd\nкакая погода завтра в москве\n"
     result = cli_runner("ask", "--jsonl", input=questions)
     rows = [json.loads(line) for line in result.output.splitlines()]
@@ -41,24 +41,24 @@ def test_ask_jsonl_answers_each_line_in_one_process(home_with_index, cli_runner)
     assert rows[2]["intent"] == "off_topic"
 
 
-def test_ask_unknown_topic_is_honest(home_with_index, cli_runner) -> None:  # noqa: ANN001
+def test_ask_unknown_topic_is_honest(home_with_index, cli_runner) -> None:
     result = cli_runner("ask", "--json", "как работает федеративное обучение")
     data = json.loads(result.output)
     assert data["answer"].startswith("Такого я не знаю")
 
 
-def test_ask_without_index_says_what_to_run(cli_runner) -> None:  # noqa: ANN001
+def test_ask_without_index_says_what_to_run(cli_runner) -> None:
     result = cli_runner("ask", "что такое дропаут")
     assert result.exit_code == 2
     assert "run 'memebot index build'" in result.output and "Traceback" not in result.output
 
 
-def test_ask_without_question_is_a_usage_error(home_with_index, cli_runner) -> None:  # noqa: ANN001
+def test_ask_without_question_is_a_usage_error(home_with_index, cli_runner) -> None:
     result = cli_runner("ask", "  ")
     assert result.exit_code == 2 and "give a question" in result.output
 
 
-def test_eval_prints_the_three_modes_side_by_side(home_with_index, cli_runner, tmp_path) -> None:  # noqa: ANN001
+def test_eval_prints_the_three_modes_side_by_side(home_with_index, cli_runner, tmp_path) -> None:
     # 40 dev questions (the whole dev set is what `make bench` and RESULTS.md run; here the format matters)
     lines = (REPO / "indexer" / "data" / "devset.jsonl").read_text(encoding="utf-8").splitlines()
     sample = tmp_path / "sample.jsonl"
@@ -74,14 +74,14 @@ def test_eval_prints_the_three_modes_side_by_side(home_with_index, cli_runner, t
     assert "refused ('I don't know') on unknown-topic questions" in result.output
 
 
-def test_eval_rejects_a_malformed_file(home_with_index, cli_runner, tmp_path) -> None:  # noqa: ANN001
+def test_eval_rejects_a_malformed_file(home_with_index, cli_runner, tmp_path) -> None:
     bad = tmp_path / "bad.jsonl"
     bad.write_text('{"question": "x"}\n', encoding="utf-8")
     result = cli_runner("eval", str(bad))
     assert result.exit_code == 2 and f"{bad}:1: not an evaluation line" in result.output
 
 
-def test_console_script_runs_in_a_fresh_process(home_with_index) -> None:  # noqa: ANN001
+def test_console_script_runs_in_a_fresh_process(home_with_index) -> None:
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     proc = subprocess.run(
         [sys.executable, "-c", "from bot.cli.main import main; main()", "ask", "--json", "что такое файнтюн"],

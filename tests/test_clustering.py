@@ -23,7 +23,7 @@ def labelled() -> tuple[list[str], list[str], list[str]]:
 
 
 @pytest.fixture(scope="module")
-def clustered(use_encoder) -> tuple[list[str], list[str], list[str], list[int]]:  # noqa: ANN001
+def clustered(use_encoder) -> tuple[list[str], list[str], list[str], list[int]]:
     questions, topics, langs = labelled()
     return questions, topics, langs, QuestionClusterer(use_encoder).labels(questions)
 
@@ -37,7 +37,7 @@ def test_the_labelled_set_is_sixty_questions_in_twelve_topics_in_both_languages(
     assert all(seen == {"ru", "en"} for seen in per_topic.values())
 
 
-def test_different_topics_stay_apart(clustered) -> None:  # noqa: ANN001
+def test_different_topics_stay_apart(clustered) -> None:
     questions, topics, _, labels = clustered
     scores = pair_scores(labels, topics)
     assert scores.precision >= 0.95, scores
@@ -49,7 +49,7 @@ def test_different_topics_stay_apart(clustered) -> None:  # noqa: ANN001
     assert len(mixed) <= 1, [[q for q, lab in zip(questions, labels, strict=True) if lab == m] for m in mixed]
 
 
-def test_paraphrases_land_together(clustered) -> None:  # noqa: ANN001
+def test_paraphrases_land_together(clustered) -> None:
     _, topics, langs, labels = clustered
     scores = pair_scores(labels, topics)
     assert scores.recall >= 0.55, scores
@@ -62,7 +62,7 @@ def test_paraphrases_land_together(clustered) -> None:  # noqa: ANN001
     assert together >= 11, together
 
 
-def test_the_biggest_cluster_of_each_topic_holds_most_of_its_questions(clustered) -> None:  # noqa: ANN001
+def test_the_biggest_cluster_of_each_topic_holds_most_of_its_questions(clustered) -> None:
     _, topics, _, labels = clustered
     shares = []
     for topic in set(topics):
@@ -81,7 +81,7 @@ def test_labels_of_small_inputs() -> None:
     assert cluster_labels(np.array([[1.0, 0.9, 0.0], [0.9, 1.0, 0.1], [0.0, 0.1, 1.0]])) == [0, 0, 1]
 
 
-def test_vectors_are_cached_per_phrase(counting_encoder) -> None:  # noqa: ANN001
+def test_vectors_are_cached_per_phrase(counting_encoder) -> None:
     clusterer = QuestionClusterer(counting_encoder)
     clusterer.labels(["что такое фильтр калмана", "what is onnx"])
     clusterer.labels(["Что такое фильтр калмана?", "what is onnx", "what is dbscan"])

@@ -67,7 +67,7 @@ def index_copy(tmp_path: Path, index_root: Path) -> Path:
     return copy_index(index_root, tmp_path / "index")
 
 
-def indexed(db: Database, notes_dir: Path, home: Path, root: Path, encoder) -> SubmissionService:  # noqa: ANN001
+def indexed(db: Database, notes_dir: Path, home: Path, root: Path, encoder) -> SubmissionService:
     def rebuild() -> object:
         return build_index(notes_dir=notes_dir, root=root, encoder=encoder, progress=False)
 
@@ -344,7 +344,7 @@ def test_edit_validates_and_is_audited(service: SubmissionService) -> None:
 
 def test_approve_publishes_a_valid_note_the_rebuilt_index_finds(
     db: Database, notes_dir: Path, memebot_home: Path, index_copy: Path, encoder
-) -> None:  # noqa: ANN001
+) -> None:
     service = indexed(db, notes_dir, memebot_home, index_copy, encoder)
     explanation = (
         "Жираф в худи нажимает «deploy» в пятницу в шесть вечера. Все, кто выкатывал модель перед выходными, "
@@ -417,7 +417,7 @@ def test_a_crash_anywhere_is_finished_by_recover(
     memebot_home: Path,
     index_copy: Path,
     encoder,
-    monkeypatch: pytest.MonkeyPatch,  # noqa: ANN001
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     real_index = crash_at in ("rebuild", "mark_published")  # the index-side crashes use the real builder
     rebuilds: list[int] = []

@@ -12,7 +12,7 @@ from bot.config import ConfigError, load_settings, parse_admins, prepare_home
 TOKEN = "123456789:AAEmemebotTestTokenForTheLocalEmu01"
 
 
-def test_reads_everything_from_the_environment(monkeypatch, memebot_home) -> None:  # noqa: ANN001
+def test_reads_everything_from_the_environment(monkeypatch, memebot_home) -> None:
     monkeypatch.setenv("TELEGRAM_BOT_TOKEN", TOKEN)
     monkeypatch.setenv("TELEGRAM_API_URL", "http://127.0.0.1:8081")
     monkeypatch.setenv("MEMEBOT_ADMINS", "42, 7")
@@ -29,7 +29,7 @@ def test_reads_everything_from_the_environment(monkeypatch, memebot_home) -> Non
     assert settings.index_dir == memebot_home / "index" and settings.router_dir == memebot_home / "router"
 
 
-def test_dotenv_file_is_read_and_the_environment_wins(monkeypatch, tmp_path) -> None:  # noqa: ANN001
+def test_dotenv_file_is_read_and_the_environment_wins(monkeypatch, tmp_path) -> None:
     monkeypatch.chdir(tmp_path)
     (tmp_path / ".env").write_text(
         f"TELEGRAM_BOT_TOKEN={TOKEN}\nMEMEBOT_ADMINS=99\nMEMEBOT_RATE_LIMIT=7\n", encoding="utf-8"
@@ -41,7 +41,7 @@ def test_dotenv_file_is_read_and_the_environment_wins(monkeypatch, tmp_path) -> 
     assert "TELEGRAM_BOT_TOKEN" not in os.environ, "reading .env must not change the environment"
 
 
-def test_every_entry_point_sees_the_same_dotenv(monkeypatch, tmp_path, cli_runner) -> None:  # noqa: ANN001
+def test_every_entry_point_sees_the_same_dotenv(monkeypatch, tmp_path, cli_runner) -> None:
     """`memebot home` (like admin and serve) reads the same .env as the bot: one configuration."""
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("MEMEBOT_HOME", raising=False)
@@ -61,7 +61,7 @@ def test_every_entry_point_sees_the_same_dotenv(monkeypatch, tmp_path, cli_runne
         ({"MEMEBOT_HOME": "/dev/null"}, "is not a directory"),
     ],
 )
-def test_bad_settings_name_the_problem(monkeypatch, tmp_path, env: dict[str, str], message: str) -> None:  # noqa: ANN001
+def test_bad_settings_name_the_problem(monkeypatch, tmp_path, env: dict[str, str], message: str) -> None:
     monkeypatch.chdir(tmp_path)
     for key, value in env.items():
         monkeypatch.setenv(key, value)
@@ -71,7 +71,7 @@ def test_bad_settings_name_the_problem(monkeypatch, tmp_path, env: dict[str, str
     assert info.value.message("ru").startswith("Ошибка настройки")
 
 
-def test_missing_token_is_checked_where_it_is_needed(monkeypatch, tmp_path) -> None:  # noqa: ANN001
+def test_missing_token_is_checked_where_it_is_needed(monkeypatch, tmp_path) -> None:
     monkeypatch.chdir(tmp_path)
     settings = load_settings()
     assert settings.token == ""
@@ -79,14 +79,14 @@ def test_missing_token_is_checked_where_it_is_needed(monkeypatch, tmp_path) -> N
         settings.with_token()
 
 
-def test_home_is_created_owner_only(tmp_path: Path, monkeypatch) -> None:  # noqa: ANN001
+def test_home_is_created_owner_only(tmp_path: Path, monkeypatch) -> None:
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("MEMEBOT_HOME", str(tmp_path / "data"))
     home = prepare_home(load_settings())
     assert home.is_dir() and home.stat().st_mode & 0o777 == 0o700
 
 
-def test_serve_without_token_is_one_line_not_a_traceback(cli_runner, monkeypatch, tmp_path) -> None:  # noqa: ANN001
+def test_serve_without_token_is_one_line_not_a_traceback(cli_runner, monkeypatch, tmp_path) -> None:
     monkeypatch.chdir(tmp_path)
     result = cli_runner("serve")
     assert result.exit_code == 2
@@ -95,7 +95,7 @@ def test_serve_without_token_is_one_line_not_a_traceback(cli_runner, monkeypatch
     ]
 
 
-def test_webhook_needs_a_secret(cli_runner, monkeypatch, tmp_path) -> None:  # noqa: ANN001
+def test_webhook_needs_a_secret(cli_runner, monkeypatch, tmp_path) -> None:
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("TELEGRAM_BOT_TOKEN", TOKEN)
     result = cli_runner("serve", "--webhook-url", "https://bot.example/hook", "--port", "8443")

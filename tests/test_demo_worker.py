@@ -203,7 +203,7 @@ def test_runner_is_thread_safe(light_runner):
     def call(i: int) -> None:
         try:
             results[i] = light_runner.run("test-echo", {"икс": f"{i},5"}).metrics["x"]
-        except BaseException as exc:  # noqa: BLE001
+        except BaseException as exc:
             errors.append(exc)
 
     threads = [threading.Thread(target=call, args=(i,)) for i in range(6)]

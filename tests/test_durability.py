@@ -33,7 +33,7 @@ from tests.test_storage import database_url, db, notes_dir, png  # noqa: F401 - 
 # --------------------------------------------------------------------------- claims
 
 
-def test_two_workers_never_claim_the_same_update_and_a_chat_goes_in_order(db: Database) -> None:  # noqa: F811
+def test_two_workers_never_claim_the_same_update_and_a_chat_goes_in_order(db: Database) -> None:
     first, second = InboxStore(db, "a"), InboxStore(db, "b")
     first.record([(n, n % 3, {"update_id": n}) for n in range(1, 13)])
     assert first.record([(1, 1, {"update_id": 1})]) == 0, "a redelivered update is stored once"
@@ -48,7 +48,7 @@ def test_two_workers_never_claim_the_same_update_and_a_chat_goes_in_order(db: Da
     assert sorted(c.update_id for c in first.claim(12)) == [4, 5, 6]
 
 
-def test_a_lapsed_lease_is_claimed_again_and_the_old_owner_cannot_finish(db: Database) -> None:  # noqa: F811
+def test_a_lapsed_lease_is_claimed_again_and_the_old_owner_cannot_finish(db: Database) -> None:
     dead, alive = InboxStore(db, "dead", lease_s=60), InboxStore(db, "alive")
     dead.record([(7, 70, {"update_id": 7})])
     assert [c.attempts for c in dead.claim(5)] == [1]
@@ -62,7 +62,7 @@ def test_a_lapsed_lease_is_claimed_again_and_the_old_owner_cannot_finish(db: Dat
     assert alive.counts() == {"done": 1}
 
 
-def test_claims_skip_locked_rows_on_postgresql(database_url: str) -> None:  # noqa: F811
+def test_claims_skip_locked_rows_on_postgresql(database_url: str) -> None:
     if not database_url.startswith("postgresql"):
         pytest.skip("row locks: PostgreSQL only")
     database = open_database(database_url)
@@ -92,7 +92,7 @@ def test_claims_skip_locked_rows_on_postgresql(database_url: str) -> None:  # no
 
 
 @pytest.fixture()
-def service(database_url: str, notes_dir: Path, memebot_home: Path) -> SubmissionService:  # noqa: F811
+def service(database_url: str, notes_dir: Path, memebot_home: Path) -> SubmissionService:
     return SubmissionService(open_database(database_url), ADMINS, memebot_home, notes_dir, daily_limit=5)
 
 
@@ -204,7 +204,7 @@ def test_the_migration_owes_verdicts_that_were_never_told(tmp_path: Path) -> Non
 # --------------------------------------------------------------------------- persistence store
 
 
-def test_states_round_trip_with_bytes_and_deletion(db: Database) -> None:  # noqa: F811
+def test_states_round_trip_with_bytes_and_deletion(db: Database) -> None:
     store = StateStore(db)
     store.write(
         {("user", "5"): {"submission": {"lang": "ru", "raw": b"\x00\xff"}}, ("conv:submission", "[5, 5]"): 2},
@@ -250,7 +250,7 @@ def test_a_zero_width_character_does_not_sneak_a_title_past_the_name_check(
 
 def test_files_under_home_are_owner_only(
     cli_runner, memebot_home: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:  # noqa: ANN001
+) -> None:
     old = os.umask(0o022)
     try:
         result = cli_runner("admin", "list")
@@ -352,14 +352,14 @@ def test_pictures_too_big_to_decode_are_refused_from_the_header() -> None:
         load_image(buffer.getvalue(), 50 * 2**20)
 
 
-def test_a_megabyte_question_is_cut_before_any_work(retriever_free_pipeline) -> None:  # noqa: ANN001
+def test_a_megabyte_question_is_cut_before_any_work(retriever_free_pipeline) -> None:
     pipeline, encoded = retriever_free_pipeline
     answer = pipeline.answer("что такое дропаут " * 60_000)
     assert len(answer.query) <= 1000 and all(len(text) <= 1000 for batch in encoded for text in batch)
 
 
 @pytest.fixture()
-def retriever_free_pipeline(make_notes, use_encoder, tmp_path: Path):  # noqa: ANN001, ANN201
+def retriever_free_pipeline(make_notes, use_encoder, tmp_path: Path):
     from bot.answer import AnswerPipeline
     from indexer.build import build_index
     from indexer.search import Retriever
@@ -373,7 +373,7 @@ def retriever_free_pipeline(make_notes, use_encoder, tmp_path: Path):  # noqa: A
     class Recording:
         name, dim = inner.name, inner.dim
 
-        def encode(self, texts: list[str]):  # noqa: ANN202
+        def encode(self, texts: list[str]):
             encoded.append(list(texts))
             return inner.encode(texts)
 
@@ -386,7 +386,7 @@ def retriever_free_pipeline(make_notes, use_encoder, tmp_path: Path):  # noqa: A
 
 def test_admin_cli_refuses_a_huge_actor_id_and_an_edit_of_a_published_meme(
     memebot_home: Path, notes_dir: Path, monkeypatch
-) -> None:  # noqa: ANN001, F811
+) -> None:
     from click.testing import CliRunner
 
     from bot.cli.admin import admin

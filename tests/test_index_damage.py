@@ -56,14 +56,14 @@ def _strip_checksums(version: Path) -> None:
 
 
 @pytest.fixture()
-def built(make_notes, use_encoder, tmp_path: Path) -> tuple[Path, Path]:  # noqa: ANN001
+def built(make_notes, use_encoder, tmp_path: Path) -> tuple[Path, Path]:
     notes, root = make_notes(), tmp_path / "index"
     build_index(notes, root, use_encoder, progress=False)
     return notes, root
 
 
 @pytest.mark.parametrize("kind", sorted(DAMAGE))
-def test_every_kind_of_damage_is_one_sentence(kind: str, built: tuple[Path, Path], use_encoder) -> None:  # noqa: ANN001
+def test_every_kind_of_damage_is_one_sentence(kind: str, built: tuple[Path, Path], use_encoder) -> None:
     _, root = built
     DAMAGE[kind](current_version_dir(root))
     with pytest.raises(IndexError_) as refused:
@@ -73,7 +73,7 @@ def test_every_kind_of_damage_is_one_sentence(kind: str, built: tuple[Path, Path
 
 def test_ask_on_a_damaged_index_prints_a_line_not_a_traceback(
     built: tuple[Path, Path], cli_runner, memebot_home: Path, monkeypatch
-) -> None:  # noqa: ANN001
+) -> None:
     import shutil
 
     _, root = built
@@ -88,7 +88,7 @@ def test_ask_on_a_damaged_index_prints_a_line_not_a_traceback(
     assert "vectors-use.npy" in result.output and "index build --force" in result.output
 
 
-def test_garbage_vectors_are_not_up_to_date(built: tuple[Path, Path], use_encoder) -> None:  # noqa: ANN001
+def test_garbage_vectors_are_not_up_to_date(built: tuple[Path, Path], use_encoder) -> None:
     notes, root = built
     damaged = current_version_dir(root)
     (damaged / "vectors-use.npy").write_bytes(b"garbage")
@@ -101,26 +101,26 @@ def test_garbage_vectors_are_not_up_to_date(built: tuple[Path, Path], use_encode
 class SlowEncoder:
     """The real encoder, but each batch takes a while: builds overlap."""
 
-    def __init__(self, inner, delay: float):  # noqa: ANN001
+    def __init__(self, inner, delay: float):
         self.inner, self.delay = inner, delay
         self.name, self.dim = inner.name, inner.dim
 
-    def encode(self, texts: list[str]):  # noqa: ANN201
+    def encode(self, texts: list[str]):
         time.sleep(self.delay)
         return self.inner.encode(texts)
 
 
 def test_concurrent_builds_wait_and_the_last_one_holds_every_note(
     make_notes, use_encoder, tmp_path: Path
-) -> None:  # noqa: ANN001
+) -> None:
     """An `index build` racing an approval: the note written meanwhile is in the index published last."""
     notes, root = make_notes(), tmp_path / "index"
     errors: list[BaseException] = []
 
-    def build(encoder) -> None:  # noqa: ANN001
+    def build(encoder) -> None:
         try:
             build_index(notes, root, encoder, progress=False, force=True)
-        except BaseException as exc:  # noqa: BLE001
+        except BaseException as exc:
             errors.append(exc)
 
     first = threading.Thread(target=build, args=(SlowEncoder(use_encoder, 0.5),))

@@ -330,7 +330,7 @@ def test_screenshots_are_deterministic_and_varied() -> None:
 @pytest.fixture(scope="module")
 def ocr_answers(
     retriever, intent_router, index: MemeImageIndex
-) -> dict[str, tuple[str, str | None, str | None]]:  # noqa: ANN001
+) -> dict[str, tuple[str, str | None, str | None]]:
     """slug → (OCR text, note the bot shows, note a typed question with that text gets), for the
     screenshot of each new meme. The bot's picture path (``bot.telegram.pictures.on_photo``) answers
     OCR text with ``picture=True``: a caption is matched against the memes first."""
@@ -351,7 +351,7 @@ def ocr_answers(
 
 
 @pytest.mark.slow
-def test_screenshot_with_the_caption_is_recognised_through_ocr(ocr_answers) -> None:  # noqa: ANN001
+def test_screenshot_with_the_caption_is_recognised_through_ocr(ocr_answers) -> None:
     """Hash fails → Tesseract reads the caption → the bot's picture path answers with the right meme note.
 
     Tesseract 5.3.0 misreads some captions ("Is this AI?" → "Is this Al"; "Schmidhuber did it in 1991."
@@ -366,7 +366,7 @@ def test_screenshot_with_the_caption_is_recognised_through_ocr(ocr_answers) -> N
 
 
 @pytest.mark.slow
-def test_caption_text_typed_as_a_question_mostly_finds_the_meme(ocr_answers) -> None:  # noqa: ANN001
+def test_caption_text_typed_as_a_question_mostly_finds_the_meme(ocr_answers) -> None:
     """The same caption text typed as a question (no picture): a caption is not a question, so the
     router sends some of it elsewhere. Reported, asserted only for most of them."""
     misses = [(slug, found) for slug, (_, _, found) in ocr_answers.items() if found != slug]

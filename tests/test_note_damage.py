@@ -71,7 +71,7 @@ BROKEN: dict[str, tuple[Callable[[Path, Path], None], str]] = {
 
 
 @pytest.mark.parametrize("kind", sorted(BROKEN))
-def test_a_broken_note_is_a_path_and_line(kind: str, make_notes, tmp_path: Path) -> None:  # noqa: ANN001
+def test_a_broken_note_is_a_path_and_line(kind: str, make_notes, tmp_path: Path) -> None:
     root = make_notes()
     folder = root / "concepts"
     make, expected = BROKEN[kind]
@@ -84,7 +84,7 @@ def test_a_broken_note_is_a_path_and_line(kind: str, make_notes, tmp_path: Path)
     assert mine[0].startswith(f"{folder / 'epsilon.md'}:")
 
 
-def test_notes_check_prints_problems_not_a_traceback(make_notes, cli_runner, monkeypatch) -> None:  # noqa: ANN001
+def test_notes_check_prints_problems_not_a_traceback(make_notes, cli_runner, monkeypatch) -> None:
     root = make_notes()
     (root / "concepts" / "epsilon.md").symlink_to(root / "concepts" / "nowhere.md")
     (root / "concepts" / "zeta.md").write_text(_front("demo: " + "9" * 5000).replace("epsilon", "zeta"))

@@ -53,7 +53,7 @@ def service(
     )
 
 
-def draft(service: SubmissionService, questions: list[dict] | None = None):  # noqa: ANN201
+def draft(service: SubmissionService, questions: list[dict] | None = None):
     questions = (
         questions if questions is not None else [{"id": 1, "q": "что такое фильтр калмана", "lang": "ru"}]
     )
@@ -162,7 +162,7 @@ def test_plain_text_becomes_the_sections(service: SubmissionService) -> None:
 def test_a_failing_hook_leaves_the_note_approved_for_recovery(service: SubmissionService) -> None:
     calls = []
 
-    def broken(view) -> None:  # noqa: ANN001
+    def broken(view) -> None:
         calls.append(view.id)
         raise RuntimeError("disk full")
 

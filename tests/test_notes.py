@@ -72,7 +72,7 @@ def test_real_notes_state_the_corrected_facts() -> None:
     assert "1,2" in imagenet or "1.2" in imagenet
 
 
-def test_valid_tree_loads(make_notes) -> None:  # noqa: ANN001
+def test_valid_tree_loads(make_notes) -> None:
     notes = load_notes(make_notes())
     assert [n.slug for n in notes] == ["alpha", "beta", "gamma"]
     beta = next(n for n in notes if n.slug == "beta")
@@ -81,7 +81,7 @@ def test_valid_tree_loads(make_notes) -> None:  # noqa: ANN001
     assert len(beta.content_hash) == 64
 
 
-def test_every_problem_is_reported_at_once_with_lines(make_notes) -> None:  # noqa: ANN001
+def test_every_problem_is_reported_at_once_with_lines(make_notes) -> None:
     root = make_notes()
     write(
         root / "concepts" / "broken.md",
@@ -116,7 +116,7 @@ def test_every_problem_is_reported_at_once_with_lines(make_notes) -> None:  # no
     ]
 
 
-def test_bad_yaml_names_the_line(make_notes) -> None:  # noqa: ANN001
+def test_bad_yaml_names_the_line(make_notes) -> None:
     root = make_notes()
     path = write(
         root / "concepts" / "delta.md",
@@ -126,7 +126,7 @@ def test_bad_yaml_names_the_line(make_notes) -> None:  # noqa: ANN001
     assert problem.startswith(f"{path}:5: bad YAML in front matter:")
 
 
-def test_missing_fields_and_sections(make_notes) -> None:  # noqa: ANN001
+def test_missing_fields_and_sections(make_notes) -> None:
     root = make_notes()
     path = write(root / "concepts" / "delta.md", "---\nslug: delta\nkind: concept\n---\n## In short\nText.\n")
     found = problems_of(root)
@@ -136,7 +136,7 @@ def test_missing_fields_and_sections(make_notes) -> None:  # noqa: ANN001
     assert f"{path}:5: missing section '## Подробнее'" in found
 
 
-def test_duplicate_slug_across_folders_and_wrong_folder(make_notes) -> None:  # noqa: ANN001
+def test_duplicate_slug_across_folders_and_wrong_folder(make_notes) -> None:
     root = make_notes()
     text = (root / "concepts" / "gamma.md").read_text(encoding="utf-8")
     dup = write(root / "memes" / "gamma.md", text.replace("aliases: [гамма, gamma]", "aliases: [другая]"))
@@ -149,7 +149,7 @@ def test_duplicate_slug_across_folders_and_wrong_folder(make_notes) -> None:  # 
     )
 
 
-def test_unknown_demo_is_reported(make_notes) -> None:  # noqa: ANN001
+def test_unknown_demo_is_reported(make_notes) -> None:
     root = make_notes()
     path = root / "concepts" / "alpha.md"
     path.write_text(
@@ -165,7 +165,7 @@ def test_aliases_collide_case_and_yo_insensitively() -> None:
     assert normalize_alias("  Ёлка  Дропаут ") == normalize_alias("елка дропаут")
 
 
-def test_notes_check_cli_exit_status_and_report(make_notes, cli_runner, monkeypatch) -> None:  # noqa: ANN001
+def test_notes_check_cli_exit_status_and_report(make_notes, cli_runner, monkeypatch) -> None:
     root = make_notes()
     assert cli_runner("notes", "check", "--dir", str(root)).exit_code == 0
     path = write(root / "concepts" / "delta.md", "no front matter here\n")

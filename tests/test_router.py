@@ -47,7 +47,7 @@ def test_bad_intent_file_is_a_clear_error(tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
-def test_training_on_a_subset_writes_the_onnx_model_and_metadata(tmp_path: Path, encoder) -> None:  # noqa: ANN001
+def test_training_on_a_subset_writes_the_onnx_model_and_metadata(tmp_path: Path, encoder) -> None:
     from router.infer import load_router
 
     out = tmp_path / "router"
@@ -69,7 +69,7 @@ def test_training_on_a_subset_writes_the_onnx_model_and_metadata(tmp_path: Path,
     assert route.intent in INTENTS and sum(route.scores.values()) == pytest.approx(1.0, abs=1e-4)
 
 
-def test_real_model_meets_the_targets_on_held_out_data(intent_router) -> None:  # noqa: ANN001
+def test_real_model_meets_the_targets_on_held_out_data(intent_router) -> None:
     meta = intent_router.meta
     ours = meta["metrics"]["macro_f1"]
     # Honest thresholds (bench/RESULTS.md): 0.939 held-out; logistic regression on the same frozen
@@ -102,13 +102,13 @@ def test_real_model_meets_the_targets_on_held_out_data(intent_router) -> None:  
         ("какая погода завтра в москве", "off_topic"),
     ],
 )
-def test_routes_typical_questions(intent_router, text: str, intent: str) -> None:  # noqa: ANN001
+def test_routes_typical_questions(intent_router, text: str, intent: str) -> None:
     route = intent_router.route(text)
     assert route.intent == intent and route.confident
     assert 0 < route.confidence <= 1 and sum(route.scores.values()) == pytest.approx(1.0, abs=1e-4)
 
 
-def test_unsure_route_falls_back_to_retrieval_with_suggestions(intent_router, retriever) -> None:  # noqa: ANN001
+def test_unsure_route_falls_back_to_retrieval_with_suggestions(intent_router, retriever) -> None:
     from bot.answer import AnswerPipeline
 
     pipeline = AnswerPipeline(retriever, router=intent_router, demos=list_demos())

@@ -12,7 +12,7 @@ from indexer.search import rrf_fuse
 
 
 @pytest.fixture(scope="module")
-def evaluation(retriever):  # noqa: ANN001, ANN201
+def evaluation(retriever):
     return evaluate_retrieval(retriever, load_eval_file(DEVSET), unknown_queries=load_unknown_file(UNKNOWN))
 
 
@@ -26,13 +26,13 @@ def test_devset_is_large_and_bilingual() -> None:
 # en 0.939 with the reranker fitted on it; 0.921/0.937 cross-validated), less a small margin.
 @pytest.mark.slow
 @pytest.mark.parametrize(("lang", "target"), [("ru", 0.90), ("en", 0.92)])
-def test_hybrid_recall_at_1_meets_target(evaluation, lang: str, target: float) -> None:  # noqa: ANN001
+def test_hybrid_recall_at_1_meets_target(evaluation, lang: str, target: float) -> None:
     assert evaluation.table["hybrid"][lang].recall_at_1 >= target
     assert evaluation.table["hybrid"][lang].recall_at_3 >= 0.95
 
 
 @pytest.mark.slow
-def test_hybrid_beats_every_single_list_and_plain_fusion(evaluation) -> None:  # noqa: ANN001
+def test_hybrid_beats_every_single_list_and_plain_fusion(evaluation) -> None:
     hybrid = evaluation.table["hybrid"]["all"]
     for mode in ("rrf", "use", "e5", "dense", "bm25"):
         assert hybrid.recall_at_1 > evaluation.table[mode]["all"].recall_at_1, mode
@@ -40,7 +40,7 @@ def test_hybrid_beats_every_single_list_and_plain_fusion(evaluation) -> None:  #
 
 
 @pytest.mark.slow
-def test_unknown_topics_are_mostly_refused_and_known_ones_answered(evaluation) -> None:  # noqa: ANN001
+def test_unknown_topics_are_mostly_refused_and_known_ones_answered(evaluation) -> None:
     assert evaluation.refused_unknown >= 0.8
     assert evaluation.answered_known >= 0.9
 
@@ -51,7 +51,7 @@ def test_rrf_fuse_sums_reciprocal_ranks() -> None:
     assert rrf_fuse([["a"], ["b"]], k=5, weights=[2.0, 1.0]) == pytest.approx({"a": 2 / 6, "b": 1 / 6})
 
 
-def test_results_are_per_note_sorted_and_carry_evidence(retriever) -> None:  # noqa: ANN001
+def test_results_are_per_note_sorted_and_carry_evidence(retriever) -> None:
     hits = retriever.search("dropout дропаут маска", k=10)
     slugs = [h.slug for h in hits]
     assert len(slugs) == len(set(slugs)) == 10
@@ -62,7 +62,7 @@ def test_results_are_per_note_sorted_and_carry_evidence(retriever) -> None:  # n
     assert top.dense_rank >= 1 and top.e5_rank >= 1 and top.bm25_rank >= 1 and top.agree >= 1
 
 
-def test_all_zero_bm25_list_does_not_enter_the_fusion(retriever) -> None:  # noqa: ANN001
+def test_all_zero_bm25_list_does_not_enter_the_fusion(retriever) -> None:
     """No query term occurs in the notes: BM25 says nothing, so plain fusion ranks exactly like dense."""
     query = "хрюкотали зелюки"
     assert retriever.bm25_scores(query) == {}
@@ -85,7 +85,7 @@ def test_all_zero_bm25_list_does_not_enter_the_fusion(retriever) -> None:  # noq
         ("kak rabotaet gradientnyy spusk", "gradient-descent"),
     ],
 )
-def test_typical_questions_find_their_note(retriever, query: str, slug: str) -> None:  # noqa: ANN001
+def test_typical_questions_find_their_note(retriever, query: str, slug: str) -> None:
     assert retriever.search(query, k=1)[0].slug == slug
 
 
@@ -99,7 +99,7 @@ def test_typical_questions_find_their_note(retriever, query: str, slug: str) -> 
         ("price of a used toyota", "price of a used toyota"),
     ],
 )
-def test_queries_are_normalised_against_the_index_vocabulary(retriever, query: str, normalised: str) -> None:  # noqa: ANN001
+def test_queries_are_normalised_against_the_index_vocabulary(retriever, query: str, normalised: str) -> None:
     assert retriever.normalise(query) == normalised
 
 
@@ -112,7 +112,7 @@ def test_transliteration_and_edit_distance() -> None:
     assert not within_one_edit("dropout", "drop")
 
 
-def test_mapped_bm25_scores_equal_bm25s(retriever) -> None:  # noqa: ANN001
+def test_mapped_bm25_scores_equal_bm25s(retriever) -> None:
     import bm25s
 
     from indexer.text import tokenize
@@ -123,6 +123,6 @@ def test_mapped_bm25_scores_equal_bm25s(retriever) -> None:  # noqa: ANN001
     assert np.allclose(retriever._bm25.scores(tokens), model.get_scores(tokens), atol=1e-4)
 
 
-def test_names_are_matched_as_whole_words(retriever) -> None:  # noqa: ANN001
+def test_names_are_matched_as_whole_words(retriever) -> None:
     assert "dropout" in retriever.names_in("расскажи про Dropout, пожалуйста")
     assert "dropout" not in retriever.names_in("a raindrop outside the window")  # "drop out" inside words

@@ -10,7 +10,7 @@ from indexer.build import build_index
 from indexer.search import Retriever
 
 
-def test_a_replica_picks_up_a_new_index_version(tmp_path: Path, make_notes, use_encoder, demo_ids) -> None:  # noqa: ANN001
+def test_a_replica_picks_up_a_new_index_version(tmp_path: Path, make_notes, use_encoder, demo_ids) -> None:
     notes, root = make_notes(), tmp_path / "index"
     build_index(notes, root, use_encoder, known_demos=demo_ids, progress=False)
     replica = Services(Retriever.load(root, use_encoder), None, list_demos(), index_root=root)

@@ -35,7 +35,7 @@ AUTHOR = 501
 PG_ENV = "MEMEBOT_TEST_POSTGRES_URL"
 
 
-def _psycopg(url: str):  # noqa: ANN202
+def _psycopg(url: str):
     parsed = make_url(url)
     return parsed.set(drivername="postgresql+psycopg") if parsed.drivername == "postgresql" else parsed
 
@@ -269,7 +269,7 @@ def test_concurrent_approvals_publish_one_note(
             service = SubmissionService(database, ADMINS, memebot_home, notes_dir, rebuild_index=rebuild)
             barrier.wait(10)
             results[admin] = service.approve(sid, admin)
-        except Exception as exc:  # noqa: BLE001 - reported by the assertion below
+        except Exception as exc:
             results[admin] = exc
         finally:
             database.dispose()

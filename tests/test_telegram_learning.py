@@ -29,7 +29,7 @@ def clusters() -> list:
     return make_clusters(questions, [0, 0])
 
 
-def stats():  # noqa: ANN201
+def stats():
     day = datetime(2026, 11, 20, 12)
     return compute([StatRow(day, "ru", "unknown", 12.0)], [("dropout", 0, 1)], day - timedelta(days=6), day)
 

@@ -222,7 +222,7 @@ def test_different_memes_do_not_match(slug: str, pictures: dict[str, Image.Image
     ],
     ids=["noise0", "noise1", "gradient", "photo_like", "solid"],
 )
-def test_unrelated_pictures_do_not_match(make, index: MemeImageIndex) -> None:  # noqa: ANN001
+def test_unrelated_pictures_do_not_match(make, index: MemeImageIndex) -> None:
     img = make()
     assert index.match(img) is None, index.distances(img)
 

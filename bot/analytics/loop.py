@@ -72,7 +72,7 @@ class LearningLoop:
             record = OutcomeRecord(
                 token, self.hasher.user(user_id), self.hasher.chat(chat_id), lang, status, query, **fields
             )
-        except Exception:  # noqa: BLE001 - recording must never break an answer
+        except Exception:
             logger.exception("could not build an answer record")
             return
         self.recorder.submit(record)

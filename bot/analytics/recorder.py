@@ -121,7 +121,7 @@ class OutcomeRecorder:
         for attempt, delay in enumerate((*self._retry_delays, None)):
             try:
                 self._write(batch)
-            except Exception as exc:  # noqa: BLE001 - any database failure: retry, then drop
+            except Exception as exc:
                 if delay is None or self._closed:
                     self._drop(
                         len(batch),

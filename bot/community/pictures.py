@@ -40,7 +40,7 @@ class PictureStore:
             try:
                 with Image.open(io.BytesIO(data)) as probe:
                     fmt = probe.format
-            except Exception:  # noqa: BLE001 - load_image already accepted the bytes
+            except Exception:
                 fmt = None
         fmt = (fmt or "PNG").upper()
         return IMAGE_EXTENSIONS.get(fmt, re.sub(r"[^a-z0-9]", "", fmt.lower())[:8] or "png")

@@ -494,7 +494,7 @@ class SubmissionService:
         for view in self.submissions(APPROVED):
             try:
                 self.publish(view.id)
-            except Exception as exc:  # noqa: BLE001 - one broken submission must not stop the others
+            except Exception as exc:
                 logger.exception("could not finish publishing submission %s", view.id)
                 self.recover_errors[view.id] = (
                     exc.message("en") if isinstance(exc, SubmissionError) else f"{type(exc).__name__}: {exc}"

@@ -94,7 +94,7 @@ class IdempotentBot(ExtBot[Any]):
         if journal.log is not None:
             try:
                 await journal.log.record(journal.update_id, seq, endpoint, result)
-            except Exception:  # noqa: BLE001 - the reply went out; only the replay protection is lost
+            except Exception:
                 logger.warning(
                     "update %s: could not journal %s #%s (a retry after a crash may repeat it)",
                     journal.update_id,

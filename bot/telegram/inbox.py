@@ -202,7 +202,7 @@ class UpdateWorker:
             journal = ReplyJournal(item.update_id, recorded, StoreReplyLog(self.store))
             await self._process(update, journal)
             await self._finish(item.update_id)
-        except Exception as exc:  # noqa: BLE001 - the update is retried later; the worker keeps going
+        except Exception as exc:
             logger.exception("update %s could not be handled; retrying later", item.update_id)
             delay = min(60.0, 2.0**item.attempts) * (0.5 + random.random())
             try:

@@ -119,7 +119,7 @@ class OutboxWorker:
             )
             await db_call(self.store.retry_later, row.id, float(wait) + 0.5, f"RetryAfter: {wait}")
             return
-        except Exception as exc:  # noqa: BLE001 - every failure is retried, then logged as failed
+        except Exception as exc:
             await self._failed(row, exc)
             return
         await db_call(self.store.sent, row.id, result)

@@ -142,7 +142,7 @@ class DatabasePersistence(BasePersistence[dict, dict, Any]):
             try:
                 keys.append(
                     (conversation_kind(cast(str, handler.name)), conversation_key(handler._get_key(update)))
-                )  # noqa: SLF001
+                )
             except RuntimeError:
                 continue
         keys = [k for k in keys if k not in self._staged]
@@ -157,11 +157,11 @@ class DatabasePersistence(BasePersistence[dict, dict, Any]):
         _SNAPSHOT.set(foreign)
         for handler in conversations:
             try:
-                key = handler._get_key(update)  # noqa: SLF001
+                key = handler._get_key(update)
             except RuntimeError:
                 continue
             row_key = (conversation_kind(cast(str, handler.name)), conversation_key(key))
-            states = cast(TrackingDict, handler._conversations)  # noqa: SLF001
+            states = cast(TrackingDict, handler._conversations)
             if row_key in foreign:
                 states.update_no_track({key: foreign[row_key]})
             elif row_key in keys and row_key not in rows and key in states:

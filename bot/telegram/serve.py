@@ -60,7 +60,7 @@ def make_web_app(application: Application, path: str, secret: str | None) -> web
             return web.Response(status=400, text="bad update: no update_id")
         try:
             update = Update.de_json(payload, application.bot)
-        except Exception:  # noqa: BLE001 - whatever the library can't parse is a bad request, not a crash
+        except Exception:
             logger.info("webhook body for update %s is not a valid update", update_id, exc_info=True)
             return web.Response(status=400, text="bad update")
         data: BotData = application.bot_data

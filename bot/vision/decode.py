@@ -118,13 +118,13 @@ def _decode(data: bytes) -> Image.Image:
         raise
     except Image.DecompressionBombError as exc:
         raise ImageTooLargeError(0, MAX_PIXELS, unit="pixels") from exc  # size unknown: far above the limit
-    except Exception as exc:  # noqa: BLE001 - any decoder failure on untrusted bytes means "not an image"
+    except Exception as exc:
         logger.debug("not an image (%d bytes): %s: %s", len(data), type(exc).__name__, exc)
         raise NotAnImageError(f"cannot decode image: {exc}") from None
     img: Image.Image = opened
     try:
         img = ImageOps.exif_transpose(opened) or opened
-    except Exception:  # noqa: BLE001 - a broken EXIF block is not worth refusing the picture
+    except Exception:
         logger.debug("ignoring unreadable EXIF orientation")
     rgb = _to_rgb(img)
     rgb.format = fmt

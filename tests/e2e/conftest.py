@@ -60,7 +60,7 @@ def e2e_knowledge(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def e2e_index(
     e2e_knowledge: Path, index_root: Path, encoder, demo_ids, tmp_path_factory: pytest.TempPathFactory
-) -> Path:  # noqa: ANN001
+) -> Path:
     """The session index plus the long note: an incremental build over a copy (only the new note is
     embedded; a full build of ~170 notes would take the better part of two minutes)."""
     root = copy_index(index_root, tmp_path_factory.mktemp("e2e") / "index")
@@ -69,7 +69,7 @@ def e2e_index(
 
 
 @pytest.fixture(scope="session")
-def e2e_services(e2e_index: Path, encoder, intent_router) -> Services:  # noqa: ANN001
+def e2e_services(e2e_index: Path, encoder, intent_router) -> Services:
     from demos.registry import list_demos
     from indexer.search import Retriever
 
@@ -166,7 +166,7 @@ def bot_settings(memebot_home: Path, tmp_path: Path) -> Callable[..., Settings]:
 
 
 @pytest_asyncio.fixture()
-async def start_bot(bot_settings, e2e_services: Services) -> AsyncIterator[Callable[..., Any]]:  # noqa: ANN001
+async def start_bot(bot_settings, e2e_services: Services) -> AsyncIterator[Callable[..., Any]]:
     """Start the real bot against a fresh emulator; ``await start_bot(**settings_overrides)``."""
     started: list[Harness] = []
 

@@ -160,7 +160,7 @@ class BotProcess:
         self._stderr: Any = None
 
     async def start(self) -> None:
-        stderr = open(self.log, "ab") if self.log is not None else asyncio.subprocess.DEVNULL  # noqa: SIM115
+        stderr = open(self.log, "ab") if self.log is not None else asyncio.subprocess.DEVNULL
         self._stderr = stderr
         self.proc = await asyncio.create_subprocess_exec(
             sys.executable, "-c", "from bot.cli.main import main; main()", "-v", "serve", *self.args,

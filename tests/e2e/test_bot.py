@@ -23,7 +23,7 @@ def plain(text: str) -> str:
     return html.unescape(re.sub(r"<[^>]+>", "", text))
 
 
-async def test_start_in_russian_and_english(start_bot) -> None:  # noqa: ANN001
+async def test_start_in_russian_and_english(start_bot) -> None:
     bot = await start_bot()
     (ru,) = await bot.say(RU_USER, "/start")
     assert "Я объясняю мемы про машинное обучение" in ru.params["text"]
@@ -33,7 +33,7 @@ async def test_start_in_russian_and_english(start_bot) -> None:  # noqa: ANN001
     assert "what is dropout actually doing" in button_data(bot.last_bot_message(EN_USER.id))
 
 
-async def test_russian_question_then_in_depth_then_feedback(start_bot) -> None:  # noqa: ANN001
+async def test_russian_question_then_in_depth_then_feedback(start_bot) -> None:
     bot = await start_bot()
     (reply,) = await bot.say(RU_USER, "что такое дропаут")
     assert reply.params["parse_mode"] == "HTML" and reply.params["text"].startswith("<b>Дропаут</b>")
@@ -54,14 +54,14 @@ async def test_russian_question_then_in_depth_then_feedback(start_bot) -> None: 
     assert ("dropout", 1, 0) in loop.stats(1).votes
 
 
-async def test_english_question_is_answered_in_english(start_bot) -> None:  # noqa: ANN001
+async def test_english_question_is_answered_in_english(start_bot) -> None:
     bot = await start_bot()
     (reply,) = await bot.say(EN_USER, "why is the cat at the faucet meme funny")
     assert reply.params["text"].startswith("<b>The fine-tuned cat at the faucet</b>")
     assert "In depth" in button_data(bot.last_bot_message(EN_USER.id))
 
 
-async def test_demo_button_sends_plots(start_bot) -> None:  # noqa: ANN001
+async def test_demo_button_sends_plots(start_bot) -> None:
     bot = await start_bot()
     await bot.say(RU_USER, "что такое дропаут")
     message = bot.last_bot_message(RU_USER.id)
@@ -77,7 +77,7 @@ async def test_demo_button_sends_plots(start_bot) -> None:  # noqa: ANN001
     assert uploaded and all(data.startswith(b"\x89PNG") for data in uploaded)
 
 
-async def test_demo_command_with_parameters_and_out_of_range(start_bot) -> None:  # noqa: ANN001
+async def test_demo_command_with_parameters_and_out_of_range(start_bot) -> None:
     bot = await start_bot()
     (error,) = await bot.say(EN_USER, "/demo dropout p=7")
     assert "0.95" in error.params["text"] and "7" in error.params["text"]
@@ -89,7 +89,7 @@ async def test_demo_command_with_parameters_and_out_of_range(start_bot) -> None:
     assert "Demos you can run" in listing.params["text"]
 
 
-async def test_meme_picture_is_recognised(start_bot) -> None:  # noqa: ANN001
+async def test_meme_picture_is_recognised(start_bot) -> None:
     from tests.conftest import KNOWLEDGE
 
     bot = await start_bot()
@@ -99,7 +99,7 @@ async def test_meme_picture_is_recognised(start_bot) -> None:  # noqa: ANN001
     assert bot.emu.downloads, "the bot must download the photo through getFile"
 
 
-async def test_inline_query_offers_explanations(start_bot) -> None:  # noqa: ANN001
+async def test_inline_query_offers_explanations(start_bot) -> None:
     bot = await start_bot()
     bot.emu.inline_query(EN_USER, "dropout")
     (call,) = await bot.emu.wait_for("answerInlineQuery", timeout=20)
@@ -108,7 +108,7 @@ async def test_inline_query_offers_explanations(start_bot) -> None:  # noqa: ANN
     assert results[0]["input_message_content"]["parse_mode"] == "HTML"
 
 
-async def test_very_long_answer_is_split_under_the_limit(start_bot) -> None:  # noqa: ANN001
+async def test_very_long_answer_is_split_under_the_limit(start_bot) -> None:
     bot = await start_bot()
     await bot.say(RU_USER, "/concepts")
     listing = bot.last_bot_message(RU_USER.id)
@@ -132,7 +132,7 @@ async def test_very_long_answer_is_split_under_the_limit(start_bot) -> None:  # 
     assert "reply_markup" in parts[-1].params, "the keyboard goes under the last part"
 
 
-async def test_malformed_and_forged_callback_data_gets_a_polite_answer(start_bot) -> None:  # noqa: ANN001
+async def test_malformed_and_forged_callback_data_gets_a_polite_answer(start_bot) -> None:
     bot = await start_bot()
     await bot.say(EN_USER, "what is overfitting")
     message = bot.last_bot_message(EN_USER.id)
@@ -155,7 +155,7 @@ async def test_malformed_and_forged_callback_data_gets_a_polite_answer(start_bot
     assert "BERT" in reply.params["text"], "the bot keeps working"
 
 
-async def test_off_topic_gets_honest_answer_and_what_i_can_do(start_bot) -> None:  # noqa: ANN001
+async def test_off_topic_gets_honest_answer_and_what_i_can_do(start_bot) -> None:
     bot = await start_bot()
     (reply,) = await bot.say(RU_USER, "какая погода завтра в москве")
     assert reply.params["text"].startswith("Это не про машинное обучение")
@@ -165,7 +165,7 @@ async def test_off_topic_gets_honest_answer_and_what_i_can_do(start_bot) -> None
     assert "что такое дропаут" in button_data(bot.last_bot_message(RU_USER.id))
 
 
-async def test_rate_limit_answers_politely_once(start_bot) -> None:  # noqa: ANN001
+async def test_rate_limit_answers_politely_once(start_bot) -> None:
     bot = await start_bot(rate_limit_per_minute=3)
     for _ in range(3):
         await bot.say(EN_USER, "what is dropout")
@@ -176,7 +176,7 @@ async def test_rate_limit_answers_politely_once(start_bot) -> None:  # noqa: ANN
     assert len(bot.calls_to(EN_USER.id, "sendMessage")) == 4, "over the limit: one notice, then silence"
 
 
-async def test_telegram_429_is_retried_after_the_delay(start_bot) -> None:  # noqa: ANN001
+async def test_telegram_429_is_retried_after_the_delay(start_bot) -> None:
     bot = await start_bot()
     bot.emu.fail_next("sendMessage", retry_after=1)
     (reply,) = await bot.say(EN_USER, "what is dropout", timeout=30)
@@ -187,7 +187,7 @@ async def test_telegram_429_is_retried_after_the_delay(start_bot) -> None:  # no
     assert not bot.emu.retry_violations
 
 
-async def test_error_handler_apologises_and_the_bot_keeps_running(start_bot) -> None:  # noqa: ANN001
+async def test_error_handler_apologises_and_the_bot_keeps_running(start_bot) -> None:
     bot = await start_bot(retries=0)
     bot.emu.fail_next("sendMessage", 400, "Bad Request: chat not found")
     (apology,) = await bot.say(EN_USER, "what is dropout")
@@ -196,7 +196,7 @@ async def test_error_handler_apologises_and_the_bot_keeps_running(start_bot) -> 
     assert reply.params["text"].startswith("<b>Dropout</b>")
 
 
-async def test_group_answers_only_mentions_and_replies(start_bot) -> None:  # noqa: ANN001
+async def test_group_answers_only_mentions_and_replies(start_bot) -> None:
     bot = await start_bot()
     username = bot.emu.bot_user["username"]
     bot.emu.user_message(
@@ -224,7 +224,7 @@ async def test_group_answers_only_mentions_and_replies(start_bot) -> None:  # no
     assert second.params["text"].startswith("<b>Переобучение</b>")
 
 
-async def test_twenty_users_at_once_are_all_served(start_bot) -> None:  # noqa: ANN001
+async def test_twenty_users_at_once_are_all_served(start_bot) -> None:
     bot = await start_bot()
     users = [User(id=5000 + i, first_name=f"U{i}", language_code="en") for i in range(20)]
     for user in users:
@@ -242,7 +242,7 @@ async def test_twenty_users_at_once_are_all_served(start_bot) -> None:  # noqa: 
         assert len(replies) == 1, f"user {user.id}: {len(replies)} replies"
 
 
-async def test_webhook_mode_with_secret_and_healthz(bot_settings, e2e_services) -> None:  # noqa: ANN001
+async def test_webhook_mode_with_secret_and_healthz(bot_settings, e2e_services) -> None:
     from bot.storage import open_database
     from bot.telegram.app import build_application
     from bot.telegram.serve import WebhookServer
@@ -286,7 +286,7 @@ async def test_webhook_mode_with_secret_and_healthz(bot_settings, e2e_services) 
             await server.stop()
 
 
-async def test_admin_only_queue_for_non_admins(start_bot) -> None:  # noqa: ANN001
+async def test_admin_only_queue_for_non_admins(start_bot) -> None:
     bot = await start_bot()
     (refusal,) = await bot.say(EN_USER, "/queue")
     assert refusal.params["text"] == "Only admins can do that."

@@ -13,7 +13,7 @@ from tests.e2e.conftest import EN_USER, RU_USER, button_data
 pytestmark = pytest.mark.e2e
 
 
-async def test_memes_list_pages_forward_and_back_and_opens_a_meme(start_bot) -> None:  # noqa: ANN001
+async def test_memes_list_pages_forward_and_back_and_opens_a_meme(start_bot) -> None:
     bot = await start_bot()
     memes = sorted(
         (n for n in bot.services.retriever.notes.values() if n.kind == "meme"),
@@ -43,7 +43,7 @@ async def test_memes_list_pages_forward_and_back_and_opens_a_meme(start_bot) -> 
     assert opened.params["text"].startswith(f"<b>{memes[1].title}")
 
 
-async def test_a_forged_page_is_refused_as_stale(start_bot) -> None:  # noqa: ANN001
+async def test_a_forged_page_is_refused_as_stale(start_bot) -> None:
     bot = await start_bot()
     await bot.say(EN_USER, "/memes")
     listing = bot.last_bot_message(EN_USER.id)
@@ -54,7 +54,7 @@ async def test_a_forged_page_is_refused_as_stale(start_bot) -> None:  # noqa: AN
     )
 
 
-async def test_random_sends_a_meme_picture_with_its_short_explanation(start_bot) -> None:  # noqa: ANN001
+async def test_random_sends_a_meme_picture_with_its_short_explanation(start_bot) -> None:
     bot = await start_bot()
     notes = bot.services.retriever.notes
     (photo,) = await bot.say(EN_USER, "/random", method="sendPhoto")

@@ -35,7 +35,7 @@ ADMIN2 = User(id=9002, first_name="Вера", last_name="Админова", lang
 
 
 @pytest.fixture()
-def writable(small_knowledge: Path, small_index: Path, use_encoder, tmp_path: Path) -> tuple[Path, Services]:  # noqa: ANN001
+def writable(small_knowledge: Path, small_index: Path, use_encoder, tmp_path: Path) -> tuple[Path, Services]:
     """A private copy of the notes and the index (approvals write notes and rebuild)."""
     knowledge = Path(shutil.copytree(small_knowledge, tmp_path / "knowledge"))
     index = Path(shutil.copytree(small_index, tmp_path / "index", symlinks=True))
@@ -134,7 +134,7 @@ async def card_of(bot: Harness, admin: User, submission_id: int) -> dict:
 # ------------------------------------------------------------------------------ conversations survive restarts
 
 
-async def test_a_restart_in_the_middle_of_submit_continues_the_conversation(bots, monkeypatch) -> None:  # noqa: ANN001
+async def test_a_restart_in_the_middle_of_submit_continues_the_conversation(bots, monkeypatch) -> None:
     from bot.telegram.persistence import DatabasePersistence
 
     bot = await bots()
@@ -143,7 +143,7 @@ async def test_a_restart_in_the_middle_of_submit_continues_the_conversation(bots
     (ask_explanation,) = await bot.say(RU_USER, "Лыжник в локальном минимуме")
     assert "/skip" in ask_explanation.params["text"]
 
-    async def no_flush(self) -> None:  # noqa: ANN001 - a crash: nothing is written at shutdown
+    async def no_flush(self) -> None:
         self.take_staged()
 
     monkeypatch.setattr(DatabasePersistence, "flush", no_flush)
@@ -156,7 +156,7 @@ async def test_a_restart_in_the_middle_of_submit_continues_the_conversation(bots
     assert "увидят админы" in preview.params["caption"]
 
 
-async def test_explanation_after_a_restart_is_not_taken_for_a_question(bots) -> None:  # noqa: ANN001
+async def test_explanation_after_a_restart_is_not_taken_for_a_question(bots) -> None:
     bot = await bots()
     await bot.say(EN_USER, "/submit")
     await bot.say(EN_USER, photo=png(12))
@@ -172,7 +172,7 @@ async def test_explanation_after_a_restart_is_not_taken_for_a_question(bots) -> 
 # ------------------------------------------------------------------------------ owed messages (outbox)
 
 
-async def test_a_failed_send_to_the_submitter_is_retried_and_arrives_once(bots) -> None:  # noqa: ANN001
+async def test_a_failed_send_to_the_submitter_is_retried_and_arrives_once(bots) -> None:
     bot = await bots()
     submission_id = await submit(bot, RU_USER, png(13))
     card = await card_of(bot, ADMIN, submission_id)
@@ -192,7 +192,7 @@ async def test_a_failed_send_to_the_submitter_is_retried_and_arrives_once(bots) 
     assert bot.app.bot_data.submissions.get(submission_id).notified
 
 
-async def test_an_injected_send_error_during_rejection_is_retried(bots) -> None:  # noqa: ANN001
+async def test_an_injected_send_error_during_rejection_is_retried(bots) -> None:
     bot = await bots()
     submission_id = await submit(bot, EN_USER, png(14), title="Stuck skier", explanation="SGD got stuck.")
     card = await card_of(bot, ADMIN, submission_id)
@@ -212,7 +212,7 @@ async def test_an_injected_send_error_during_rejection_is_retried(bots) -> None:
 
 async def test_a_decision_taken_while_the_bot_was_down_is_told_after_the_start(
     bots, writable, memebot_home: Path, tmp_path: Path
-) -> None:  # noqa: ANN001
+) -> None:
     """The state change and the debt are one transaction: a kill right after it loses nothing."""
     bot = await bots()
     submission_id = await submit(bot, RU_USER, png(15))
@@ -229,7 +229,7 @@ async def test_a_decision_taken_while_the_bot_was_down_is_told_after_the_start(
     assert "картинка не про ML" in told.params["text"]
 
 
-async def test_every_admin_card_loses_its_buttons_after_a_decision(bots) -> None:  # noqa: ANN001
+async def test_every_admin_card_loses_its_buttons_after_a_decision(bots) -> None:
     bot = await bots(admins=(ADMIN, ADMIN2))
     await bot.say(ADMIN2, "hello")  # the bot learns Vera's language (English)
     submission_id = await submit(bot, RU_USER, png(16))
@@ -248,7 +248,7 @@ async def test_every_admin_card_loses_its_buttons_after_a_decision(bots) -> None
 # ------------------------------------------------------------------------------ early checks, menus, fallbacks
 
 
-async def test_daily_cap_is_reported_right_after_the_picture(bots) -> None:  # noqa: ANN001
+async def test_daily_cap_is_reported_right_after_the_picture(bots) -> None:
     bot = await bots(daily_submissions=1)
     await submit(bot, EN_USER, png(17), title="First", explanation="one")
     await bot.say(EN_USER, "/submit")
@@ -256,7 +256,7 @@ async def test_daily_cap_is_reported_right_after_the_picture(bots) -> None:  # n
     assert "at most 1 meme a day" in refused.params["text"]
 
 
-async def test_a_duplicate_picture_is_named_by_title_before_the_title_is_asked(bots) -> None:  # noqa: ANN001
+async def test_a_duplicate_picture_is_named_by_title_before_the_title_is_asked(bots) -> None:
     bot = await bots()
     submission_id = await submit(bot, RU_USER, png(19))
     await bot.say(EN_USER, "/submit")
@@ -264,7 +264,7 @@ async def test_a_duplicate_picture_is_named_by_title_before_the_title_is_asked(b
     assert f"#{submission_id}" in refused.params["text"] and "called" not in refused.params["text"]
 
 
-async def test_commands_are_published_in_russian_and_english(bots) -> None:  # noqa: ANN001
+async def test_commands_are_published_in_russian_and_english(bots) -> None:
     bot = await bots()
     await bot.emu.wait_for("setMyCommands", count=3, timeout=10)
     ru, en = bot.emu.commands(language_code="ru"), bot.emu.commands(language_code="en")
@@ -276,7 +276,7 @@ async def test_commands_are_published_in_russian_and_english(bots) -> None:  # n
     assert any("мем" in c["description"] for c in ru) and any("meme" in c["description"] for c in en)
 
 
-async def test_files_and_unknown_commands_get_a_short_answer(bots) -> None:  # noqa: ANN001
+async def test_files_and_unknown_commands_get_a_short_answer(bots) -> None:
     bot = await bots()
     (file_reply,) = await bot.say(EN_USER, document=("paper.pdf", b"%PDF-1.4 tiny", "application/pdf"))
     assert "stickers, voice" in file_reply.params["text"]
@@ -318,12 +318,12 @@ def test_stickers_voice_and_video_count_as_unsupported() -> None:
 # ------------------------------------------------------------------------------ the database down
 
 
-async def test_questions_are_answered_while_the_database_is_down(bots, monkeypatch) -> None:  # noqa: ANN001
+async def test_questions_are_answered_while_the_database_is_down(bots, monkeypatch) -> None:
     bot = await bots()
     (before,) = await bot.say(RU_USER, "что такое дропаут")
     assert "Дропаут" in before.params["text"]
 
-    def down(self):  # noqa: ANN001, ANN202
+    def down(self):
         raise OperationalError("SELECT 1", {}, Exception("connection refused"))
 
     monkeypatch.setattr(Database, "session", down)
@@ -337,7 +337,7 @@ async def test_questions_are_answered_while_the_database_is_down(bots, monkeypat
 # ------------------------------------------------------------------------------ the webhook
 
 
-async def test_webhook_refuses_bad_requests_with_4xx(writable, memebot_home: Path, tmp_path: Path) -> None:  # noqa: ANN001
+async def test_webhook_refuses_bad_requests_with_4xx(writable, memebot_home: Path, tmp_path: Path) -> None:
     knowledge, services = writable
     async with BotApiEmulator() as emu:
         port = free_port()
@@ -380,7 +380,7 @@ async def test_webhook_refuses_bad_requests_with_4xx(writable, memebot_home: Pat
 
 async def test_a_conversation_goes_on_whichever_replica_gets_the_next_message(
     writable, memebot_home: Path, tmp_path: Path
-) -> None:  # noqa: ANN001
+) -> None:
     """Two webhook replicas on one database behind a round-robin balancer: /submit, the picture, the title
     and the explanation each land on the other replica, and the conversation still completes."""
     from tests.e2e.durable import RoundRobin

@@ -42,7 +42,7 @@ BODY = (
 @pytest.fixture()
 def writable_services(
     e2e_knowledge: Path, e2e_index: Path, encoder, intent_router, tmp_path: Path, monkeypatch
-) -> Services:  # noqa: ANN001
+) -> Services:
     """A private copy of the notes and the index: an approval writes a note and rebuilds the index."""
     from demos.registry import list_demos
 
@@ -59,7 +59,7 @@ def writable_services(
     return Services(Retriever.load(index, encoder), intent_router, list_demos(), index_root=index)
 
 
-async def rows(bot, at_least: int = 0) -> list[Outcome]:  # noqa: ANN001
+async def rows(bot, at_least: int = 0) -> list[Outcome]:
     """The answer records; an answer is recorded just after its reply is sent, so wait for ``at_least``."""
     loop = bot.app.bot_data.learning
     for _ in range(100):
@@ -72,11 +72,11 @@ async def rows(bot, at_least: int = 0) -> list[Outcome]:  # noqa: ANN001
     raise AssertionError(f"{len(found)} answer records, expected at least {at_least}")
 
 
-def text_of(call) -> str:  # noqa: ANN001
+def text_of(call) -> str:
     return call.params.get("text") or call.params.get("caption") or ""
 
 
-async def test_unanswered_questions_become_a_note_that_answers_them(start_bot, writable_services) -> None:  # noqa: ANN001
+async def test_unanswered_questions_become_a_note_that_answers_them(start_bot, writable_services) -> None:
     bot = await start_bot(services=writable_services)
     bot.emu.register_chat(ADMIN.id, ADMIN)
     loop = bot.app.bot_data.learning
@@ -167,7 +167,7 @@ async def test_unanswered_questions_become_a_note_that_answers_them(start_bot, w
     assert loop.hasher.user(THIRD.id) in voters and loop.hasher.user(RU_USER.id) not in voters
 
 
-async def test_non_admins_and_forged_ids_are_refused(start_bot, writable_services) -> None:  # noqa: ANN001
+async def test_non_admins_and_forged_ids_are_refused(start_bot, writable_services) -> None:
     bot = await start_bot(services=writable_services)
     bot.emu.register_chat(ADMIN.id, ADMIN)
     await bot.say(RU_USER, "что такое фильтр калмана")

@@ -40,7 +40,7 @@ def new_meme_picture(seed: int = 1) -> bytes:
 @pytest.fixture()
 def writable_services(
     e2e_knowledge: Path, e2e_index: Path, encoder, intent_router, tmp_path: Path, monkeypatch
-) -> Services:  # noqa: ANN001
+) -> Services:
     """A private copy of the notes and the index: approvals write notes and rebuild the index."""
     from demos.registry import list_demos
 
@@ -52,7 +52,7 @@ def writable_services(
     return Services(Retriever.load(index, encoder), intent_router, list_demos(), index_root=index)
 
 
-async def start_moderated(start_bot, services: Services, admins: tuple[User, ...] = (ADMIN,), **overrides):  # noqa: ANN001, ANN201
+async def start_moderated(start_bot, services: Services, admins: tuple[User, ...] = (ADMIN,), **overrides):
     """The bot, with admins who have opened a chat with it (Telegram only delivers to those)."""
     bot = await start_bot(services=services, admins_in_order=tuple(a.id for a in admins), **overrides)
     for admin in admins:
@@ -62,7 +62,7 @@ async def start_moderated(start_bot, services: Services, admins: tuple[User, ...
 
 async def submit(
     bot, user: User, picture: bytes, title: str = TITLE, explanation: str | None = EXPLANATION
-) -> int:  # noqa: ANN001
+) -> int:
     """Script the /submit conversation up to the confirmation; returns the submission id."""
     (ask,) = await bot.say(user, "/submit")
     assert "картинку" in ask.params["text"] or "picture" in ask.params["text"]
@@ -77,7 +77,7 @@ async def submit(
     return int(data[0].rsplit(":", 1)[1])
 
 
-async def admin_message(bot, admin: User, submission_id: int) -> dict:  # noqa: ANN001
+async def admin_message(bot, admin: User, submission_id: int) -> dict:
     """The decision message an admin got for a submission (waits for it to arrive)."""
     await bot.emu.wait_for(
         "sendPhoto",
@@ -93,7 +93,7 @@ async def admin_message(bot, admin: User, submission_id: int) -> dict:  # noqa: 
     raise AssertionError(f"admin {admin.id} got no decision buttons for #{submission_id}")
 
 
-async def test_submit_approve_notify_and_answer_from_the_new_note(start_bot, writable_services) -> None:  # noqa: ANN001
+async def test_submit_approve_notify_and_answer_from_the_new_note(start_bot, writable_services) -> None:
     bot = await start_moderated(start_bot, writable_services)
     submission_id = await submit(bot, RU_USER, new_meme_picture())
     assert f"№{submission_id}" in bot.calls_to(RU_USER.id, "sendMessage")[-1].params["text"]
@@ -128,7 +128,7 @@ async def test_submit_approve_notify_and_answer_from_the_new_note(start_bot, wri
     assert "локальном минимуме" in reply.params["text"]
 
 
-async def test_rejection_with_a_quick_reason_reaches_the_submitter(start_bot, writable_services) -> None:  # noqa: ANN001
+async def test_rejection_with_a_quick_reason_reaches_the_submitter(start_bot, writable_services) -> None:
     bot = await start_moderated(start_bot, writable_services)
     submission_id = await submit(
         bot, EN_USER, new_meme_picture(2), title="My <b>bold</b> & weird meme", explanation=None
@@ -149,7 +149,7 @@ async def test_rejection_with_a_quick_reason_reaches_the_submitter(start_bot, wr
     assert bot.app.bot_data.submissions.get(submission_id).status == "rejected"
 
 
-async def test_custom_rejection_reason_typed_by_the_admin(start_bot, writable_services) -> None:  # noqa: ANN001
+async def test_custom_rejection_reason_typed_by_the_admin(start_bot, writable_services) -> None:
     bot = await start_moderated(start_bot, writable_services)
     submission_id = await submit(bot, RU_USER, new_meme_picture(3))
     to_admin = await admin_message(bot, ADMIN, submission_id)
@@ -170,7 +170,7 @@ async def test_custom_rejection_reason_typed_by_the_admin(start_bot, writable_se
 
 async def test_known_meme_picture_is_pointed_out_as_duplicate(
     start_bot, writable_services, e2e_knowledge: Path
-) -> None:  # noqa: ANN001
+) -> None:
     bot = await start_moderated(start_bot, writable_services)
     picture = (e2e_knowledge / "memes" / "images" / "meme-xgboost-kaggle.png").read_bytes()
     await bot.say(RU_USER, "/submit")
@@ -181,7 +181,7 @@ async def test_known_meme_picture_is_pointed_out_as_duplicate(
     assert bot.app.bot_data.submissions.pending() == []
 
 
-async def test_bad_input_in_the_conversation(start_bot, writable_services) -> None:  # noqa: ANN001
+async def test_bad_input_in_the_conversation(start_bot, writable_services) -> None:
     bot = await start_moderated(start_bot, writable_services)
     await bot.say(EN_USER, "/submit")
     (not_image,) = await bot.say(EN_USER, document=("meme.png", b"%PDF-1.4 not a picture", "image/png"))
@@ -201,14 +201,14 @@ async def test_bad_input_in_the_conversation(start_bot, writable_services) -> No
 
 async def test_crash_between_commit_and_index_is_recovered_on_restart(
     start_bot, writable_services, monkeypatch
-) -> None:  # noqa: ANN001
+) -> None:
     from bot.community.publishing import Publisher
 
     bot = await start_moderated(start_bot, writable_services)
     submission_id = await submit(bot, RU_USER, new_meme_picture(5))
     original = Publisher.rebuild
 
-    def crash(self, view):  # noqa: ANN001, ANN202
+    def crash(self, view):
         raise RuntimeError("power cut before the index rebuild")
 
     monkeypatch.setattr(Publisher, "rebuild", crash)
@@ -237,7 +237,7 @@ async def test_crash_between_commit_and_index_is_recovered_on_restart(
     assert sum(1 for p in notes if f"submission {submission_id}" in p.read_text(encoding="utf-8")) == 1
 
 
-async def test_two_admins_approving_at_once_publish_one_note(start_bot, writable_services) -> None:  # noqa: ANN001
+async def test_two_admins_approving_at_once_publish_one_note(start_bot, writable_services) -> None:
     bot = await start_moderated(start_bot, writable_services, (ADMIN, ADMIN2))
     submission_id = await submit(bot, RU_USER, new_meme_picture(6))
     first, second = (
@@ -264,7 +264,7 @@ async def test_two_admins_approving_at_once_publish_one_note(start_bot, writable
     assert len(told) == 1, "the submitter is told once"
 
 
-async def test_admin_edits_title_and_aliases_before_approving(start_bot, writable_services) -> None:  # noqa: ANN001
+async def test_admin_edits_title_and_aliases_before_approving(start_bot, writable_services) -> None:
     bot = await start_moderated(start_bot, writable_services)
     submission_id = await submit(bot, RU_USER, new_meme_picture(7), title="мем про лыжи", explanation=None)
     await bot.press(

@@ -24,7 +24,7 @@ def image_size(data: bytes) -> tuple[int, int] | None:
         with Image.open(io.BytesIO(data)) as image:
             image.load()
             return image.size
-    except Exception:  # noqa: BLE001  (anything Pillow cannot read is "not an image")
+    except Exception:
         return None
 
 
@@ -37,5 +37,5 @@ def resized_jpeg(data: bytes, width: int, height: int) -> bytes | None:
             buffer = io.BytesIO()
             resized.save(buffer, format="JPEG", quality=80)
             return buffer.getvalue()
-    except Exception:  # noqa: BLE001
+    except Exception:
         return None

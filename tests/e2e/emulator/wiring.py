@@ -15,7 +15,7 @@ def free_port(host: str = "127.0.0.1") -> int:
         return sock.getsockname()[1]
 
 
-def make_application(emu: BotApiEmulator, **builder_kwargs: Any):  # noqa: ANN201  (telegram is imported lazily)
+def make_application(emu: BotApiEmulator, **builder_kwargs: Any):
     """A PTB ``Application`` pointed at the emulator. Each keyword calls the ``ApplicationBuilder`` method of
     that name, e.g. ``make_application(emu, rate_limiter=AIORateLimiter(max_retries=1), updater=None)``."""
     from telegram.ext import ApplicationBuilder
@@ -30,7 +30,7 @@ try:  # a ready-made fixture: import ``bot_api_emulator`` from the package into 
     import pytest_asyncio
 
     @pytest_asyncio.fixture(loop_scope="function")
-    async def bot_api_emulator():  # noqa: ANN201
+    async def bot_api_emulator():
         async with BotApiEmulator() as emu:
             yield emu
 
