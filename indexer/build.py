@@ -98,6 +98,7 @@ class BuildSummary:
 def note_record(note: Note) -> dict:
     data = asdict(note)
     data["path"] = str(note.path)
+    del data["field_lines"]  # only for validation messages
     return data
 
 
