@@ -11,6 +11,9 @@ from pathlib import Path
 
 import pytest
 
+# Every test here runs real demo experiments (small trainings) in the worker: `make test-fast` skips them.
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))

@@ -12,6 +12,9 @@ from pathlib import Path
 
 import pytest
 
+# Every test here starts worker processes, runs demos or waits out a timeout: `make test-fast` skips them.
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # so that the worker can import tests.demo_fixtures too
     sys.path.insert(0, str(ROOT))

@@ -254,12 +254,9 @@ def get(demo_id: str, lang: str = "ru", seed: int = 0, **params):
     return cached_run(demo_id, lang, seed, **params)
 
 
-# demos whose two runs (ru + en) or an in-process re-run take over ~2 s even on an idle machine
-SLOW_DEMOS = {"fine-tuning", "universal-approximation", "dropout", "overfitting"}
-
-
+# Running the demos (small trainings in the worker) takes most of this file's time: `make test-fast` skips it.
 def _marked(ids):
-    return [pytest.param(d, marks=pytest.mark.slow) if d in SLOW_DEMOS else d for d in sorted(ids)]
+    return [pytest.param(d, marks=pytest.mark.slow) for d in sorted(ids)]
 
 
 @pytest.mark.parametrize("demo_id", _marked(REQUIRED))
@@ -291,7 +288,7 @@ RU_NUMBER_NOUN = re.compile(
 RU_TIMES = re.compile(r"\bв (?:\d*[02-9][2-4]|[2-4]) раз\b|\bв (?:\d*[02-9][05-9]|\d*1[0-9]|[05-9]) раза\b")
 
 
-@pytest.mark.parametrize("demo_id", sorted(REQUIRED))
+@pytest.mark.parametrize("demo_id", _marked(REQUIRED))
 def test_russian_numbers_agree_with_their_nouns(demo_id):
     res = get(demo_id, "ru")
     for text in (res.text, *res.image_captions):
@@ -325,6 +322,7 @@ def test_the_shown_code_is_the_code_that_ran(demo_id):
         assert same(shown[key], ran[key]), key
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("demo_id", ["log-negative", "transfer-logreg", "spatial-dropout", "k-means"])
 def test_same_seed_same_text_and_plots(demo_id):
     first = get(demo_id)
@@ -334,11 +332,13 @@ def test_same_seed_same_text_and_plots(demo_id):
     assert again.images == first.images
 
 
+@pytest.mark.slow
 def test_different_seed_changes_the_numbers():
     assert get("log-negative", seed=0).text != get("log-negative", seed=1).text
     assert get("k-means", seed=0).metrics["result"] != get("k-means", seed=1).metrics["result"]
 
 
+@pytest.mark.slow
 def test_demos_meet_the_time_and_memory_budget():
     """The budget is 3 s at default parameters on an idle 2-core machine (bench/RESULTS.md); here twice
     that, stretched by how overloaded the machine is, since other jobs may share it."""
