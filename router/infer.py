@@ -83,9 +83,7 @@ class IntentRouter:
     """
 
     def __init__(self, model_dir: Path, sentence_encoder: Encoder | None = None, threads: int = 1):
-        import onnxruntime as ort
-
-        from indexer.e5 import session_options
+        from indexer.sessions import open_session
 
         meta_path, model_path = model_dir / META_FILE, model_dir / MODEL_FILE
         if not meta_path.exists() or not model_path.exists():
@@ -96,9 +94,7 @@ class IntentRouter:
         self.sentence_dim = int(self.meta["sentence_dim"])
         self.encoder_name = self.meta["sentence_encoder"]
         # One intra-op thread, no spinning: measured under load (bench/RESULTS.md, indexer.threads).
-        self.session = ort.InferenceSession(
-            str(model_path), session_options(ort, threads), providers=["CPUExecutionProvider"]
-        )
+        self.session = open_session(model_path, threads)
         self._inputs = {i.name for i in self.session.get_inputs()}
         self.tokenizer = load_fast_tokenizer(int(self.meta["max_tokens"]))
         self._encoder = sentence_encoder
@@ -142,16 +138,23 @@ class IntentRouter:
             confident=confident,
         )
 
+    def share_encoder(self, encoder: Encoder) -> bool:
+        """Use ``encoder`` (the index's) for the sentence vectors when it is the one the head was trained
+        with, so that the pipeline encodes each question once. Returns whether it was taken."""
+        inner = getattr(encoder, "inner", encoder)
+        if inner.name != self.encoder_name:
+            return False
+        self._encoder = encoder
+        return True
+
 
 def load_router(model_dir: Path, sentence_encoder: Encoder | None = None) -> IntentRouter:
     """The trained router saved in ``model_dir`` (raises RouterMissingError if absent).
 
     Pass the index's encoder as ``sentence_encoder`` when it is the one the router was trained
-    with (``use+e5``): the pipeline then encodes each question once.
+    with (``use+e5``): the pipeline then encodes each question once (see :meth:`IntentRouter.share_encoder`).
     """
+    router = IntentRouter(model_dir)
     if sentence_encoder is not None:
-        inner = getattr(sentence_encoder, "inner", sentence_encoder)
-        meta = json.loads((model_dir / META_FILE).read_text()) if (model_dir / META_FILE).exists() else {}
-        if meta and inner.name != meta.get("sentence_encoder"):
-            sentence_encoder = None  # a different encoder: the router loads its own
-    return IntentRouter(model_dir, sentence_encoder)
+        router.share_encoder(sentence_encoder)
+    return router

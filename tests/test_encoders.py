@@ -63,3 +63,22 @@ def test_unknown_encoder_is_a_clear_error(tmp_path) -> None:
         get_encoder("bert-large")
     with pytest.raises(EncoderError, match="needs a directory"):
         get_encoder("e5")
+
+
+def test_a_session_from_the_optimised_copy_computes_the_same(encoder, tmp_path) -> None:
+    """The first load writes the optimised graph beside the model; later loads read it; a damaged copy
+    is optimised again. The vectors are the same every time."""
+    import shutil
+
+    from tests.conftest import ASSETS
+    from indexer.e5 import E5Model
+
+    assets = shutil.copytree(ASSETS / "e5", tmp_path / "e5", ignore=shutil.ignore_patterns("*.opt.*"))
+    texts = ["что такое дропаут", "why is the cat meme funny"]
+    fresh = E5Model(assets).encode(texts, query=True)
+    copy = assets / "e5-int8.opt.onnx"
+    assert copy.stat().st_size > 0 and (assets / "e5-int8.opt.json").exists()
+    assert np.allclose(E5Model(assets).encode(texts, query=True), fresh, atol=1e-6)
+    copy.write_bytes(b"not a graph")
+    assert np.allclose(E5Model(assets).encode(texts, query=True), fresh, atol=1e-6)
+    assert copy.stat().st_size > 100
