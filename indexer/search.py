@@ -124,6 +124,12 @@ class _Channel:
         self.rows = np.asarray(np.load(version_dir / f"rows-{name}.npy", mmap_mode="r"))
         self.vectors = np.asarray(np.load(version_dir / f"vectors-{name}.npy", mmap_mode="r"))
         self.hnsw: Any = None
+        # Rows are written note by note, so each note's rows are one run: the best row per note is a
+        # reduceat over the run starts (np.maximum.at, row by row, was 1.6 ms per query at 2,000 notes).
+        self._runs: tuple[np.ndarray, np.ndarray] | None = None
+        if len(self.rows) and bool(np.all(self.rows[1:] >= self.rows[:-1])):
+            starts = np.flatnonzero(np.r_[True, self.rows[1:] != self.rows[:-1]])
+            self._runs = (starts, np.asarray(self.rows[starts]))
         if spec.get("index", "flat") != "flat":
             import faiss
 
@@ -138,7 +144,12 @@ class _Channel:
         if not len(self.rows):
             return best
         if self.hnsw is None:
-            np.maximum.at(best, self.rows, self.vectors @ query)
+            scores = self.vectors @ query
+            if self._runs is not None:
+                starts, notes = self._runs
+                best[notes] = np.maximum(best[notes], np.maximum.reduceat(scores, starts))
+            else:
+                np.maximum.at(best, self.rows, scores)
         else:
             scores, ids = self.hnsw.search(
                 query.reshape(1, -1).astype(np.float32), min(k_rows, len(self.rows))
