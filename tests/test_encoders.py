@@ -70,8 +70,8 @@ def test_a_session_from_the_optimised_copy_computes_the_same(encoder, tmp_path) 
     is optimised again. The vectors are the same every time."""
     import shutil
 
-    from tests.conftest import ASSETS
     from indexer.e5 import E5Model
+    from tests.conftest import ASSETS
 
     assets = shutil.copytree(ASSETS / "e5", tmp_path / "e5", ignore=shutil.ignore_patterns("*.opt.*"))
     texts = ["что такое дропаут", "why is the cat meme funny"]
