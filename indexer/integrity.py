@@ -2,7 +2,10 @@
 
 A version directory holds ``manifest.json`` and the data files (``meta.sqlite``, ``slugs.json``, per
 encoder channel ``rows-*.npy`` / ``vectors-*.npy``, the BM25 arrays, the name table); the manifest's
-``checksums`` lists the sha256 of every data file. :func:`problem_of` names what is wrong (missing,
+``checksums`` lists a CRC-32 of every data file (``crc32:…``; versions built before it hold sha256
+hex digests, which are still checked). CRC-32 catches what damages an index here — truncation, a
+torn write, garbage, a flipped bit — at 3 GB/s instead of sha256's 1 GB/s: at 10,000 notes the
+check reads ~600 MB at every load. :func:`problem_of` names what is wrong (missing,
 unreadable, altered file), so loading can refuse a damaged index with one sentence instead of a
 traceback, and a build does not call a damaged index "up to date".
 """
@@ -11,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import zlib
 from pathlib import Path
 from typing import Any
 
@@ -18,16 +22,23 @@ from typing import Any
 DATA_FILES = ("meta.sqlite", "slugs.json")
 
 
-def digest(path: Path) -> str:
-    sha = hashlib.sha256()
+def digest(path: Path, kind: str = "crc32") -> str:
+    """``crc32:<8 hex>`` of the file (``kind="sha256"``: the bare hex digest older manifests hold)."""
+    if kind == "sha256":
+        sha = hashlib.sha256()
+        with path.open("rb") as fh:
+            for block in iter(lambda: fh.read(1 << 20), b""):
+                sha.update(block)
+        return sha.hexdigest()
+    crc = 0
     with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            sha.update(block)
-    return sha.hexdigest()
+        for block in iter(lambda: fh.read(1 << 22), b""):
+            crc = zlib.crc32(block, crc)
+    return f"crc32:{crc:08x}"
 
 
 def file_digests(version_dir: Path) -> dict[str, str]:
-    """sha256 of every file under ``version_dir`` but the manifest, by relative path."""
+    """:func:`digest` of every file under ``version_dir`` but the manifest, by relative path."""
     return {
         str(path.relative_to(version_dir)): digest(path)
         for path in sorted(version_dir.rglob("*"))
@@ -66,9 +77,10 @@ def problem_of(version_dir: Path) -> str | None:
         if not path.is_file():
             return f"{name} is missing"
         try:
-            actual = digest(path)
+            wanted = expected.get(name, "")
+            actual = digest(path, "crc32" if wanted.startswith("crc32:") else "sha256")
         except OSError as exc:
             return f"{name} is unreadable ({exc.strerror})"
-        if expected.get(name) != actual:
+        if wanted != actual:
             return f"{name} does not match the manifest (damaged or replaced)"
     return None
