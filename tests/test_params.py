@@ -427,3 +427,39 @@ def test_dev_set_is_varied_and_read_well() -> None:
     stats = score(router.params, items, NOTE_NAMES, show=False, retrieval=False)
     for lang, (right, _, total) in stats.items():
         assert total >= 50 and right / total >= 0.9, lang
+
+
+def test_lazy_word_matchers_match_exactly_what_their_regexes_match() -> None:
+    """Patterns are compiled on first need behind a literal-prefix check; the answers must not change."""
+    import re
+
+    from router.parsing.lexicon import CHOICE_WORDS, PARAM_WORDS
+    from router.parsing.tokens import WordMatcher, literal_prefix, tokenize, word_pattern
+
+    patterns = {
+        x for table in (PARAM_WORDS, CHOICE_WORDS) for v in table.values() for p in v for x in p.split()
+    }
+    words = [
+        "вероятность",
+        "вероятностью",
+        "bump",
+        "bumps",
+        "кластерами",
+        "кластеров",
+        "sin",
+        "sine",
+        "lr",
+        "k",
+    ]
+    words += [
+        t.text for t in tokenize("покажи дропаут с вероятностью 0.3 и 2000 шагов, eps .1, temperature 2")
+    ]
+    for pattern in patterns | {"a|b", "x(a|b)", "ab(c)|d", "bumps?"}:
+        matcher = WordMatcher(pattern, pattern)
+        for word in [*words, "a", "b", "d", "xa", "abc"]:
+            assert bool(matcher.fullmatch(word)) == bool(re.fullmatch(pattern, word)), (pattern, word)
+    for word in ["вероятность", "dropout", "нейронов", "eps", "0.3"]:
+        matcher, regex = WordMatcher(word), re.compile(word_pattern(word))
+        for other in [*words, word, word + "s", word + "ами"]:
+            assert bool(matcher.fullmatch(other)) == bool(regex.fullmatch(other)), (word, other)
+    assert literal_prefix("вероятност\\w*") == "вероятност" and literal_prefix("a|b") == ""

@@ -232,15 +232,39 @@ def word_pattern(word: str) -> str:
     return _word_parts(word)[1]
 
 
+_SPECIAL = frozenset("\\.^$*+?{}[]|()")
+
+
+def literal_prefix(pattern: str) -> str:
+    """The text every full match of ``pattern`` starts with ("" when unsure): «вероятност\\w*» →
+    «вероятност», "bumps?" → "bump", "a|b" → ""."""
+    depth, escaped = 0, False
+    for ch in pattern:
+        if not escaped:
+            depth += {"(": 1, ")": -1}.get(ch, 0)
+            if ch == "|" and depth == 0:
+                return ""  # a top-level alternative starts differently
+        escaped = ch == "\\" and not escaped
+    end = 0
+    while end < len(pattern) and pattern[end] not in _SPECIAL:
+        end += 1
+    if end < len(pattern) and pattern[end] in "?*{":
+        end -= 1  # the letter before a quantifier may be absent or repeated
+    return pattern[: max(end, 0)]
+
+
 class WordMatcher:
-    """``fullmatch`` of :func:`word_pattern`, compiled on first need. Most names never meet a token
-    that starts like them, and compiling the ~400 patterns of the demos' names up front cost
-    0.15–0.25 s of every cold start."""
+    """``fullmatch`` of :func:`word_pattern` (or a lexicon pattern), compiled on first need. Most
+    names never meet a token that starts like them, and compiling the ~500 patterns of the demos'
+    names and parameters up front cost 0.15–0.25 s of every cold start."""
 
     __slots__ = ("_compiled", "pattern", "prefix")
 
-    def __init__(self, word: str):
-        self.prefix, self.pattern = _word_parts(word)
+    def __init__(self, word: str, pattern: str | None = None):
+        if pattern is None:
+            self.prefix, self.pattern = _word_parts(word)
+        else:
+            self.prefix, self.pattern = literal_prefix(pattern), pattern
         self._compiled: re.Pattern[str] | None = None
 
     def fullmatch(self, text: str) -> re.Match[str] | None:
@@ -281,7 +305,7 @@ def phrase_of_name(name: str) -> Phrase | None:
 def phrase_of_pattern(pattern: str) -> Phrase:
     """A phrase from a lexicon entry: space-separated word regexes."""
     parts = pattern.split()
-    return Phrase(tuple(re.compile(p) for p in parts), len(pattern.replace("\\w*", "")))
+    return Phrase(tuple(WordMatcher(p, p) for p in parts), len(pattern.replace("\\w*", "")))
 
 
 def matches_at(tokens: Sequence[Token], i: int, phrase: Phrase) -> bool:
