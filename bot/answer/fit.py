@@ -8,7 +8,8 @@ The examples are what the decision must tell apart:
 - uncovered questions (``indexer/data/unknown.jsonl``): ``unknown``;
 - the router's held-out intent examples (the split it never trained on): ``demo``, ``smalltalk``,
   ``help``, ``submit``, ``off_topic``, ``resources``;
-- demo requests (``router/data/demo_requests.jsonl``, when present): ``demo``.
+- demo requests (``router/data/demo_requests.jsonl``, when present): ``demo``;
+- look-alike off-topic questions (``indexer/data/offtopic.jsonl``): ``off_topic``.
 
 The held-out test set is never read here. Pure numpy: no training library enters ``memebot``.
 """
@@ -31,7 +32,14 @@ from router.data import load_examples, stratified_split
 
 logger = logging.getLogger(__name__)
 
-DEMO_REQUESTS = Path(__file__).resolve().parents[2] / "router" / "data" / "demo_requests.jsonl"
+REPO = Path(__file__).resolve().parents[2]
+DEMO_REQUESTS = REPO / "router" / "data" / "demo_requests.jsonl"
+# Off-topic questions that share words with notes (a guitar's fine tuning, a university dropout):
+# the router's held-out split holds too few of them for the decision to learn that a name match
+# alone is no answer. Different questions from the router's off_topic examples.
+OFFTOPIC = REPO / "indexer" / "data" / "offtopic.jsonl"
+# Dev dialogs (follow-ups), scored by `memebot eval --set dev-all`; not decision rows.
+DEV_DIALOGS = REPO / "indexer" / "data" / "devdialogs.jsonl"
 INTENT_LABEL = {
     "run_demo": "demo",
     "smalltalk": "smalltalk",
@@ -40,7 +48,7 @@ INTENT_LABEL = {
     "off_topic": "off_topic",
     "resources": "resources",
 }
-FIT_VERSION = 3
+FIT_VERSION = 4
 
 
 @dataclass
@@ -82,6 +90,7 @@ def collect_examples(router_meta: dict[str, Any] | None) -> list[Example]:
     ]
     examples += [Example(r["q"], "unknown", r.get("lang", "ru"), "unknown") for r in _jsonl(UNKNOWN)]
     examples += [Example(r["q"], "demo", r.get("lang", "ru"), "demo") for r in _jsonl(DEMO_REQUESTS)]
+    examples += [Example(r["q"], "off_topic", r.get("lang", "ru"), "offtopic") for r in _jsonl(OFFTOPIC)]
     if router_meta is not None:
         config = router_meta.get("config", {})
         _, held_out = stratified_split(
@@ -98,7 +107,7 @@ def collect_examples(router_meta: dict[str, Any] | None) -> list[Example]:
 def fingerprint(router_meta: dict[str, Any] | None, index_manifest: dict[str, Any]) -> str:
     """What the fitted model depends on: the data files, the router and how the index scores."""
     digest = hashlib.sha256(f"v{FIT_VERSION}".encode())
-    for path in (DEVSET, UNKNOWN, DEMO_REQUESTS):
+    for path in (DEVSET, UNKNOWN, DEMO_REQUESTS, OFFTOPIC):
         digest.update(path.read_bytes() if path.is_file() else b"-")
     router = router_meta or {}
     # the router's data and recipe (a router retrained for other epochs scores differently)
