@@ -126,3 +126,11 @@ def test_mapped_bm25_scores_equal_bm25s(retriever) -> None:
 def test_names_are_matched_as_whole_words(retriever) -> None:
     assert "dropout" in retriever.names_in("расскажи про Dropout, пожалуйста")
     assert "dropout" not in retriever.names_in("a raindrop outside the window")  # "drop out" inside words
+
+
+def test_coverage_of_a_look_alike_is_low(retriever) -> None:
+    """The guitar is nowhere in the fine-tuning note: a look-alike covers little of its question."""
+    known, in_note = retriever.coverage("how do I fine tune my guitar", "fine-tuning")
+    assert in_note < 0.5 <= known
+    assert retriever.coverage("что такое дропаут", "dropout") == (1.0, 1.0)
+    assert retriever.coverage("???", "dropout") == (1.0, 1.0)
