@@ -447,7 +447,9 @@ def name_collisions(note: Note, owners: Mapping[str, str]) -> list[tuple[str, st
 
 
 @lru_cache(maxsize=4096)
-def _parse_cached(folder: str, name: str, digest: str, path: Path) -> tuple[Note | None, tuple[NoteProblem, ...]]:
+def _parse_cached(
+    folder: str, name: str, digest: str, path: Path
+) -> tuple[Note | None, tuple[NoteProblem, ...]]:
     del folder, name, digest  # the cache key: the same content parses the same
     note, problems = parse_note(path)
     return note, tuple(problems)
