@@ -62,22 +62,9 @@ def test_off_topic_gets_a_polite_refusal(pipeline) -> None:
     "query",
     [
         "рецепт борща со сметаной",
-        pytest.param(
-            "отчислиться из вуза это dropout?",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="known miss: 'dropout' is the note's own name; the decision answers a named note",
-            ),
-        ),
+        "отчислиться из вуза это dropout?",
         "lava lamp for sale",
-        pytest.param(
-            "how do I fine tune my guitar",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="known miss: the name match 'fine tune' outweighs the router's confident off_topic "
-                "in the fitted decision (its dev data has no look-alike off-topic questions yet)",
-            ),
-        ),
+        "how do I fine tune my guitar",
     ],
 )
 def test_off_topic_with_ml_words_is_never_answered_with_a_note(pipeline, query: str) -> None:
