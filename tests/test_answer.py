@@ -121,3 +121,15 @@ def test_json_contract(pipeline) -> None:
     assert data["results"][0]["slug"] == "overfitting"
     assert set(data["results"][0]) == {"slug", "kind", "title", "score"}
     assert data["results"][0]["title"] == "Переобучение"
+
+
+def test_short_follow_ups_stay_on_the_note_and_a_described_meme_does_not(pipeline) -> None:
+    from bot.answer.dialogue import DialogueState
+
+    state = DialogueState()
+    assert pipeline.answer("что такое батч нормализация", state=state).note.slug == "batch-normalization"
+    follow = pipeline.answer("зачем она вообще нужна?", state=state)
+    assert follow.status == "answered" and follow.note.slug == "batch-normalization"
+    fresh = pipeline.answer("что это за мем где кот пьёт из-под крана", state=state)
+    assert fresh.note.slug == "meme-finetune-cat"
+    assert pipeline.answer("а пример есть?", state=state).demo.id == "fine-tuning"

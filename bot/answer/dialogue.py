@@ -7,8 +7,9 @@ in memory; ``ask --jsonl``: per ``chat`` id) and expires after :data:`TTL_SECOND
 - «подробнее» / "more" → the current note's next depth (then "that's all");
 - «а пример?» / «покажи демо» / "run it" → the current note's demo;
 - «теперь p=0.2» / "now eps .3" → the current demo again with the new parameters;
-- a short question without a topic of its own («а почему делят на 1-p?», "and in keras?") → a
-  question about the current note (the pipeline answers from it when retrieval agrees).
+- a short question without a topic of its own («а почему делят на 1-p?», "and in keras?", «зачем
+  она нужна?», "when should I use it?") → a question about the current note (the pipeline answers
+  from it unless the question names another note).
 """
 
 from __future__ import annotations
@@ -49,6 +50,13 @@ PARAMS_HINT_RE = re.compile(
 WHY_RE = re.compile(r"(?<!\w)(?:почему|зачем|отчего|why|how come)(?!\w)", re.I)
 FOLLOW_QUESTION_RE = re.compile(
     r"^\W*(?:а|и|and|but|so|а вот|а как|а почему|а зачем|а что|why|how|what about|а в|in)\b", re.I
+)
+# A question word without the «а»/"and" (the question is a follow-up only when it also points back:
+# «зачем она нужна?», "when should I use it?", but not «что такое батчнорм»).
+BARE_QUESTION_RE = re.compile(
+    r"^\W*(?:почему|зачем|как|где|когда|что|чем|какой|какая|какие|кто|сколько|можно ли"
+    r"|why|how|where|when|what|which|who|does|do|is|are|can|could|should|will|would)(?!\w)",
+    re.I,
 )
 # Words that point back at what was just shown: «а где он используется?», "why does it ...".
 REFERS_BACK_RE = re.compile(
@@ -120,10 +128,9 @@ def follow_up(
         words = len(stripped.split())
         if words <= SHORT_FOLLOW_UP_WORDS or PARAMS_HINT_RE.search(stripped):
             return "params"
-    if (
-        state.note is not None
-        and len(stripped.split()) <= SHORT_FOLLOW_UP_WORDS
-        and FOLLOW_QUESTION_RE.match(stripped)
-    ):
-        return "question"
+    if state.note is not None and len(stripped.split()) <= SHORT_FOLLOW_UP_WORDS:
+        if FOLLOW_QUESTION_RE.match(stripped):
+            return "question"
+        if BARE_QUESTION_RE.match(stripped) and refers_back(stripped):
+            return "question"
     return "none"

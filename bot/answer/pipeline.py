@@ -29,6 +29,7 @@ from common.textnorm import clean_question
 from demos.registry import validate_params
 from indexer.notes import Note
 from indexer.search import Hit, Retriever
+from indexer.text import tokenize
 from router.params import DemoRequest, ParamValueError, extract_demo_request, extract_params, note_names
 
 logger = logging.getLogger(__name__)
@@ -36,6 +37,7 @@ logger = logging.getLogger(__name__)
 SUGGESTIONS = 3
 RESULTS = 5
 FOLLOW_UP_WITHIN = 5  # a follow-up question stays on the current note if retrieval ranks it this high
+OWN_WORDS = 3  # content words a pointing-back follow-up may have before it is a topic of its own
 
 
 class IntentRouter(Protocol):
@@ -285,13 +287,16 @@ class AnswerPipeline:
 
 def _about_current(query: str, hits: Sequence[Hit], note: str, status: Status) -> bool:
     """A short follow-up question («а где он используется?», "and in keras?") is about the current
-    note unless it names another one; without a topic of its own (the current note not among the
-    hits) it still is when it points back at it or when nothing else would be answered."""
+    note unless it names another one. When retrieval does not find the current note it still is if
+    nothing else would be answered, or if it points back at it with few words of its own («почему
+    это смешно?»; «что это за мем, где кот пьёт из-под крана» describes a topic of its own)."""
     if hits and hits[0].named and hits[0].slug != note:
         return False
     if any(h.slug == note for h in hits[:FOLLOW_UP_WITHIN]):
         return True
-    return refers_back(query) or status not in ("answered", "resources")
+    if status not in ("answered", "resources"):
+        return True
+    return refers_back(query) and len(tokenize(query)) <= OWN_WORDS
 
 
 def suggestion_titles(answer: Answer) -> list[str]:
