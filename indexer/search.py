@@ -300,6 +300,30 @@ class Retriever:
         max_per_note(best, self._chunk_note, self._chunk_runs, np.asarray(scores, dtype=np.float32))
         return self._top(best, best > 0)
 
+    def coverage(self, query: str, slug: str | None) -> tuple[float, float]:
+        """How much of the question the collection and one note speak of: the share of its (stemmed,
+        non-stop) words found anywhere in the index, and the share found in ``slug``'s chunks.
+
+        A look-alike («how do I fine tune my guitar») or an uncovered question shares a name with a
+        note but leaves most of its words outside it; (1.0, 1.0) when the question has no such word.
+        """
+        terms = sorted(set(tokenize(self.normalise(query))))
+        if not terms:
+            return 1.0, 1.0
+        ids = [self._bm25.vocab[t] for t in terms if t in self._bm25.vocab]
+        if slug is None or slug not in self.slugs or not ids:
+            return len(ids) / len(terms), 0.0
+        assert self._chunk_note is not None
+        note = self.slugs.index(slug)
+        bm25 = self._bm25
+        in_note = sum(
+            bool(
+                np.any(self._chunk_note[bm25.indices[int(bm25.indptr[i]) : int(bm25.indptr[i + 1])]] == note)
+            )
+            for i in ids
+        )
+        return len(ids) / len(terms), in_note / len(terms)
+
     # ------------------------------------------------------------ search
 
     def search(

@@ -62,22 +62,9 @@ def test_off_topic_gets_a_polite_refusal(pipeline) -> None:
     "query",
     [
         "рецепт борща со сметаной",
-        pytest.param(
-            "отчислиться из вуза это dropout?",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="known miss: 'dropout' is the note's own name; the decision answers a named note",
-            ),
-        ),
+        "отчислиться из вуза это dropout?",
         "lava lamp for sale",
-        pytest.param(
-            "how do I fine tune my guitar",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="known miss: the name match 'fine tune' outweighs the router's confident off_topic "
-                "in the fitted decision (its dev data has no look-alike off-topic questions yet)",
-            ),
-        ),
+        "how do I fine tune my guitar",
     ],
 )
 def test_off_topic_with_ml_words_is_never_answered_with_a_note(pipeline, query: str) -> None:
@@ -134,3 +121,15 @@ def test_json_contract(pipeline) -> None:
     assert data["results"][0]["slug"] == "overfitting"
     assert set(data["results"][0]) == {"slug", "kind", "title", "score"}
     assert data["results"][0]["title"] == "Переобучение"
+
+
+def test_short_follow_ups_stay_on_the_note_and_a_described_meme_does_not(pipeline) -> None:
+    from bot.answer.dialogue import DialogueState
+
+    state = DialogueState()
+    assert pipeline.answer("что такое батч нормализация", state=state).note.slug == "batch-normalization"
+    follow = pipeline.answer("зачем она вообще нужна?", state=state)
+    assert follow.status == "answered" and follow.note.slug == "batch-normalization"
+    fresh = pipeline.answer("что это за мем где кот пьёт из-под крана", state=state)
+    assert fresh.note.slug == "meme-finetune-cat"
+    assert pipeline.answer("а пример есть?", state=state).demo.id == "fine-tuning"

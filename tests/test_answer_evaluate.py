@@ -82,3 +82,26 @@ def test_dialogs_share_state_and_rates_are_per_language(tmp_path: Path) -> None:
     )
     assert math.isnan(result.rates("ru")["demo_accuracy"][0])
     assert "shown_right" in result.format()
+
+
+def test_demo_requests_are_read_and_dialog_only_ones_skipped(tmp_path: Path) -> None:
+    path = tmp_path / "demo.jsonl"
+    rows = [
+        {"q": "покажи дропаут с p=0.3", "lang": "ru", "demo": "dropout", "params": {"p": 0.3}},
+        {"q": "k-means на 20 кластеров", "lang": "ru", "demo": "k-means", "error": "k"},
+        {
+            "q": "а теперь с p=0.1",
+            "lang": "ru",
+            "demo": "dropout",
+            "params": {"p": 0.1},
+            "fallback": "dropout",
+        },
+        {"q": "how do I fine tune my guitar", "lang": "en"},
+    ]
+    path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows), encoding="utf-8")
+    expects = [item[0].expect for item in load_cases(path)]
+    assert expects == [
+        {"status": "demo", "demo": "dropout", "params": {"p": 0.3}},
+        {"status": "demo", "demo": "k-means", "error": "k"},
+        {"status": "unknown"},
+    ]

@@ -6,14 +6,28 @@ import time
 
 import pytest
 
-from bot.answer.dialogue import TTL_SECONDS, DialogueState, follow_up
+from bot.answer.dialogue import TTL_SECONDS, DialogueState, follow_up, refers_back
 from bot.answer.smalltalk import is_goodbye, looks_like_smalltalk, smalltalk_kind
 
 DROPOUT = DialogueState(note="dropout", demo=None, at=time.time())
 
 
 @pytest.mark.parametrize(
-    "text", ["подробнее", "подробнее плз", "а подробнее?", "ещё", "more", "tell me more", "In depth", "go on"]
+    "text",
+    [
+        "подробнее",
+        "подробнее плз",
+        "а подробнее?",
+        "ещё",
+        "more",
+        "tell me more",
+        "In depth",
+        "go on",
+        "а поподробнее можно?",
+        "подробнее плиз",
+        "podrobnee",
+        "more pls",
+    ],
 )
 def test_deeper(text: str) -> None:
     assert follow_up(text, DROPOUT) == "deeper"
@@ -33,6 +47,12 @@ def test_deeper(text: str) -> None:
         "run it",
         "demo please",
         "можно пример",
+        "а пример есть?",
+        "покажи на примере",
+        "ну покажи как работает",
+        "demo pls",
+        "can i see it in action?",
+        "a primer?",
     ],
 )
 def test_demo_of_the_current_note(text: str) -> None:
@@ -46,6 +66,16 @@ def test_parameters_for_the_current_demo() -> None:
         == "params"
     )
     assert follow_up("теперь p=0.2", DROPOUT, has_params=False) == "none"
+    # «1-p» reads as a value of p, but a why-question asks about the note, it sets nothing
+    assert follow_up("а почему делят на 1-p?", DROPOUT, has_params=True) == "question"
+
+
+@pytest.mark.parametrize(
+    ("text", "back"),
+    [("а где он используется?", True), ("and why does it work?", True), ("что такое батчнорм", False)],
+)
+def test_refers_back(text: str, back: bool) -> None:
+    assert refers_back(text) is back
 
 
 @pytest.mark.parametrize("text", ["а почему делят на 1-p?", "а в керасе как?", "and in keras?", "why?"])

@@ -43,6 +43,11 @@ INTENT_STATUS: dict[str, Status] = {
     "off_topic": "off_topic",
 }
 INTENTS = tuple(INTENT_STATUS)
+# The rules' look-alike guard (the fitted model learns its own): the top note must contain this share
+# of the question's words to beat a canned reply, and an answer whose note covers less is off-topic
+# when the router gives off_topic at least this probability.
+COVERS = 0.5
+LOOKALIKE_OFF_TOPIC = 0.15
 MODEL_FILE = "decision.json"
 
 logger = logging.getLogger(__name__)
@@ -56,6 +61,11 @@ class Evidence:
     hits: list[Hit]
     route: Any = None  # router.infer.Route or None
     demo_named: bool = False
+    # parameter values written for the demo of the named or top notes («k-means с семью кластерами»)
+    demo_params: bool = False
+    # share of the question's words the index knows, and the share the top note's text contains
+    # (Retriever.coverage): look-alikes and uncovered questions leave most words outside the note
+    coverage: tuple[float, float] = (1.0, 1.0)
 
     def intent_probs(self) -> dict[str, float]:
         scores = getattr(self.route, "scores", None) or {}
@@ -106,6 +116,8 @@ def features(evidence: Evidence) -> np.ndarray:
         1.0 if evidence.demo_named else 0.0,
         math.log1p(words),
         1.0 if evidence.route is None else 0.0,
+        1.0 if evidence.demo_params else 0.0,
+        *evidence.coverage,
     ]
     return np.asarray(vector, dtype=np.float64)
 
@@ -115,6 +127,7 @@ FEATURE_NAMES = [
     "top_present", "top_dense", "top_e5", "top_bm25", "top_named", "top_agree", "top_relevant", "top_resource", "top_meme",
     "second_dense", "second_e5", "second_bm25",
     "score_gap", "relevant_share", "demo_named", "log_words", "no_router",
+    "demo_params", "known_share", "top_coverage",
 ]  # fmt: skip
 
 
@@ -126,7 +139,15 @@ class RuleDecider:
         intent = max(probs, key=lambda k: probs[k]) if evidence.route is not None else None
         hits = evidence.hits
         relevant = any(h.relevant for h in hits[:3])
-        strong = bool(hits) and hits[0].relevant and (hits[0].named or getattr(hits[0], "agree", 0) >= 2)
+        # A hit is strong when it is named or agreed on *and* its note speaks of most of the question:
+        # "how do I fine tune my guitar" names fine-tuning but leaves the guitar outside it.
+        covers = evidence.coverage[1] >= COVERS
+        strong = (
+            bool(hits)
+            and hits[0].relevant
+            and (hits[0].named or getattr(hits[0], "agree", 0) >= 2)
+            and covers
+        )
         confidence = probs.get(intent, 0.0) if intent else 0.0
         if intent is None:
             return Decision("answered" if relevant else "unknown", 0.5)
@@ -137,6 +158,8 @@ class RuleDecider:
             status = "answered"  # a canned reply never wins over a strong hit
         elif status == "answered" and not relevant:
             status = "unknown"
+        elif status == "answered" and not covers and probs["off_topic"] >= LOOKALIKE_OFF_TOPIC:
+            status = "off_topic"  # «отчислиться из вуза это dropout?»: a name, the rest about something else
         return Decision(status, confidence)
 
 

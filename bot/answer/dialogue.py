@@ -7,8 +7,9 @@ in memory; ``ask --jsonl``: per ``chat`` id) and expires after :data:`TTL_SECOND
 - «подробнее» / "more" → the current note's next depth (then "that's all");
 - «а пример?» / «покажи демо» / "run it" → the current note's demo;
 - «теперь p=0.2» / "now eps .3" → the current demo again with the new parameters;
-- a short question without a topic of its own («а почему делят на 1-p?», "and in keras?") → a
-  question about the current note (the pipeline answers from it when retrieval agrees).
+- a short question without a topic of its own («а почему делят на 1-p?», "and in keras?", «зачем
+  она нужна?», "when should I use it?") → a question about the current note (the pipeline answers
+  from it unless the question names another note).
 """
 
 from __future__ import annotations
@@ -23,23 +24,45 @@ TTL_SECONDS = 30 * 60
 FollowUpKind = Literal["deeper", "demo", "params", "question", "none"]
 
 _WORD = r"(?<![\w-]){}(?![\w-])"
+# Politeness and hedges people wrap a follow-up in («подробнее плиз», "demo pls", «а пример есть?»).
+_PLEASE_WORDS = r"плз|плиз|пжл|пж|pls|plz|please|пожалуйста|можно|есть|ли|бы"
+_PLEASE = rf"(?:{_PLEASE_WORDS})"
 DEEPER_RE = re.compile(
-    r"^\W*(?:а\s+|and\s+|ok\s+|ок\s+|хорошо\s+|давай\s+)?"
-    r"(?:подробн\w*|ещё|еще|дальше|продолж\w*|глубже|детальн\w*|развернут\w*|more|tell me more|go on|deeper|in depth|details?|elaborate|continue)"
-    r"(?:\s+(?:плз|pls|please|пожалуйста|please))?\W*$",
+    r"^\W*(?:а\s+|and\s+|ok\s+|ок\s+|хорошо\s+|давай\s+|можно\s+|расскажи\s+|tell me\s+|go\s+)?"
+    r"(?:(?:по)?подробн\w*|ещё|еще|дальше|продолж\w*|глубже|детальн\w*|развернут\w*|podrobn\w*|popodrobn\w*|eshch?e"
+    r"|more|tell me more|go on|deeper|in depth|details?|elaborate|continue)"
+    rf"(?:\s+{_PLEASE})*\W*$",
     re.I,
 )
 DEMO_RE = re.compile(
-    r"^\W*(?:а\s+|and\s+|ну\s+|ок\s+|ok\s+|можно\s+|а можно\s+|can you\s+|could you\s+)?"
-    r"(?:покажи|запусти|прогони|пример|примерчик|демо|демку|демка|эксперимент|show|run|demo|example|try)\w*"
-    r"(?:\s+(?:демо|демку|пример|эксперимент|it|me|the demo|an example|a demo|можно|его|её|это|please|плз|pls|пожалуйста|на практике|in action|in practice))*\W*$",
+    r"^\W*(?:а\s+|a\s+|and\s+|ну\s+|ок\s+|ok\s+|можно\s+|а можно\s+|can you\s+|could you\s+|can i\s+|let me\s+|давай\s+)?"
+    r"(?:покажи|запусти|прогони|пример|примерчик|демо|демку|демка|эксперимент|primer|pokazhi|zapusti"
+    r"|show|run|demo|example|try|see)\w*"
+    r"(?:\s+(?:демо|демку|пример|эксперимент|it|me|the demo|an example|a demo|его|её|это|in action|in practice"
+    r"|на практике|на примере|в деле|как работает|how it works|"
+    rf"{_PLEASE_WORDS}))*\W*$",
     re.I,
 )
 PARAMS_HINT_RE = re.compile(
     r"(?:теперь|а теперь|а если|а с|now|what about|and with|try with|попробуй|с )", re.I
 )
+# A why-question about the note («а почему делят на 1-p?») mentions a parameter without setting it.
+WHY_RE = re.compile(r"(?<!\w)(?:почему|зачем|отчего|why|how come)(?!\w)", re.I)
 FOLLOW_QUESTION_RE = re.compile(
     r"^\W*(?:а|и|and|but|so|а вот|а как|а почему|а зачем|а что|why|how|what about|а в|in)\b", re.I
+)
+# A question word without the «а»/"and" (the question is a follow-up only when it also points back:
+# «зачем она нужна?», "when should I use it?", but not «что такое батчнорм»).
+BARE_QUESTION_RE = re.compile(
+    r"^\W*(?:почему|зачем|как|где|когда|что|чем|какой|какая|какие|кто|сколько|можно ли"
+    r"|why|how|where|when|what|which|who|does|do|is|are|can|could|should|will|would)(?!\w)",
+    re.I,
+)
+# Words that point back at what was just shown: «а где он используется?», "why does it ...".
+REFERS_BACK_RE = re.compile(
+    r"(?<!\w)(?:он|она|оно|они|его|её|ее|ему|ей|их|это|этот|эта|этого|там|тут|здесь"
+    r"|it|its|this|that|they|them|there)(?!\w)",
+    re.I,
 )
 SHORT_FOLLOW_UP_WORDS = 9
 
@@ -81,6 +104,11 @@ class DialogueState:
             return cls()
 
 
+def refers_back(text: str) -> bool:
+    """The text points at what was just shown (a pronoun or «это»), rather than naming its own topic."""
+    return bool(REFERS_BACK_RE.search(text))
+
+
 def follow_up(
     text: str, state: DialogueState | None, has_params: bool = False, now: float | None = None
 ) -> FollowUpKind:
@@ -96,14 +124,13 @@ def follow_up(
         return "none"
     if DEMO_RE.match(stripped):
         return "demo"
-    if has_params and (state.demo is not None or state.note is not None):
+    if has_params and (state.demo is not None or state.note is not None) and not WHY_RE.search(stripped):
         words = len(stripped.split())
         if words <= SHORT_FOLLOW_UP_WORDS or PARAMS_HINT_RE.search(stripped):
             return "params"
-    if (
-        state.note is not None
-        and len(stripped.split()) <= SHORT_FOLLOW_UP_WORDS
-        and FOLLOW_QUESTION_RE.match(stripped)
-    ):
-        return "question"
+    if state.note is not None and len(stripped.split()) <= SHORT_FOLLOW_UP_WORDS:
+        if FOLLOW_QUESTION_RE.match(stripped):
+            return "question"
+        if BARE_QUESTION_RE.match(stripped) and refers_back(stripped):
+            return "question"
     return "none"

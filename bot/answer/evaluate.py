@@ -6,8 +6,9 @@ Input: a JSON-lines file of single questions and dialogs (the format of ``indexe
     {"q": "...", "expect": {"status": "demo", "demo": "dropout", "params": {"p": 0.3}}}   # or "error": "p"
     {"dialog": [{"q": ..., "expect": {...}}, ...]}                                      # one chat, in order
 
-The retrieval dev set format (``{"q", "lang", "slugs"}``) and the uncovered questions (``{"q", "lang"}``)
-are read too. Metrics per language (the primary one is ``shown_right``):
+The retrieval dev set format (``{"q", "lang", "slugs"}``), the uncovered and look-alike off-topic
+questions (``{"q", "lang"}``: any refusal is right) and the demo requests (``{"q", "demo", "params"}``;
+those that only make sense inside a dialog, marked ``fallback``, are skipped) are read too. Metrics per language (the primary one is ``shown_right``):
 
 - ``shown_right``: of the answerable questions, the share whose shown note is a right one;
 - ``unknown_refused``: of the uncovered questions, the share not answered with a note;
@@ -175,8 +176,15 @@ def load_cases(path: Path) -> list[list[Case]]:
             row = json.loads(line)
             turns = row["dialog"] if "dialog" in row else [row]
             cases = []
+            if "fallback" in row:
+                continue  # a follow-up demo request («а теперь p=0.1») means nothing without its dialog
             for turn in turns:
                 expect = turn.get("expect")
+                if expect is None and "demo" in turn:  # router/data/demo_requests.jsonl
+                    expect = {"status": "demo", "demo": turn["demo"]}
+                    expect.update(
+                        {"error": turn["error"]} if "error" in turn else {"params": turn.get("params", {})}
+                    )
                 if expect is None:
                     slugs = turn.get("slugs")
                     expect = (

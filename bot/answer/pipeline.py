@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from typing import Any, Protocol
 
 from bot.answer.decision import Decider, Evidence, RuleDecider
-from bot.answer.dialogue import DialogueState, follow_up
+from bot.answer.dialogue import DialogueState, follow_up, refers_back
 from bot.answer.model import Answer, DemoChoice, Status
 from bot.answer.render import hit_title, render_text
 from bot.answer.smalltalk import looks_like_smalltalk, reply_key, smalltalk_kind
@@ -29,13 +29,15 @@ from common.textnorm import clean_question
 from demos.registry import validate_params
 from indexer.notes import Note
 from indexer.search import Hit, Retriever
-from router.params import ParamValueError, extract_demo_request, extract_params, note_names
+from indexer.text import tokenize
+from router.params import DemoRequest, ParamValueError, extract_demo_request, extract_params, note_names
 
 logger = logging.getLogger(__name__)
 
 SUGGESTIONS = 3
 RESULTS = 5
 FOLLOW_UP_WITHIN = 5  # a follow-up question stays on the current note if retrieval ranks it this high
+OWN_WORDS = 3  # content words a pointing-back follow-up may have before it is a topic of its own
 
 
 class IntentRouter(Protocol):
@@ -62,6 +64,7 @@ class AnswerPipeline:
         self.router = router
         self.demos = list(demos)
         self.decider = decider or RuleDecider()
+        self._names: dict[str, list[str]] | None = None
 
     # ----------------------------------------------------------------- public
 
@@ -89,7 +92,15 @@ class AnswerPipeline:
         vector = self.retriever.encoder.encode([query])[0]
         hits = self.retriever.search(query, k=RESULTS, vector=vector)
         route = self.router.route(query, vector=vector) if self.router is not None else None
-        return Evidence(query=query, hits=hits, route=route, demo_named=self._demo_named(query))
+        coverage = getattr(self.retriever, "coverage", None)
+        return Evidence(
+            query=query,
+            hits=hits,
+            route=route,
+            demo_named=self._demo_named(query),
+            demo_params=self._asks_values(query, hits),
+            coverage=coverage(query, hits[0].slug if hits else None) if coverage else (1.0, 1.0),
+        )
 
     # ----------------------------------------------------------------- steps
 
@@ -115,13 +126,15 @@ class AnswerPipeline:
         answer = Answer(
             query, lang, "unknown", results=hits, intent=route.intent if route is not None else None
         )
-        if kind == "question" and state is not None and state.note is not None:
-            on_topic = [h for h in hits[:FOLLOW_UP_WITHIN] if h.slug == state.note]
-            if on_topic and not (hits[0].named and hits[0].slug != state.note):
-                answer.status, answer.confidence = "answered", 1.0
-                return self._with_note(answer, self.retriever.notes[state.note], depth="deep")
-
         decision = self.decider.decide(evidence)
+        if (
+            kind == "question"
+            and state is not None
+            and state.note in self.retriever.notes
+            and _about_current(query, hits, state.note, decision.status)
+        ):
+            answer.status, answer.confidence = "answered", 1.0
+            return self._with_note(answer, self.retriever.notes[state.note], depth="deep")
         answer.status, answer.confidence = decision.status, decision.confidence
         return self._compose(answer, decision.status)
 
@@ -150,12 +163,7 @@ class AnswerPipeline:
             answer.status = "unknown"
             status = "unknown"
         if status == "demo":
-            fallback = next(
-                (self.retriever.notes[h.slug].demo for h in hits[:3] if self.retriever.notes[h.slug].demo),
-                None,
-            )
-            names = note_names(self.retriever.notes.values())  # «дропаут», «кот у крана» name demos too
-            request = extract_demo_request(answer.query, self.demos, fallback_demo_id=fallback, names=names)
+            request = self._demo_request(answer.query, hits)
             if request.demo_id is None:
                 answer.text = t("demo_unknown", answer.lang, ids=", ".join(d.id for d in self.demos) or "—")
                 return answer
@@ -245,6 +253,19 @@ class AnswerPipeline:
         answer.text = render_text(answer, self.demos)
         return answer
 
+    def _demo_request(self, query: str, hits: Sequence[Hit]) -> DemoRequest:
+        """The demo a question asks for (named, else the first of the top notes' demos) and its values."""
+        notes = self.retriever.notes
+        fallback = next((notes[h.slug].demo for h in hits[:3] if notes[h.slug].demo), None)
+        if self._names is None:
+            self._names = note_names(notes.values())  # «дропаут», «кот у крана» name demos too
+        return extract_demo_request(query, self.demos, fallback_demo_id=fallback, names=self._names)
+
+    def _asks_values(self, query: str, hits: Sequence[Hit]) -> bool:
+        """Parameter values are written for the demo the question would run (evidence for ``demo``)."""
+        request = self._demo_request(query, hits)
+        return bool(request.params or request.problems)
+
     def _demo_named(self, query: str) -> bool:
         """A demo's id or title is written (not just a word or parameter of it): evidence for the decision."""
         return extract_demo_request(query, self.demos).found_by == "name"
@@ -262,6 +283,20 @@ class AnswerPipeline:
         else:
             return
         state.lang, state.at = answer.lang, time.time()
+
+
+def _about_current(query: str, hits: Sequence[Hit], note: str, status: Status) -> bool:
+    """A short follow-up question («а где он используется?», "and in keras?") is about the current
+    note unless it names another one. When retrieval does not find the current note it still is if
+    nothing else would be answered, or if it points back at it with few words of its own («почему
+    это смешно?»; «что это за мем, где кот пьёт из-под крана» describes a topic of its own)."""
+    if hits and hits[0].named and hits[0].slug != note:
+        return False
+    if any(h.slug == note for h in hits[:FOLLOW_UP_WITHIN]):
+        return True
+    if status not in ("answered", "resources"):
+        return True
+    return refers_back(query) and len(tokenize(query)) <= OWN_WORDS
 
 
 def suggestion_titles(answer: Answer) -> list[str]:

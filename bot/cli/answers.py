@@ -11,7 +11,15 @@ import click
 
 from bot.answer.dialogue import DialogueState
 from bot.answer.evaluate import evaluate, load_cases
-from bot.answer.fit import collect_examples, fingerprint, fit_decision, needs_fit
+from bot.answer.fit import (
+    DEMO_REQUESTS,
+    DEV_DIALOGS,
+    OFFTOPIC,
+    collect_examples,
+    fingerprint,
+    fit_decision,
+    needs_fit,
+)
 from bot.cli.chat import run_chat
 from bot.cli.context import UserFacingGroup, pass_settings
 from bot.config import Settings
@@ -20,7 +28,14 @@ from common.errors import UserError
 from indexer.evaluate import DEVSET, UNKNOWN, evaluate_retrieval, load_eval_file, load_unknown_file
 
 TESTSET = DEVSET.parent / "testset.jsonl"
-SETS = {"dev": DEVSET, "unknown": UNKNOWN, "test": TESTSET}
+SETS: dict[str, tuple[Path, ...]] = {
+    "dev": (DEVSET,),
+    "unknown": (UNKNOWN,),
+    # every dev file, scored like the test set: answerable, uncovered, look-alike off-topic, demo
+    # requests and dialogs (what the decision and the dialogue are tuned on)
+    "dev-all": (DEVSET, UNKNOWN, OFFTOPIC, DEMO_REQUESTS, DEV_DIALOGS),
+    "test": (TESTSET,),
+}
 
 
 def _services(settings: Settings, with_router: bool = True) -> Services:
@@ -117,13 +132,16 @@ def eval_cmd(
     regressions: bool,
 ) -> None:
     """What the user sees, per language: shown note right, refusals, status, demos, follow-ups (and retrieval)."""
-    path = file or SETS[which]
+    paths = (file,) if file is not None else SETS[which]
+    path = paths[0]
     services = _services(settings)
     pipeline = services.pipeline
     kinds = {slug: note.kind for slug, note in services.retriever.notes.items()}
-    result = evaluate(load_cases(path), lambda q, lang, state: pipeline.answer(q, lang, state), kinds)
-    report: dict[str, Any] = {"file": str(path), "pipeline": result.to_json()}
-    text = [f"{path.name}: the answer the user sees", result.format()]
+    cases = [item for p in paths for item in load_cases(p)]
+    result = evaluate(cases, lambda q, lang, state: pipeline.answer(q, lang, state), kinds)
+    names = " + ".join(p.name for p in paths)
+    report: dict[str, Any] = {"file": ", ".join(str(p) for p in paths), "pipeline": result.to_json()}
+    text = [f"{names}: the answer the user sees", result.format()]
     if retrieval:
         rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
         if any("slugs" in r for r in rows):
