@@ -113,7 +113,8 @@ def build_application(
         base_file_url=settings.base_file_url,
         request=HTTPXRequest(connection_pool_size=256),
         get_updates_request=HTTPXRequest(connection_pool_size=1),
-        rate_limiter=AIORateLimiter(max_retries=rate_limiter_retries),
+        # 0 turns the throttle off; 429 answers are still retried after the delay Telegram asks for.
+        rate_limiter=AIORateLimiter(overall_max_rate=settings.flood_limit, max_retries=rate_limiter_retries),
     )
     context_types = ContextTypes(context=BotContext, bot_data=BotData)
     application = (
