@@ -16,6 +16,7 @@ must get exactly one reply (none lost, none doubled).
 
     MEMEBOT_HOME=var python bench/bench_bot.py [--users 1 20 100] [--questions 5] [--think 1 0] [--burst]
     ... --profile out/     # py-spy the bot during each run (py-spy installed in the venv, not locked)
+    BENCH_PROFILE_GIL=1 ...   # py-spy --gil: sample only the thread holding the GIL
 """
 
 from __future__ import annotations
@@ -105,7 +106,7 @@ class Emulator:
         self.proc.wait(10)
 
 
-def start_bot(emu: Emulator, db: Path, flood_limit: int) -> subprocess.Popen:
+def start_bot(emu: Emulator, db: Path, flood_limit: int, memo: bool = False) -> subprocess.Popen:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "MEMEBOT_"))}
     env.update(
         TELEGRAM_BOT_TOKEN=emu.token,
@@ -118,8 +119,9 @@ def start_bot(emu: Emulator, db: Path, flood_limit: int) -> subprocess.Popen:
         HF_HUB_OFFLINE="1",
         PYTHONPATH=str(REPO),
     )
+    launch = ("import bench.memo_pipeline; " if memo else "") + "from bot.cli.main import main; main()"
     return subprocess.Popen(
-        [sys.executable, "-c", "from bot.cli.main import main; main()", "serve"],
+        [sys.executable, "-c", launch, "serve"],
         cwd=REPO,
         env=env,
         stdin=subprocess.DEVNULL,
@@ -165,23 +167,57 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def tree_cpu_seconds(pid: int) -> float:
+    """CPU of a process and its children (the bot's demo worker)."""
+    total = cpu_seconds(pid)
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        for child in (task / "children").read_text().split():
+            try:
+                total += cpu_seconds(int(child))
+            except FileNotFoundError:
+                pass
+    return total
+
+
+async def settle(pid: int, timeout: float = 60.0) -> None:
+    """Wait until the bot is idle: its start-up work (the demo worker importing torch) must not
+    compete with the measured run for the two cores."""
+    deadline = time.monotonic() + timeout
+    before = tree_cpu_seconds(pid)
+    while time.monotonic() < deadline:
+        await asyncio.sleep(0.5)
+        now = tree_cpu_seconds(pid)
+        if now - before < 0.05:
+            return
+        before = now
+
+
 def profile(bot: subprocess.Popen, out: Path | None) -> subprocess.Popen | None:
+    """py-spy on the bot; ``--gil``: only the thread holding the GIL (the Python work, done one at a time)."""
     if out is None:
         return None
+    gil = ["--gil"] if os.environ.get("BENCH_PROFILE_GIL") else []
     out.parent.mkdir(parents=True, exist_ok=True)
     return subprocess.Popen(
         [str(Path(sys.executable).parent / "py-spy"), "record", "--pid", str(bot.pid), "--rate", "200",
-         "--format", "raw", "--output", str(out), "--nonblocking"],
+         "--format", "raw", "--output", str(out), "--nonblocking", *gil],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
 
 
 async def run(
-    users: int, per_user: int, think: float, burst: bool, flood_limit: int, tmp: Path, prof: Path | None
+    users: int,
+    per_user: int,
+    think: float,
+    burst: bool,
+    flood_limit: int,
+    tmp: Path,
+    prof: Path | None,
+    memo: bool = False,
 ) -> Result:
     emu = Emulator()
     started = time.monotonic()
-    bot = start_bot(emu, tmp / f"bench-{users}-{think}-{burst}.sqlite3", flood_limit)
+    bot = start_bot(emu, tmp / f"bench-{users}-{think}-{burst}.sqlite3", flood_limit, memo)
     spy = None
     try:
         ready = await wait_ready(emu, bot, started)
@@ -189,6 +225,7 @@ async def run(
         await emu.say(WARM_CHAT, "what is dropout")
         if not await emu.replies(WARM_CHAT, 1, timeout=60):
             raise RuntimeError("no answer to the warm-up question")
+        await settle(bot.pid)
         spy = profile(bot, prof)
         began, cpu_before = time.monotonic(), cpu_seconds(bot.pid)
         sessions = [user_session(emu, i, per_user, think, burst) for i in range(users)]
@@ -225,6 +262,11 @@ def main() -> None:
     parser.add_argument(
         "--flood-limit", type=int, default=0, help="MEMEBOT_FLOOD_LIMIT of the bot (0: no throttle)"
     )
+    parser.add_argument(
+        "--memo",
+        action="store_true",
+        help="the bot's pipeline remembers answers (bench/memo_pipeline.py): what is left is the bot's own cost",
+    )
     parser.add_argument("--profile", type=Path, default=None, help="folder for py-spy's raw profiles")
     args = parser.parse_args()
     modes = [(think, False) for think in args.think] + ([(0.0, True)] if args.burst else [])
@@ -237,7 +279,9 @@ def main() -> None:
             for users in args.users:
                 name = f"{users}u-{'burst' if burst else f'think{think:g}'}.txt"
                 prof = args.profile / name if args.profile else None
-                r = asyncio.run(run(users, args.questions, think, burst, args.flood_limit, Path(tmp), prof))
+                r = asyncio.run(
+                    run(users, args.questions, think, burst, args.flood_limit, Path(tmp), prof, args.memo)
+                )
                 pace = "burst" if r.burst else f"{r.think:g}"
                 print(
                     f"| {r.users} | {pace} | {args.questions} | {r.rate:.1f} | {r.p50:.0f} | {r.p95:.0f} "
