@@ -257,7 +257,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--users", type=int, nargs="+", default=[1, 20, 100])
     parser.add_argument("--questions", type=int, default=5)
-    parser.add_argument("--think", type=float, nargs="+", default=[1.0, 0.0], help="seconds; 0 = at once")
+    parser.add_argument(
+        "--think", type=float, nargs="*", default=[1.0, 0.0], help="seconds; 0 = at once; none: --burst only"
+    )
     parser.add_argument("--burst", action="store_true", help="also: every user sends all questions at once")
     parser.add_argument(
         "--flood-limit", type=int, default=0, help="MEMEBOT_FLOOD_LIMIT of the bot (0: no throttle)"
