@@ -49,6 +49,9 @@ class Settings:
     api_url: str = DEFAULT_API_URL
     admins_in_order: tuple[int, ...] = ()
     rate_limit_per_minute: int = 20
+    # Messages a second the bot sends in all (Telegram's flood limit is 30); 0 switches the bot's own
+    # throttle off, for a local Bot API server without that limit (and for measuring the bot itself).
+    flood_limit: int = 30
     webhook_url: str | None = None
     webhook_listen: str = "0.0.0.0"
     webhook_port: int = 8443
@@ -233,6 +236,7 @@ def load_settings(env: Mapping[str, str] | None = None, dotenv: Path | None = No
         api_url=api_url,
         admins_in_order=parse_admins(values.get("MEMEBOT_ADMINS", "")),
         rate_limit_per_minute=_int(values, "MEMEBOT_RATE_LIMIT", 20, 1, 10_000),
+        flood_limit=_int(values, "MEMEBOT_FLOOD_LIMIT", 30, 0, 10_000),
         webhook_url=values.get("MEMEBOT_WEBHOOK_URL") or None,
         webhook_listen=values.get("MEMEBOT_WEBHOOK_LISTEN") or "0.0.0.0",
         webhook_port=_int(values, "MEMEBOT_WEBHOOK_PORT", 8443, 1, 65535),

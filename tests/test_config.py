@@ -17,7 +17,9 @@ def test_reads_everything_from_the_environment(monkeypatch, memebot_home) -> Non
     monkeypatch.setenv("TELEGRAM_API_URL", "http://127.0.0.1:8081")
     monkeypatch.setenv("MEMEBOT_ADMINS", "42, 7")
     monkeypatch.setenv("MEMEBOT_RATE_LIMIT", "5")
+    monkeypatch.setenv("MEMEBOT_FLOOD_LIMIT", "0")
     settings = load_settings()
+    assert settings.flood_limit == 0
     assert settings.token == TOKEN and settings.base_url == "http://127.0.0.1:8081/bot"
     assert settings.base_file_url == "http://127.0.0.1:8081/file/bot"
     assert (

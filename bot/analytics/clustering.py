@@ -79,6 +79,8 @@ def lexical_similarity(phrases: Sequence[str]) -> np.ndarray:
     n = len(phrases)
     if not vocabulary:
         return np.zeros((n, n), dtype=np.float32)
+    from scipy.sparse import csr_matrix  # here: importing scipy took ~1 s of every bot start
+
     matrix = csr_matrix((values, (rows, cols)), shape=(n, len(vocabulary)))
     df = np.bincount(matrix.indices, minlength=len(vocabulary))
     matrix = matrix.multiply(np.log((1 + n) / (1 + df)) + 1.0).tocsr()
@@ -101,6 +103,9 @@ def cluster_labels(similarity: np.ndarray, threshold: float = THRESHOLD) -> list
         return []
     if n == 1:
         return [0]
+    from scipy.cluster.hierarchy import fcluster, linkage
+    from scipy.spatial.distance import squareform
+
     distance = np.clip(1.0 - similarity.astype(np.float64), 0.0, 2.0)
     distance = (distance + distance.T) / 2
     np.fill_diagonal(distance, 0.0)

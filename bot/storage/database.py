@@ -7,6 +7,8 @@ The schema is managed by Alembic (``bot/storage/migrations``); :func:`open_datab
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import create_engine, event
@@ -59,13 +61,25 @@ class Database:
         if url.startswith("postgresql://"):
             url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
         self.url = url
-        self.engine = create_engine(url, future=True, pool_pre_ping=True)
-        if self.engine.dialect.name == "sqlite":
+        # A ping before every checkout finds server connections that died (PostgreSQL restarts); a
+        # SQLite file cannot drop a connection, and the ping cost a query per transaction.
+        sqlite = url.startswith("sqlite")
+        self.engine = create_engine(url, future=True, pool_pre_ping=not sqlite)
+        if sqlite:
             _sqlite_pragmas(self.engine)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
 
     def session(self) -> Session:
         return self._sessions.begin()  # type: ignore[return-value]
+
+    @contextmanager
+    def transaction(self, session: Session | None = None) -> Iterator[Session]:
+        """``session`` when the caller has one open (its commit is the caller's), else a new transaction."""
+        if session is not None:
+            yield session
+            return
+        with self.session() as s:
+            yield s
 
     def dispose(self) -> None:
         self.engine.dispose()

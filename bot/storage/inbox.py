@@ -14,6 +14,7 @@ from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
 
 from bot.storage import queue
 from bot.storage.database import Database
@@ -44,7 +45,12 @@ class InboxStore:
         self.owner = owner or queue.worker_id()
         self.lease_s = lease_s
 
-    def record(self, updates: list[tuple[int, int | None, dict[str, Any]]]) -> int:
+    # ``session``: run inside the caller's transaction (the bot batches concurrent calls into one,
+    # :mod:`bot.telegram.dbcalls`); without it each call is a transaction of its own.
+
+    def record(
+        self, updates: list[tuple[int, int | None, dict[str, Any]]], session: Session | None = None
+    ) -> int:
         """Store ``(update_id, chat_key, payload)`` rows in one transaction; returns how many were new."""
         now = utcnow()
         rows = [
@@ -59,11 +65,11 @@ class InboxStore:
             }
             for uid, chat, payload in updates
         ]
-        with self.db.session() as s:
+        with self.db.transaction(session) as s:
             return queue.insert_ignoring_duplicates(s, InboxUpdate, rows)
 
-    def claim(self, limit: int) -> list[ClaimedUpdate]:
-        with self.db.session() as s:
+    def claim(self, limit: int, session: Session | None = None) -> list[ClaimedUpdate]:
+        with self.db.transaction(session) as s:
             rows = queue.claim(s, InboxUpdate, self.owner, self.lease_s, limit)
         return [ClaimedUpdate(r.id, r.payload, r.attempts) for r in rows]
 
@@ -73,9 +79,11 @@ class InboxStore:
                 s, InboxUpdate, update_id, self.owner, queue.FAILED if error else queue.DONE, error=error
             )
 
-    def finish_with_state(self, update_id: int, changes: dict[StateKey, Any], writer: str) -> bool:
+    def finish_with_state(
+        self, update_id: int, changes: dict[StateKey, Any], writer: str, session: Session | None = None
+    ) -> bool:
         """Write the states the update changed and mark it done, in one transaction."""
-        with self.db.session() as s:
+        with self.db.transaction(session) as s:
             if changes:
                 StateStore(self.db).write(changes, writer, s)
             return queue.finish(s, InboxUpdate, update_id, self.owner)
@@ -118,8 +126,10 @@ class InboxStore:
             )
             return {seq: (method, result) for seq, method, result in rows}
 
-    def record_reply(self, update_id: int, seq: int, method: str, result: Any) -> None:
+    def record_reply(
+        self, update_id: int, seq: int, method: str, result: Any, session: Session | None = None
+    ) -> None:
         """A call made while handling ``update_id`` (the ``seq``-th), with Telegram's answer."""
         row = {"update_id": update_id, "seq": seq, "method": method, "result": result, "created_at": utcnow()}
-        with self.db.session() as s:
+        with self.db.transaction(session) as s:
             queue.insert_ignoring_duplicates(s, UpdateReply, [row])

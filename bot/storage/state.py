@@ -65,12 +65,14 @@ class StateStore:
                 for key, data in s.execute(select(BotState.key, BotState.data).where(BotState.kind == kind))
             }
 
-    def load(self, keys: Iterable[StateKey]) -> dict[StateKey, tuple[Any, str | None]]:
-        """``(kind, key) → (value, writer)`` for the keys that have a row."""
+    def load(
+        self, keys: Iterable[StateKey], session: Session | None = None
+    ) -> dict[StateKey, tuple[Any, str | None]]:
+        """``(kind, key) → (value, writer)`` for the keys that have a row (in ``session`` if given)."""
         wanted = list(dict.fromkeys(keys))
         if not wanted:
             return {}
-        with self.db.session() as s:
+        with self.db.transaction(session) as s:
             rows = s.execute(
                 select(BotState.kind, BotState.key, BotState.data, BotState.writer).where(
                     or_(*(and_(BotState.kind == k, BotState.key == v) for k, v in wanted))

@@ -23,7 +23,6 @@ from telegram.ext import (
     TypeHandler,
     filters,
 )
-from telegram.request import HTTPXRequest
 from telegram.warnings import PTBUserWarning
 
 from bot.config import Settings
@@ -35,6 +34,7 @@ from bot.telegram import browse, demos, fallbacks, inline, learning, moderation,
 from bot.telegram.context import BotContext, BotData
 from bot.telegram.errors import on_error
 from bot.telegram.guard import rate_limit
+from bot.telegram.http import AiohttpRequest
 from bot.telegram.idempotent import IdempotentBot
 from bot.telegram.lifecycle import make_post_init, post_shutdown
 from bot.telegram.persistence import DatabasePersistence
@@ -111,9 +111,10 @@ def build_application(
         settings.token,
         base_url=settings.base_url,
         base_file_url=settings.base_file_url,
-        request=HTTPXRequest(connection_pool_size=256),
-        get_updates_request=HTTPXRequest(connection_pool_size=1),
-        rate_limiter=AIORateLimiter(max_retries=rate_limiter_retries),
+        request=AiohttpRequest(connection_pool_size=256),
+        get_updates_request=AiohttpRequest(connection_pool_size=1),
+        # 0 turns the throttle off; 429 answers are still retried after the delay Telegram asks for.
+        rate_limiter=AIORateLimiter(overall_max_rate=settings.flood_limit, max_retries=rate_limiter_retries),
     )
     context_types = ContextTypes(context=BotContext, bot_data=BotData)
     application = (

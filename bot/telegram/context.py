@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import logging
+import threading
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from telegram import Update
@@ -14,6 +17,8 @@ from bot.storage.people import PeopleStore
 from bot.telegram.ratelimit import RateLimiter
 from bot.vision import MemeImageIndex
 from common.i18n import Lang, user_lang
+
+logger = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
     from bot.analytics.loop import LearningLoop
@@ -39,6 +44,28 @@ class BotData:
         self.poller: InboxPoller | None = None
         self.outbox: OutboxWorker | None = None
         self.learning: LearningLoop | None = None  # answer records, votes, wanted notes, statistics
+        self._images_ready = threading.Event()
+        self._images_ready.set()
+
+    def build_images(self, build: Callable[[], MemeImageIndex]) -> None:
+        """Hash the meme pictures in a thread: the bot starts polling meanwhile (it took ~2 s of every
+        start) and the first picture or submission waits for them (:meth:`wait_images`)."""
+        self._images_ready.clear()
+
+        def run() -> None:
+            try:
+                self.images = build()
+            except Exception:
+                logger.exception("could not hash the meme pictures; pictures are not recognised")
+            finally:
+                self._images_ready.set()
+
+        threading.Thread(target=run, name="memebot-images", daemon=True).start()
+
+    def wait_images(self, timeout: float = 120.0) -> MemeImageIndex | None:
+        """The meme pictures, once hashed (blocking: call it off the event loop)."""
+        self._images_ready.wait(timeout)
+        return self.images
 
 
 class BotContext(CallbackContext[ExtBot[None], dict, dict, BotData]):

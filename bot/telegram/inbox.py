@@ -25,7 +25,7 @@ from telegram.ext import Application
 
 from bot.storage.inbox import ClaimedUpdate, InboxStore
 from bot.storage.people import PeopleStore
-from bot.telegram.dbcalls import db_call
+from bot.telegram.dbcalls import db_batch, db_call
 from bot.telegram.idempotent import JOURNAL, ReplyJournal
 from bot.telegram.persistence import DatabasePersistence
 
@@ -53,7 +53,7 @@ class StoreReplyLog:
         self.store = store
 
     async def record(self, update_id: int, seq: int, method: str, result: Any) -> None:
-        await db_call(self.store.record_reply, update_id, seq, method, result)
+        await db_batch(self.store.db, self.store.record_reply, update_id, seq, method, result)
 
 
 class UpdateWorker:
@@ -125,7 +125,7 @@ class UpdateWorker:
         if self.store is not None:
             rows = [(u.update_id, chat_key(u), u.to_dict()) for u in updates]
             try:
-                await db_call(self.store.record, rows)
+                await db_batch(self.store.db, self.store.record, rows)
             except SQLAlchemyError:
                 logger.warning(
                     "inbox unavailable: handling updates %s from memory (not durable)",
@@ -153,7 +153,7 @@ class UpdateWorker:
             claimed: list[ClaimedUpdate] = []
             if room > 0 and self.store is not None:
                 try:
-                    claimed = await db_call(self.store.claim, room)
+                    claimed = await db_batch(self.store.db, self.store.claim, room)
                 except SQLAlchemyError:
                     logger.warning("inbox unavailable: cannot claim updates", exc_info=True)
             for item in claimed:
@@ -249,7 +249,8 @@ class UpdateWorker:
         assert self.store is not None
         staged = self.persistence.take_staged() if self.persistence is not None else {}
         try:
-            await db_call(
+            await db_batch(
+                self.store.db,
                 self.store.finish_with_state,
                 update_id,
                 staged,

@@ -56,7 +56,7 @@ def make_submission_service(settings: Settings, data: BotData) -> SubmissionServ
         settings.admins,
         settings.home,
         settings.knowledge_dir,
-        image_index_provider=lambda: data.images,
+        image_index_provider=data.wait_images,
         daily_limit=settings.daily_submissions,
         max_image_bytes=settings.max_image_bytes,
         rebuild_index=rebuild_index,
@@ -79,7 +79,8 @@ def make_post_init(settings: Settings, services: Services | None, db: Database, 
         else:
             data.services = services
         data.db = db
-        data.images = await asyncio.to_thread(image_index, data.services)
+        served = data.services
+        data.build_images(lambda: image_index(served))
         data.limiter = RateLimiter(settings.rate_limit_per_minute)
         data.learning = await asyncio.to_thread(make_learning, settings, data)
         data.submissions = make_submission_service(settings, data)

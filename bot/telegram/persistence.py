@@ -25,7 +25,7 @@ from telegram.ext._utils.trackingdict import TrackingDict
 from telegram.ext._utils.types import ConversationDict, ConversationKey
 
 from bot.storage.state import DELETE, StateKey, StateStore
-from bot.telegram.dbcalls import db_call
+from bot.telegram.dbcalls import db_batch, db_call
 
 logger = logging.getLogger(__name__)
 
@@ -51,8 +51,17 @@ class DatabasePersistence(BasePersistence[dict, dict, Any]):
         self.store = store
         self.writer = writer
         self._staged: dict[StateKey, Any] = {}
+        # Rows the last preload found missing: PTB hands over every user's (mostly empty) user_data
+        # after each update, and deleting a row that is not there cost a statement per update.
+        self._absent: set[StateKey] = set()
 
     # ------------------------------------------------------------------ staging
+
+    def _stage(self, key: StateKey, value: Any) -> None:
+        if value is DELETE and key in self._absent and key not in self._staged:
+            return
+        self._absent.discard(key)
+        self._staged[key] = value
 
     def take_staged(self) -> dict[StateKey, Any]:
         staged, self._staged = self._staged, {}
@@ -106,15 +115,15 @@ class DatabasePersistence(BasePersistence[dict, dict, Any]):
     # ------------------------------------------------------------------ changes from PTB
 
     async def update_conversation(self, name: str, key: ConversationKey, new_state: object | None) -> None:
-        self._staged[(conversation_kind(name), conversation_key(key))] = (
-            DELETE if new_state is None else new_state
+        self._stage(
+            (conversation_kind(name), conversation_key(key)), DELETE if new_state is None else new_state
         )
 
     async def update_user_data(self, user_id: int, data: dict) -> None:
-        self._staged[(USER, str(user_id))] = data if data else DELETE
+        self._stage((USER, str(user_id)), data if data else DELETE)
 
     async def update_chat_data(self, chat_id: int, data: dict) -> None:
-        self._staged[(CHAT, str(chat_id))] = data if data else DELETE
+        self._stage((CHAT, str(chat_id)), data if data else DELETE)
 
     async def update_bot_data(self, data: Any) -> None:
         return None
@@ -123,10 +132,10 @@ class DatabasePersistence(BasePersistence[dict, dict, Any]):
         return None
 
     async def drop_chat_data(self, chat_id: int) -> None:
-        self._staged[(CHAT, str(chat_id))] = DELETE
+        self._stage((CHAT, str(chat_id)), DELETE)
 
     async def drop_user_data(self, user_id: int) -> None:
-        self._staged[(USER, str(user_id))] = DELETE
+        self._stage((USER, str(user_id)), DELETE)
 
     # ------------------------------------------------------------------ what other replicas wrote
 
@@ -147,12 +156,15 @@ class DatabasePersistence(BasePersistence[dict, dict, Any]):
                 continue
         keys = [k for k in keys if k not in self._staged]
         try:
-            rows = await db_call(self.store.load, keys)
+            rows = await db_batch(self.store.db, self.store.load, keys)
         except SQLAlchemyError:
             logger.warning(
                 "could not read the states of update %s; using what this process remembers", update.update_id
             )
+            self._absent.clear()  # unknown now: deletes are written again
             return
+        self._absent.difference_update(rows)
+        self._absent.update(k for k in keys if k not in rows)
         foreign = {k: v for k, (v, writer) in rows.items() if writer != self.writer}
         _SNAPSHOT.set(foreign)
         for handler in conversations:

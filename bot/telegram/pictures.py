@@ -31,9 +31,8 @@ async def on_photo(update: Update, context: BotContext) -> None:
         if (item.file_size or 0) > settings.max_image_bytes:
             raise ImageTooLargeError(item.file_size or 0, settings.max_image_bytes)
         data = bytes(await (await context.bot.get_file(item.file_id)).download_as_bytearray())
-        recognition = await asyncio.to_thread(
-            recognise_meme, data, context.memebot.images, settings.max_image_bytes
-        )
+        images = await asyncio.to_thread(context.memebot.wait_images)
+        recognition = await asyncio.to_thread(recognise_meme, data, images, settings.max_image_bytes)
     except ImageError as exc:
         await context.bot.send_message(message.chat_id, esc(exc.message(lang)), parse_mode=ParseMode.HTML)
         return

@@ -13,6 +13,7 @@ from telegram.error import BadRequest
 
 from bot.telegram.answers import dialogue_of, note_shown, remember, send_answer
 from bot.telegram.context import BotContext, lang_of
+from bot.telegram.cpu import cpu_call
 from bot.telegram.demos import run_demo
 from bot.telegram.render import (
     CB_ASK,
@@ -78,7 +79,7 @@ async def on_text(update: Update, context: BotContext) -> None:
     # No "typing…" here: a text answer takes milliseconds, and every call counts against
     # Telegram's 30-per-second flood limit that AIORateLimiter enforces.
     state = dialogue_of(context)
-    answer = await asyncio.to_thread(context.services.pipeline.answer, query, None, state)
+    answer = await cpu_call(context.services.pipeline.answer, query, None, state)
     remember(context, state)
     reply_to = message.message_id if message.chat.type != ChatType.PRIVATE else None
     await send_answer(context, update, answer, reply_to, started=started)
@@ -120,7 +121,7 @@ async def on_callback(update: Update, context: BotContext) -> None:
         await query.answer()
         started = time.perf_counter()
         state = dialogue_of(context)
-        answer = await asyncio.to_thread(context.services.pipeline.answer, EXAMPLES[lang][index], lang, state)
+        answer = await cpu_call(context.services.pipeline.answer, EXAMPLES[lang][index], lang, state)
         remember(context, state)
         await send_answer(context, update, answer, started=started)
         return

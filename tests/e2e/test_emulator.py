@@ -645,3 +645,26 @@ def test_parsers_follow_telegram() -> None:
             {"type": "code", "offset": 4, "length": 1},
         ],
     )
+
+
+async def test_control_routes_let_another_process_play_the_users() -> None:
+    """``python -m tests.e2e.emulator`` serves these: a load test drives users from outside the bot's process."""
+    async with BotApiEmulator(control_api=True) as emu, aiohttp.ClientSession() as http:
+        user = {"id": 77, "first_name": "Ann", "language_code": "en"}
+        async with http.post(
+            f"{emu.url}/_emulator/message", json={"chat_id": 77, "user": user, "text": "hi"}
+        ) as response:
+            queued = (await response.json())["time"]
+        waiting = asyncio.create_task(
+            http.get(f"{emu.url}/_emulator/wait", params={"method": "sendMessage", "chat_id": "77"})
+        )
+        async with Bot(emu.token, base_url=emu.base_url) as bot:
+            [update] = await bot.get_updates(timeout=1)
+            assert update.message is not None and update.message.text == "hi"
+            await bot.send_message(77, "hello")
+        async with await waiting as response:
+            [call] = (await response.json())["calls"]
+        assert call["method"] == "sendMessage" and call["chat_id"] == 77 and call["time"] >= queued
+        query = {"method": "sendMessage", "chat_id": "77", "count": "2", "timeout": "0.05"}
+        async with http.get(f"{emu.url}/_emulator/wait", params=query) as response:
+            assert response.status == 408

@@ -40,6 +40,10 @@ class Server(EmulatorState):
 
     async def start(self) -> Self:
         app = web.Application(client_max_size=MAX_UPLOAD_BYTES + 1024 * 1024)
+        if self.control_api:
+            from .control import Control
+
+            Control(self).add_routes(app.router)  # type: ignore[arg-type]  (self is the composed emulator)
         app.router.add_route("*", "/{tail:.*}", self._dispatch)
         self._runner = web.AppRunner(app, access_log=None, handle_signals=False, shutdown_timeout=1.0)
         await self._runner.setup()

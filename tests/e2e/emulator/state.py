@@ -39,6 +39,7 @@ class EmulatorState:
         allow_local_webhooks: bool = True,
         webhook_retry_delay: float = 0.2,
         max_poll_timeout: float = 50.0,
+        control_api: bool = False,
     ) -> None:
         self.token = token
         self.host = host
@@ -53,6 +54,7 @@ class EmulatorState:
         self.allow_local_webhooks = allow_local_webhooks
         self.webhook_retry_delay = webhook_retry_delay
         self.max_poll_timeout = max_poll_timeout
+        self.control_api = control_api  # serve the test-only routes of :mod:`.control`
 
         # recordings
         self._calls: list[Call] = []
@@ -71,6 +73,7 @@ class EmulatorState:
         self._web_resources: dict[str, tuple[bytes, str | None]] = {}
         self._updates: list[dict[str, Any]] = []
         self._next_update_id = 1
+        self.last_enqueued_at = 0.0  # time.monotonic() when the newest update was queued
         self._allowed_updates: list[str] | None = None
         self._poll_generation = 0
         self._webhook: dict[str, Any] | None = None
@@ -153,6 +156,7 @@ class EmulatorState:
         update = {"update_id": self._next_update_id, kind: copy.deepcopy(payload)}
         self._next_update_id += 1
         self._updates.append(update)
+        self.last_enqueued_at = time.monotonic()
         self._notify()
         return update
 
