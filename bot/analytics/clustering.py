@@ -66,8 +66,6 @@ def _ngrams(text: str) -> dict[str, int]:
 
 def lexical_similarity(phrases: Sequence[str]) -> np.ndarray:
     """Cosine similarity of TF-IDF weighted character n-grams (a dense ``n × n`` matrix)."""
-    from scipy.sparse import csr_matrix  # 0.4 s to import: only the /wanted report needs it, not serving
-
     grams = [_ngrams(p) for p in phrases]
     vocabulary: dict[str, int] = {}
     rows, cols, values = [], [], []
@@ -95,9 +93,6 @@ def blend(dense: np.ndarray, lexical: np.ndarray, weight: float = DENSE_WEIGHT) 
 
 def cluster_labels(similarity: np.ndarray, threshold: float = THRESHOLD) -> list[int]:
     """Average-linkage clusters of a similarity matrix; labels 0, 1, … in order of first appearance."""
-    from scipy.cluster.hierarchy import fcluster, linkage
-    from scipy.spatial.distance import squareform
-
     n = similarity.shape[0]
     if n == 0:
         return []
