@@ -43,6 +43,7 @@ INTENT_STATUS: dict[str, Status] = {
     "off_topic": "off_topic",
 }
 INTENTS = tuple(INTENT_STATUS)
+STRONG_HIT_CONFIDENCE = 0.75  # rules only: a named or agreed-on hit that covers the question
 # The rules' look-alike guard (the fitted model learns its own): the top note must contain this share
 # of the question's words to beat a canned reply, and an answer whose note covers less is off-topic
 # when the router gives off_topic at least this probability.
@@ -155,7 +156,16 @@ class RuleDecider:
         if status == "demo" and not (evidence.demo_named or relevant):
             status = "unknown"
         elif status in ("help", "submit", "off_topic", "smalltalk") and strong:
-            status = "answered"  # a canned reply never wins over a strong hit
+            # A canned reply never wins over a strong hit; the router's probability of that reply is no
+            # measure of the answer (the learning loop lists answers below 0.5 as guesses).
+            status, confidence = "answered", max(STRONG_HIT_CONFIDENCE, 1.0 - confidence)
+        elif (
+            status in ("help", "submit", "smalltalk")
+            and not getattr(evidence.route, "confident", True)
+            and not relevant
+        ):
+            # «как работает фильтр калмана» sent to help at p = 0.39: "I don't know", not a menu
+            status = "unknown"
         elif status == "answered" and not relevant:
             status = "unknown"
         elif status == "answered" and not covers and probs["off_topic"] >= LOOKALIKE_OFF_TOPIC:
