@@ -21,7 +21,7 @@ from router.parsing.tokens import (
     Phrase,
     Token,
     WordMatcher,
-    find,
+    find_each,
     phrase_of_name,
     tokenize,
     word_pattern,
@@ -58,6 +58,10 @@ def names_of(spec: Any, extra: Iterable[str] = ()) -> list[str]:
 class _Index:
     phrases: tuple[tuple[str, Phrase], ...]
     words: tuple[tuple[str, WordMatcher], ...]  # patterns of words found in one demo's names only
+
+    @property
+    def phrase_list(self) -> list[Phrase]:
+        return [phrase for _, phrase in self.phrases]
 
 
 @dataclass(frozen=True)
@@ -106,8 +110,8 @@ def identify(
     index = _index(_key(demos, names or {}))
     by_id = {d.id: d for d in demos}
     hits: dict[str, list[tuple[int, int, int]]] = {}
-    for demo_id, phrase in index.phrases:
-        for s, e, ph in find(tokens, [phrase]):
+    for (demo_id, _), found in zip(index.phrases, find_each(tokens, index.phrase_list), strict=True):
+        for s, e, ph in found:
             hits.setdefault(demo_id, []).append((s, e, ph.size))
     spans = [(tokens[s].start, tokens[e - 1].end) for found in hits.values() for s, e, _ in found]
     if len(hits) > 1:

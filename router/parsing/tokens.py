@@ -322,20 +322,33 @@ def matches_at(tokens: Sequence[Token], i: int, phrase: Phrase) -> bool:
     return True
 
 
-def find(tokens: Sequence[Token], phrases: Iterable[Phrase]) -> list[tuple[int, int, Phrase]]:
-    """Every place where one of ``phrases`` occurs, as (first token, end token, phrase)."""
-    found: list[tuple[int, int, Phrase]] = []
+def find_each(tokens: Sequence[Token], phrases: Sequence[Phrase]) -> list[list[tuple[int, int, Phrase]]]:
+    """For each of ``phrases`` (in order), every place where it occurs as (first token, end token,
+    phrase). The words are read once and grouped by first letter, so a phrase is tried only where a
+    word starts like it: the demos' ~400 names were each tried on every word of every question."""
     words = [None if t.kind == "num" or t.blank else t.text for t in tokens]
+    every = [i for i, w in enumerate(words) if w]
+    by_first: dict[str, list[int]] = {}
+    for i in every:
+        by_first.setdefault(str(words[i])[0], []).append(i)
+    numbers = [i for i, t in enumerate(tokens) if t.kind == "num" and not t.blank]
+    out: list[list[tuple[int, int, Phrase]]] = []
     for phrase in phrases:
         first = phrase.items[0]
         if isinstance(first, float):
-            starts = [i for i, t in enumerate(tokens) if t.kind == "num" and t.value == first and not t.blank]
+            starts = [i for i in numbers if tokens[i].value == first]
         else:
-            starts = [i for i, w in enumerate(words) if w is not None and first.fullmatch(w)]
-        for i in starts:
-            if len(phrase.items) == 1 or matches_at(tokens, i, phrase):
-                found.append((i, i + len(phrase.items), phrase))
-    return found
+            prefix = first.prefix if isinstance(first, WordMatcher) else ""
+            pool = by_first.get(prefix[0], []) if prefix else every
+            starts = [i for i in pool if first.fullmatch(str(words[i]))]
+        size = len(phrase.items)
+        out.append([(i, i + size, phrase) for i in starts if size == 1 or matches_at(tokens, i, phrase)])
+    return out
+
+
+def find(tokens: Sequence[Token], phrases: Iterable[Phrase]) -> list[tuple[int, int, Phrase]]:
+    """Every place where one of ``phrases`` occurs, as (first token, end token, phrase)."""
+    return [match for found in find_each(tokens, list(phrases)) for match in found]
 
 
 @lru_cache(maxsize=64)
