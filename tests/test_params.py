@@ -380,6 +380,9 @@ class _Retriever:
     def search(self, query: str, k: int = 5, vector: Any = None) -> list[Any]:
         return []
 
+    def coverage(self, query: str, slug: str | None) -> tuple[float, float]:
+        return 1.0, 1.0
+
 
 class _Router:
     def route(self, text: str, vector: Any = None) -> _Route:

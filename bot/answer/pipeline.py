@@ -92,14 +92,13 @@ class AnswerPipeline:
         vector = self.retriever.encoder.encode([query])[0]
         hits = self.retriever.search(query, k=RESULTS, vector=vector)
         route = self.router.route(query, vector=vector) if self.router is not None else None
-        coverage = getattr(self.retriever, "coverage", None)
         return Evidence(
             query=query,
             hits=hits,
             route=route,
             demo_named=self._demo_named(query),
             demo_params=self._asks_values(query, hits),
-            coverage=coverage(query, hits[0].slug if hits else None) if coverage else (1.0, 1.0),
+            coverage=self.retriever.coverage(query, hits[0].slug if hits else None),
         )
 
     # ----------------------------------------------------------------- steps
