@@ -25,6 +25,7 @@ from bot.answer.render import hit_title, render_text
 from bot.answer.smalltalk import looks_like_smalltalk, reply_key, smalltalk_kind
 from common.errors import UserError
 from common.i18n import Lang, as_lang, detect_lang, t
+from common.pools import pool
 from common.textnorm import clean_question
 from demos.registry import validate_params
 from indexer.notes import Note
@@ -88,17 +89,25 @@ class AnswerPipeline:
         return self._gather(clean_question(query))
 
     def _gather(self, query: str) -> Evidence:
-        """Encode a cleaned question once; search and route with that vector."""
+        """Encode a cleaned question once; search and route with that vector.
+
+        The router's transformer (onnxruntime, GIL released) runs on the ``route`` pool while this
+        thread searches and reads the demo evidence (Python): the two overlap on two cores.
+        """
         vector = self.retriever.encoder.encode([query])[0]
+        routing = (
+            pool("route", 1).submit(self.router.route, query, vector) if self.router is not None else None
+        )
         hits = self.retriever.search(query, k=RESULTS, vector=vector)
-        route = self.router.route(query, vector=vector) if self.router is not None else None
+        demo_named, demo_params = self._demo_named(query), self._asks_values(query, hits)
+        coverage = self.retriever.coverage(query, hits[0].slug if hits else None)
         return Evidence(
             query=query,
             hits=hits,
-            route=route,
-            demo_named=self._demo_named(query),
-            demo_params=self._asks_values(query, hits),
-            coverage=self.retriever.coverage(query, hits[0].slug if hits else None),
+            route=routing.result() if routing is not None else None,
+            demo_named=demo_named,
+            demo_params=demo_params,
+            coverage=coverage,
         )
 
     # ----------------------------------------------------------------- steps

@@ -12,23 +12,20 @@ import asyncio
 import functools
 import os
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
+
+from common.pools import pool
 
 T = TypeVar("T")
 
-_POOL: ThreadPoolExecutor | None = None
 
-
-def _pool() -> ThreadPoolExecutor:
-    global _POOL
-    if _POOL is None:
-        _POOL = ThreadPoolExecutor(
-            max_workers=max(2, os.cpu_count() or 2), thread_name_prefix="memebot-answer"
-        )
-    return _POOL
+def answer_threads() -> int:
+    """One per core (at least two: a long answer must not hold up every other chat)."""
+    return max(2, os.cpu_count() or 2)
 
 
 async def cpu_call(func: Callable[..., T], *args: Any) -> T:
     """``await cpu_call(pipeline.answer, query, None, state)``: like ``asyncio.to_thread``, on the answer pool."""
-    return await asyncio.get_running_loop().run_in_executor(_pool(), functools.partial(func, *args))
+    return await asyncio.get_running_loop().run_in_executor(
+        pool("answer", answer_threads()), functools.partial(func, *args)
+    )

@@ -22,35 +22,30 @@ import queue
 import threading
 import weakref
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from sqlalchemy.orm import Session
 
 from bot.storage.database import Database
+from common.pools import pool
 
 logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
-_POOL: ThreadPoolExecutor | None = None
 MAX_BATCH = 64  # calls in one transaction: bounds how long the SQLite write lock is held
 IDLE_S = 30.0  # a batch thread with nothing to do for this long ends (a new call starts another)
 
 
-def _pool() -> ThreadPoolExecutor:
-    global _POOL
-    if _POOL is None:
-        _POOL = ThreadPoolExecutor(max_workers=4, thread_name_prefix="memebot-db")
-    return _POOL
+DB_THREADS = 4
 
 
 async def db_call(func: Callable[..., T], *args: Any) -> T:
     """``await db_call(store.claim, 10)``: like ``asyncio.to_thread`` on the database pool."""
     loop = asyncio.get_running_loop()
     context = contextvars.copy_context()
-    return await loop.run_in_executor(_pool(), functools.partial(context.run, func, *args))
+    return await loop.run_in_executor(pool("db", DB_THREADS), functools.partial(context.run, func, *args))
 
 
 @dataclass
