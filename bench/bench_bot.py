@@ -66,6 +66,7 @@ class Result:
     doubled: int
     ready: float
     cpu_ms: float
+    harness_ms: float  # the emulator's and the users' CPU per answer: on this machine, not the bot's
     load: str
 
 
@@ -228,9 +229,11 @@ async def run(
         await settle(bot.pid)
         spy = profile(bot, prof)
         began, cpu_before = time.monotonic(), cpu_seconds(bot.pid)
+        harness_before = cpu_seconds(emu.proc.pid) + time.process_time()
         sessions = [user_session(emu, i, per_user, think, burst) for i in range(users)]
         latencies = [x for one in await asyncio.gather(*sessions) for x in one]
         wall, cpu = time.monotonic() - began, cpu_seconds(bot.pid) - cpu_before
+        harness = cpu_seconds(emu.proc.pid) + time.process_time() - harness_before
         load = os.getloadavg()
         await asyncio.sleep(0.5)  # a doubled reply would arrive now
         replies: dict[int, int] = {}
@@ -249,7 +252,8 @@ async def run(
     return Result(
         users, think, burst, len(latencies) / wall,
         float(np.percentile(ms, 50)), float(np.percentile(ms, 95)),
-        users * per_user - len(latencies), doubled, ready, 1000 * cpu / max(1, len(latencies)), "{:.2f} {:.2f} {:.2f}".format(*load),
+        users * per_user - len(latencies), doubled, ready, 1000 * cpu / max(1, len(latencies)),
+        1000 * harness / max(1, len(latencies)), "{:.2f} {:.2f} {:.2f}".format(*load),
     )  # fmt: skip
 
 
@@ -273,9 +277,9 @@ def main() -> None:
     args = parser.parse_args()
     modes = [(think, False) for think in args.think] + ([(0.0, True)] if args.burst else [])
     print(
-        "| users | think s | questions each | answers/s | p50 ms | p95 ms | lost | doubled | bot CPU ms/answer | ready s | load avg |"
+        "| users | think s | questions each | answers/s | p50 ms | p95 ms | lost | doubled | bot CPU ms/answer | harness CPU ms/answer | ready s | load avg |"
     )
-    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|")
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|")
     with tempfile.TemporaryDirectory() as tmp:
         for think, burst in modes:
             for users in args.users:
@@ -287,7 +291,7 @@ def main() -> None:
                 pace = "burst" if r.burst else f"{r.think:g}"
                 print(
                     f"| {r.users} | {pace} | {args.questions} | {r.rate:.1f} | {r.p50:.0f} | {r.p95:.0f} "
-                    f"| {r.lost} | {r.doubled} | {r.cpu_ms:.0f} | {r.ready:.1f} | {r.load} |",
+                    f"| {r.lost} | {r.doubled} | {r.cpu_ms:.0f} | {r.harness_ms:.0f} | {r.ready:.1f} | {r.load} |",
                     flush=True,
                 )
 
