@@ -216,7 +216,13 @@ class Retriever:
                 self._chunk_note = np.array(
                     [index[s] for (s,) in db.execute("SELECT slug FROM chunks ORDER BY row")], dtype=np.int32
                 )
-        self._chunk_runs = note_runs(self._chunk_note)
+        # the USE channel's rows are the chunks: their runs were just found
+        self._chunk_runs = (
+            self.channels[0]._runs
+            if self._chunk_note is self.channels[0].rows
+            else note_runs(self._chunk_note)
+        )
+        self._slug_index = {s: i for i, s in enumerate(self.slugs)}
         self._names = NameMatcher(version_dir / NAMES_FILE)
         self.encoder = QueryEncoder(getattr(encoder, "inner", encoder), self.normalise)
         self._notes: dict[str, Note] | None = None
@@ -311,10 +317,10 @@ class Retriever:
         if not terms:
             return 1.0, 1.0
         ids = [self._bm25.vocab[t] for t in terms if t in self._bm25.vocab]
-        if slug is None or slug not in self.slugs or not ids:
+        note = self._slug_index.get(slug) if slug is not None else None
+        if note is None or not ids:
             return len(ids) / len(terms), 0.0
         assert self._chunk_note is not None
-        note = self.slugs.index(slug)
         bm25 = self._bm25
         in_note = sum(
             bool(
