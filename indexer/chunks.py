@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from indexer.notes import SECTION_SHORT_EN, SECTION_SHORT_RU, SECTIONS, Note
 
 # Bump when chunking or note texts change, so every note is re-embedded once.
-CHUNKER_VERSION = 4
+CHUNKER_VERSION = 5
 # Sentence windows of ~200 characters: measured best on the dev set (150–450 tried, bench/RESULTS.md).
 MAX_CHUNK_CHARS = 200
 MEME_WORDS = "мем, шутка, прикол, юмор, meme, joke, funny"
@@ -52,6 +52,8 @@ def chunk_note(note: Note) -> list[Chunk]:
         # People ask about a meme as a joke ("в чём прикол", "why is it funny"), rarely by its name.
         chunks.append(Chunk(note.slug, "title", f"{MEME_WORDS}: {note.title} / {note.title_en}"))
     chunks += [Chunk(note.slug, "alias", alias) for alias in note.aliases]
+    # A question is closest to another question: each way people ask about the note is a chunk.
+    chunks += [Chunk(note.slug, "asked", question) for question in note.asked]
     for section in SECTIONS:
         text = note.sections.get(section, "")
         if not text:
@@ -63,7 +65,8 @@ def chunk_note(note: Note) -> list[Chunk]:
 
 
 def note_texts(note: Note) -> list[str]:
-    """The note as e5 reads it: names and the short explanation, once in Russian, once in English."""
+    """The note as e5 reads it: names and the short explanation, once in Russian, once in English;
+    then each way people ask about it (``asked``), a row of its own."""
     names = ", ".join(note.aliases)
     meme = f"{MEME_WORDS}. " if note.kind == "meme" else ""
     ru = note.sections.get(SECTION_SHORT_RU, "")[:NOTE_TEXT_CHARS]
@@ -71,4 +74,5 @@ def note_texts(note: Note) -> list[str]:
     return [
         f"{meme}{note.title} / {note.title_en}. {names}. {ru}",
         f"{meme}{note.title_en} / {note.title}. {names}. {en}",
+        *note.asked,
     ]

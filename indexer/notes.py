@@ -24,8 +24,8 @@ logger = logging.getLogger(__name__)
 
 KINDS = {"meme": "memes", "concept": "concepts", "resource": "resources"}
 REQUIRED_FIELDS = ("slug", "kind", "title", "title_en", "aliases", "tags", "related", "source")
-OPTIONAL_FIELDS = ("demo", "image")
-LIST_FIELDS = ("aliases", "tags", "related")
+OPTIONAL_FIELDS = ("demo", "image", "asked")
+LIST_FIELDS = ("aliases", "tags", "related", "asked")
 
 SECTION_SHORT_RU = "Коротко"
 SECTION_DEEP_RU = "Подробнее"
@@ -78,6 +78,8 @@ class Note:
     source: str
     demo: str | None = None
     image: str | None = None
+    # how people ask about it when they don't know its name: symptoms, situations, the meme described
+    asked: list[str] = field(default_factory=list)
     sections: dict[str, str] = field(default_factory=dict)
     content_hash: str = ""
     # each front-matter key's line in the file, for messages about the note among others
@@ -280,6 +282,7 @@ def parse_note(path: Path) -> tuple[Note | None, list[NoteProblem]]:
         source=str(meta["source"]).strip(),
         demo=meta.get("demo"),
         image=meta.get("image"),
+        asked=[q.strip() for q in meta.get("asked") or []],
         sections={k: v for k, v in sections.items() if k in SECTIONS},
         content_hash=hashlib.sha256(raw).hexdigest(),
         field_lines=lines,

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from indexer.build import build_index, chunk_note, current_version_dir
+from indexer.chunks import note_texts
 from indexer.notes import NoteError, load_notes
 from indexer.search import Retriever
 from tests.conftest import KNOWLEDGE, REPO, copy_index
@@ -25,6 +26,25 @@ def test_chunks_cover_titles_aliases_and_sections(make_notes) -> None:
     assert [c.text for c in chunks if c.section == "alias"] == ["бета", "beta"]
     assert {"Коротко", "Подробнее", "In short"} <= set(sections)
     assert all(len(c.text) < 400 for c in chunks)
+
+
+def test_asked_phrasings_become_chunks_and_e5_rows(make_notes) -> None:
+    root = make_notes()
+    path = root / "concepts" / "beta.md"
+    text = path.read_text(encoding="utf-8").replace(
+        "tags: [test]",
+        'asked:\n  - "когда выпускают сырую версию для тестеров"\n  - "early build for testers"\ntags: [test]',
+    )
+    path.write_text(text, encoding="utf-8")
+    beta = next(n for n in load_notes(root) if n.slug == "beta")
+    assert beta.asked == ["когда выпускают сырую версию для тестеров", "early build for testers"]
+    assert [c.text for c in chunk_note(beta) if c.section == "asked"] == beta.asked
+    assert note_texts(beta)[2:] == beta.asked  # a row each, after the ru and en note texts
+
+    path.write_text(text.replace('  - "early build for testers"', "  - 42"), encoding="utf-8")
+    with pytest.raises(NoteError) as info:
+        load_notes(root)
+    assert "field 'asked' must be a list of non-empty strings" in str(info.value)
 
 
 def test_incremental_build_embeds_only_what_changed(make_notes, counting_encoder, tmp_path: Path) -> None:
