@@ -39,7 +39,7 @@ def test_asked_phrasings_become_chunks_and_e5_rows(make_notes) -> None:
     beta = next(n for n in load_notes(root) if n.slug == "beta")
     assert beta.asked == ["когда выпускают сырую версию для тестеров", "early build for testers"]
     assert [c.text for c in chunk_note(beta) if c.section == "asked"] == beta.asked
-    assert note_texts(beta)[2:] == beta.asked  # a row each, after the ru and en note texts
+    assert len(note_texts(beta)) == 2  # e5 reads the note, not the phrasings (bench/RESULTS.md)
 
     path.write_text(text.replace('  - "early build for testers"', "  - 42"), encoding="utf-8")
     with pytest.raises(NoteError) as info:
