@@ -23,7 +23,7 @@ from indexer.integrity import problem_of, read_manifest
 from indexer.lexical import BM25_DIR, NAMES_FILE, BM25Index, NameMatcher, normalise_query
 from indexer.notes import Note
 from indexer.rerank import RerankModel, answer_features, candidates
-from indexer.text import tokenize
+from indexer.text import question_frame_terms, tokenize
 
 logger = logging.getLogger(__name__)
 
@@ -313,7 +313,8 @@ class Retriever:
         A look-alike («how do I fine tune my guitar») or an uncovered question shares a name with a
         note but leaves most of its words outside it; (1.0, 1.0) when the question has no such word.
         """
-        terms = sorted(set(tokenize(self.normalise(query))))
+        frame = question_frame_terms()
+        terms = sorted({t for t in tokenize(self.normalise(query)) if t not in frame})
         if not terms:
             return 1.0, 1.0
         ids = [self._bm25.vocab[t] for t in terms if t in self._bm25.vocab]

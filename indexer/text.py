@@ -75,3 +75,22 @@ def tokenize(text: str) -> list[str]:
         for word in WORD_RE.findall(text.lower().replace("ё", "е"))
         if word not in STOPWORDS and (len(word) >= 2 or word.isdigit())
     ]
+
+
+# Words that frame a question rather than name its topic. BM25 keeps them (its stop lists are
+# short), but "how much of the question does this note speak of" must not count them: every note's
+# ``asked`` phrasings contain "how do I", «как сделать», so they would match any question.
+QUESTION_FRAME_WORDS = (
+    "how do does did doing done i me my mine you your we our us can could should would will shall "
+    "what why when where which who whom whose get got have has had so up out there here about any some "
+    "more most very just also than too all from with was were been being am this these those one "
+    "want need try way thing things really actually please explain tell"
+    " почему зачем какой какая какое какие каком какую мой моя мое мои моего свой своя свои можно нужно "
+    "надо делать сделать вообще вот ли же бы это этот эта эти что-то как-то объясни расскажи хочу пытаюсь"
+)
+
+
+@functools.cache
+def question_frame_terms() -> frozenset[str]:
+    """:data:`QUESTION_FRAME_WORDS` as :func:`tokenize` writes them (stemmed)."""
+    return frozenset(tokenize(QUESTION_FRAME_WORDS))

@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from bot.answer.dialogue import TTL_SECONDS, DialogueState, follow_up, refers_back
+from bot.answer.dialogue import TTL_SECONDS, DialogueState, asks_for_demo, follow_up, refers_back
 from bot.answer.smalltalk import is_goodbye, looks_like_smalltalk, smalltalk_kind
 
 DROPOUT = DialogueState(note="dropout", demo=None, at=time.time())
@@ -27,6 +27,10 @@ DROPOUT = DialogueState(note="dropout", demo=None, at=time.time())
         "подробнее плиз",
         "podrobnee",
         "more pls",
+        "раскажи подробней",
+        "tell me more about that",
+        "go deeper on that",
+        "explain in more detail",
     ],
 )
 def test_deeper(text: str) -> None:
@@ -53,6 +57,13 @@ def test_deeper(text: str) -> None:
         "demo pls",
         "can i see it in action?",
         "a primer?",
+        "а есть демка?",
+        "го демку",
+        "демку покажи",
+        "покажи как он работает",
+        "got a demo for this?",
+        "is there a demo?",
+        "can you show it running?",
     ],
 )
 def test_demo_of_the_current_note(text: str) -> None:
@@ -89,6 +100,9 @@ def test_short_questions_follow_the_current_note(text: str) -> None:
         "что такое батчнорм",
         "explain the shoggoth meme to me please",
         "как работает lora в трансформерах и зачем она нужна вообще",
+        "покажи пример переобучения",
+        "show me an example of batch norm",
+        "tell me more about gans",
     ],
 )
 def test_a_new_topic_is_a_fresh_question(text: str) -> None:
@@ -130,3 +144,17 @@ def test_smalltalk_kinds(text: str, kind: str) -> None:
 def test_emoji_and_goodbyes() -> None:
     assert looks_like_smalltalk("🤔") and looks_like_smalltalk("?!") and not looks_like_smalltalk("p=0.3")
     assert is_goodbye("Пока!") and is_goodbye("bye") and not is_goodbye("пока не понял дропаут")
+
+
+@pytest.mark.parametrize(
+    ("text", "asked"),
+    [
+        ("покажи демку про температуру софтмакса", True),
+        ("demo: how a loss turns into NaN", True),
+        ("запусти эксперимент с дропаутом", True),
+        ("что такое дропаут", False),
+        ("why is the demolition meme funny", False),
+    ],
+)
+def test_a_demo_asked_for_in_words(text: str, asked: bool) -> None:
+    assert asks_for_demo(text) is asked

@@ -111,7 +111,7 @@ def test_every_problem_is_reported_at_once_with_lines(make_notes) -> None:
         f"{path}:2: slug 'wrong-name' does not match the file name 'broken.md'",
         f"{path}:6: alias 'альфа' collides with note 'alpha' ({root / 'concepts' / 'alpha.md'})",
         f"{path}:8: related slug 'nowhere' points to no note",
-        f"{path}:10: unknown field 'colour' (allowed: slug, kind, title, title_en, aliases, tags, related, source, demo, image)",
+        f"{path}:10: unknown field 'colour' (allowed: slug, kind, title, title_en, aliases, tags, related, source, demo, image, asked)",
         f"{path}:15: section '## Подробнее' is empty",
     ]
 

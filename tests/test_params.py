@@ -129,6 +129,12 @@ def ask(text: str, fallback: str | None = None) -> DemoRequest:
             {"sentence": "the cat sat on the mat"},
         ),
         ("attention: 3 cats sat on 2 mats", "attention", {"sentence": "3 cats sat on 2 mats"}),
+        (
+            "attention map for: the animal didn't cross the street",
+            "attention",
+            {"sentence": "the animal didn't cross the street"},
+        ),
+        ("адверсариал, эпсилон ноль целых три десятых", "adversarial", {"eps": 0.3}),
         ("покажи attention", "attention", {}),
         ("nan loss", "nan-loss", {}),
     ],
@@ -301,6 +307,7 @@ def test_find_demo_id_and_names() -> None:
         ("10^-3", 0.001),
         ("8/255", 8 / 255),
         ("2k", 2000),
+        ("2к", 2000),
         ("2,000", 2000),
         ("2\u00a0000", 2000),
     ],
@@ -321,6 +328,9 @@ def test_number_forms(text: str, value: float) -> None:
         ("пять двадцать", [5, 20]),
         ("30 %", [30]),
         ("p=0,3, eps=0,1", [0.3, 0.1]),
+        ("ноль целых три десятых", [0.3]),
+        ("одна целая двадцать пять сотых", [1.25]),
+        ("2к шагов", [2000]),
     ],
 )
 def test_number_words_and_separators(text: str, values: list[float]) -> None:

@@ -49,6 +49,9 @@ STRONG_HIT_CONFIDENCE = 0.75  # rules only: a named or agreed-on hit that covers
 # when the router gives off_topic at least this probability.
 COVERS = 0.5
 LOOKALIKE_OFF_TOPIC = 0.15
+# ... and the index must know this share of the question's words: "how do I fine tune my guitar"
+# has all but the guitar in the fine-tuning note, and no note knows the guitar.
+KNOWN = 0.75
 MODEL_FILE = "decision.json"
 
 logger = logging.getLogger(__name__)
@@ -67,6 +70,8 @@ class Evidence:
     # share of the question's words the index knows, and the share the top note's text contains
     # (Retriever.coverage): look-alikes and uncovered questions leave most words outside the note
     coverage: tuple[float, float] = (1.0, 1.0)
+    # a demo asked for in words («покажи демку про …», "demo: …"), named or not
+    demo_asked: bool = False
 
     def intent_probs(self) -> dict[str, float]:
         scores = getattr(self.route, "scores", None) or {}
@@ -119,6 +124,7 @@ def features(evidence: Evidence) -> np.ndarray:
         1.0 if evidence.route is None else 0.0,
         1.0 if evidence.demo_params else 0.0,
         *evidence.coverage,
+        1.0 if evidence.demo_asked else 0.0,
     ]
     return np.asarray(vector, dtype=np.float64)
 
@@ -128,7 +134,7 @@ FEATURE_NAMES = [
     "top_present", "top_dense", "top_e5", "top_bm25", "top_named", "top_agree", "top_relevant", "top_resource", "top_meme",
     "second_dense", "second_e5", "second_bm25",
     "score_gap", "relevant_share", "demo_named", "log_words", "no_router",
-    "demo_params", "known_share", "top_coverage",
+    "demo_params", "known_share", "top_coverage", "demo_asked",
 ]  # fmt: skip
 
 
@@ -142,7 +148,7 @@ class RuleDecider:
         relevant = any(h.relevant for h in hits[:3])
         # A hit is strong when it is named or agreed on *and* its note speaks of most of the question:
         # "how do I fine tune my guitar" names fine-tuning but leaves the guitar outside it.
-        covers = evidence.coverage[1] >= COVERS
+        covers = evidence.coverage[1] >= COVERS and evidence.coverage[0] >= KNOWN
         strong = (
             bool(hits)
             and hits[0].relevant

@@ -66,6 +66,54 @@ REFERS_BACK_RE = re.compile(
 )
 SHORT_FOLLOW_UP_WORDS = 9
 
+# A follow-up read word by word: a short message made only of cue words for "deeper" or "demo"
+# and words that carry no topic («раскажи подробней», "tell me more about that", «го демку»,
+# "got a demo for this?", "can you show it running?"). The patterns above need a fixed order;
+# these take the words in any order, so word order and a typo in a filler word do not matter.
+_DEEPER_CUES = re.compile(
+    r"(?:по)?подробн\w*|детальн\w*|детал\w*|глубже|развернут\w*|ещё|еще|дальше|продолж\w*|podrobn\w*"
+    r"|more|deeper|detail\w*|elaborate|depth|continue|expand",
+    re.I,
+)
+_DEMO_NOUNS = re.compile(
+    r"демо|демк\w*|демонстрац\w*|пример\w*|эксперимент\w*|вживую|demos?|demonstrat\w*|example\w*|experiment\w*|primer",
+    re.I,
+)
+_DEMO_VERBS = re.compile(
+    r"покаж\w*|показ\w*|запуст\w*|прогон\w*|show\w*|run\w*|action|live|pokazhi|zapusti", re.I
+)
+_FILLERS = frozenset(
+    """а и ну ок окей ok okay давай го можно можешь могу мне меня нам ли бы есть ли плз плиз пжл пж
+    пожалуйста как он она оно они его её ее это этого этот эта тут там про о об на в с по чуть
+    немного поподробней расскажи раскажи рассказать раскажите расскажите объясни обьясни объяснить
+    работает работают деле действии тогда
+    and so ok okay go can could would you me us i let please pls plz tell explain say show it its
+    this that these those about on of in for with a an the is there got have any some bit little
+    works working how then now""".split()
+)
+FOLLOW_UP_WORD_LIMIT = 7
+
+
+def _cue_kind(text: str) -> FollowUpKind:
+    """``deeper``/``demo`` when every word is a cue or a filler (see :data:`_FILLERS`), else none."""
+    words = re.findall(r"[^\W\d_]+", text.lower())
+    if not words or len(words) > FOLLOW_UP_WORD_LIMIT:
+        return "none"
+    deeper = [w for w in words if _DEEPER_CUES.fullmatch(w)]
+    nouns = [w for w in words if _DEMO_NOUNS.fullmatch(w)]
+    verbs = [w for w in words if _DEMO_VERBS.fullmatch(w)]
+    if any(
+        w not in _FILLERS
+        and not _DEEPER_CUES.fullmatch(w)
+        and not _DEMO_NOUNS.fullmatch(w)
+        and not _DEMO_VERBS.fullmatch(w)
+        for w in words
+    ):
+        return "none"  # a word of its own: a topic («покажи пример переобучения»)
+    if nouns or (verbs and not deeper):
+        return "demo"
+    return "deeper" if deeper else "none"
+
 
 @dataclass
 class DialogueState:
@@ -104,6 +152,19 @@ class DialogueState:
             return cls()
 
 
+_ASKS_DEMO_RE = re.compile(
+    r"(?<!\w)(?:демо|демк\w*|демонстрац\w*|эксперимент\w*|запусти\w*|прогони\w*|вживую|симуляц\w*"
+    r"|demos?|demonstrat\w*|experiment\w*|run|simulat\w*|in action)(?!\w)",
+    re.I,
+)
+
+
+def asks_for_demo(text: str) -> bool:
+    """The text asks for a demo in words («покажи демку про температуру софтмакса», "demo: how a loss
+    turns into NaN"), whether or not it names one: evidence for the decision, not a decision."""
+    return bool(_ASKS_DEMO_RE.search(text))
+
+
 def refers_back(text: str) -> bool:
     """The text points at what was just shown (a pronoun or «это»), rather than naming its own topic."""
     return bool(REFERS_BACK_RE.search(text))
@@ -118,11 +179,12 @@ def follow_up(
     parses parameters; this module only knows the words around them).
     """
     stripped = " ".join(text.split())
-    if DEEPER_RE.match(stripped):
+    cue = _cue_kind(stripped)
+    if DEEPER_RE.match(stripped) or (cue == "deeper" and not has_params):
         return "deeper"
     if state is None or not state.fresh(now):
         return "none"
-    if DEMO_RE.match(stripped):
+    if DEMO_RE.match(stripped) or (cue == "demo" and not has_params):
         return "demo"
     if has_params and (state.demo is not None or state.note is not None) and not WHY_RE.search(stripped):
         words = len(stripped.split())

@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from typing import Any, Protocol
 
 from bot.answer.decision import Decider, Evidence, RuleDecider
-from bot.answer.dialogue import DialogueState, follow_up, refers_back
+from bot.answer.dialogue import DialogueState, asks_for_demo, follow_up, refers_back
 from bot.answer.model import Answer, DemoChoice, Status
 from bot.answer.render import hit_title, render_text
 from bot.answer.smalltalk import looks_like_smalltalk, reply_key, smalltalk_kind
@@ -108,6 +108,7 @@ class AnswerPipeline:
             demo_named=demo_named,
             demo_params=demo_params,
             coverage=coverage,
+            demo_asked=asks_for_demo(query),
         )
 
     # ----------------------------------------------------------------- steps

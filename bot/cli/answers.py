@@ -14,6 +14,8 @@ from bot.answer.evaluate import evaluate, load_cases
 from bot.answer.fit import (
     DEMO_REQUESTS,
     DEV_DIALOGS,
+    FRESH_DEMO_REQUESTS,
+    FRESH_DIALOGS,
     OFFTOPIC,
     collect_examples,
     fingerprint,
@@ -33,7 +35,7 @@ SETS: dict[str, tuple[Path, ...]] = {
     "unknown": (UNKNOWN,),
     # every dev file, scored like the test set: answerable, uncovered, look-alike off-topic, demo
     # requests and dialogs (what the decision and the dialogue are tuned on)
-    "dev-all": (DEVSET, UNKNOWN, OFFTOPIC, DEMO_REQUESTS, DEV_DIALOGS),
+    "dev-all": (DEVSET, UNKNOWN, OFFTOPIC, DEMO_REQUESTS, DEV_DIALOGS, FRESH_DEMO_REQUESTS, FRESH_DIALOGS),
     "test": (TESTSET,),
 }
 

@@ -30,7 +30,7 @@ from router.parsing.lexicon import (
 _DIGITS = r"\d+(?:[.,]\d+)?/\d+(?:[.,]\d+)?(?![\d/])|\d+(?:[.,]\d+)?|[.,]\d+"  # 8/255 first
 _GROUPED = r"[1-9]\d{0,2}(?:[\u00a0\u202f\u2009]\d{3})+"
 _COMMA_THOUSANDS = r"[1-9]\d{0,2}(?:,\d{3})+(?![.,]?\d)"
-_TAIL = r"(?:e[-+]?\d+|\^[-+]?\d+)?)(?P<k>k)?(?!\w)"
+_TAIL = r"(?:e[-+]?\d+|\^[-+]?\d+)?)(?P<k>[kк])?(?!\w)"  # 2k, «2к шагов»
 _WORD = r"(?P<word>[^\W_][\w'’]*)"
 _PUNCT = r"(?P<punct>\S)"
 _TOKEN_RE = re.compile(rf"(?P<num>(?<![\w.,])[-+]?(?:{_GROUPED}|{_DIGITS}){_TAIL}|{_WORD}|{_PUNCT}")
@@ -75,13 +75,13 @@ def is_cyrillic(text: str) -> bool:
 
 
 def parse_number(raw: str) -> float | None:
-    """``"0,3"``, ``".3"``, ``"1e-3"``, ``"10^-3"``, ``"8/255"``, ``"2k"``, ``"2 000"``, ``"2,000"`` → float;
+    """``"0,3"``, ``".3"``, ``"1e-3"``, ``"10^-3"``, ``"8/255"``, ``"2k"``, ``"2к"``, ``"2 000"``, ``"2,000"`` → float;
     None if not a number."""
     text = raw.strip().lower().replace("\u2212", "-")
     for space in "\u00a0\u202f\u2009 ":
         text = text.replace(space, "")
     scale = 1.0
-    if text.endswith("k"):
+    if text.endswith(("k", "к")):
         text, scale = text[:-1], 1000.0
     if re.fullmatch(r"[-+]?[1-9]\d{0,2}(?:,\d{3})+", text):
         text = text.replace(",", "")
@@ -155,7 +155,9 @@ def _fold_number_words(tokens: list[Token]) -> list[Token]:
             and tokens[i - 1].start == tokens[i - 2].end
         ):
             tok.weak = True  # an argument, as in torch.log(-1)
-        value, used = _read_number_words(tokens, i)
+        value, used = _read_decimal_words(tokens, i)
+        if not used:
+            value, used = _read_number_words(tokens, i)
         if used:  # «почему три?» is no parameter: number words are values only next to a name (or a %)
             out.append(Token("num", tok.text, tok.start, tokens[i + used - 1].end, value=value, weak=True))
             i += used
@@ -167,6 +169,29 @@ def _fold_number_words(tokens: list[Token]) -> list[Token]:
             out.append(tok)
             i += 1
     return out
+
+
+_WHOLE_WORDS = frozenset({"целых", "целая", "целую", "целой"})
+_FRACTION_PLACES = {"десятых": 10, "десятая": 10, "десятую": 10, "сотых": 100, "сотая": 100, "сотую": 100}
+
+
+def _read_decimal_words(tokens: Sequence[Token], i: int) -> tuple[float, int]:
+    """«ноль целых три десятых» → 0.3, «одна целая пять десятых» → 1.5: (value, tokens used), 0 if none."""
+    whole, used = _read_number_words(tokens, i)
+    if tokens[i].kind == "num" and not used:
+        whole, used = float(tokens[i].value or 0.0), 1
+    if not used or i + used >= len(tokens) or tokens[i + used].text not in _WHOLE_WORDS:
+        return 0.0, 0
+    start = i + used + 1
+    if start >= len(tokens):
+        return 0.0, 0
+    part, part_used = _read_number_words(tokens, start)
+    if not part_used and tokens[start].kind == "num":
+        part, part_used = float(tokens[start].value or 0.0), 1
+    place = start + part_used
+    if not part_used or place >= len(tokens) or tokens[place].text not in _FRACTION_PLACES:
+        return 0.0, 0
+    return whole + part / _FRACTION_PLACES[tokens[place].text], place - i + 1
 
 
 def _read_number_words(tokens: Sequence[Token], i: int) -> tuple[float, int]:

@@ -37,6 +37,8 @@ MAX_FILLERS_AFTER = 2  # «вероятность сохранения 0.8»: wo
 MAX_FILLERS_BEFORE = 1  # "5 newton steps"
 CONTEXT_WORDS = 3  # how far a keep/drop verb may stand from the value
 _CLAUSE_END = set(",;.!?()")
+# up to three words between a demo's name and the colon that opens its text («внимание для: …», "attention map for: …")
+_NAME_TAIL_COLON_RE = re.compile(r"(?:[^\W\d_]+\s+){0,2}(?:[^\W\d_]+)?\s*:")
 _QUOTES_RE = re.compile(r"«([^»]*)»|\"([^\"]*)\"|“([^”]*)”|„([^“”]*)[“”]|(?<!\w)'([^']*)'(?!\w)")
 _KEEP_RE = re.compile("|".join(f"(?:{w})" for w in KEEP_WORDS))
 _DROP_RE = re.compile("|".join(f"(?:{w})" for w in DROP_WORDS))
@@ -112,8 +114,11 @@ class _Reader:
         for lead in leads:
             rest = self.text[lead:].lstrip()
             is_mention = lead not in (e for _, e in name_spans)
-            if not is_mention and not rest.startswith(":"):
-                continue
+            if not is_mention:  # after the demo's name, the text follows a colon ("attention map for: …")
+                colon = _NAME_TAIL_COLON_RE.match(rest)
+                if colon is None:
+                    continue
+                rest = rest[colon.end() - 1 :]
             rest = rest.lstrip("=:—–- \t").rstrip(" .!?\t\n")
             if re.search(r"\w", rest):
                 self.settle(param, rest)
