@@ -49,9 +49,11 @@ STRONG_HIT_CONFIDENCE = 0.75  # rules only: a named or agreed-on hit that covers
 # when the router gives off_topic at least this probability.
 COVERS = 0.5
 LOOKALIKE_OFF_TOPIC = 0.15
-# ... and the index must know this share of the question's words: "how do I fine tune my guitar"
-# has all but the guitar in the fine-tuning note, and no note knows the guitar.
+# ... and, when the router is sure it is off-topic, the index must know this share of the question's
+# words: "how do I fine tune my guitar" has all but the guitar in the fine-tuning note, and no note
+# knows the guitar. (Asked of every question, it sent meme captions typed as questions away too.)
 KNOWN = 0.75
+LOOKALIKE_SURE = 0.5
 MODEL_FILE = "decision.json"
 
 logger = logging.getLogger(__name__)
@@ -148,7 +150,9 @@ class RuleDecider:
         relevant = any(h.relevant for h in hits[:3])
         # A hit is strong when it is named or agreed on *and* its note speaks of most of the question:
         # "how do I fine tune my guitar" names fine-tuning but leaves the guitar outside it.
-        covers = evidence.coverage[1] >= COVERS and evidence.coverage[0] >= KNOWN
+        covers = evidence.coverage[1] >= COVERS and (
+            evidence.coverage[0] >= KNOWN or probs.get("off_topic", 0.0) < LOOKALIKE_SURE
+        )
         strong = (
             bool(hits)
             and hits[0].relevant
