@@ -26,6 +26,7 @@ __all__ = [
     "extract_demo_request",
     "extract_params",
     "find_demo_id",
+    "names_a_demo",
     "note_names",
 ]
 
@@ -54,6 +55,12 @@ def _identify(
     if naming.demo_id is None and len(outside) < len(tokens):
         naming = identify(tokens, demos, names, fallback)
     return naming
+
+
+def names_a_demo(text: str, demos: Sequence[Any]) -> bool:
+    """A demo's id or title is written in ``text`` (``extract_demo_request(text, demos).found_by ==
+    "name"``, without reading the parameters)."""
+    return _identify(text, demos, None, None).how == "name"
 
 
 def find_demo_id(

@@ -19,6 +19,7 @@ from router.params import (
     extract_demo_request,
     extract_params,
     find_demo_id,
+    names_a_demo,
     note_names,
 )
 from router.parsing.naming import names_of
@@ -476,3 +477,10 @@ def test_lazy_word_matchers_match_exactly_what_their_regexes_match() -> None:
         for other in [*words, word, word + "s", word + "ами"]:
             assert bool(matcher.fullmatch(other)) == bool(regex.fullmatch(other)), (word, other)
     assert literal_prefix("вероятност\\w*") == "вероятност" and literal_prefix("a|b") == ""
+
+
+@pytest.mark.parametrize(
+    "text", ["покажи дропаут p=0.3", "что такое дропаут", "attention: кот сел", "nan loss", ""]
+)
+def test_names_a_demo_is_found_by_name_without_reading_values(text: str) -> None:
+    assert names_a_demo(text, DEMOS) is (extract_demo_request(text, DEMOS).found_by == "name")

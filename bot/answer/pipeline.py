@@ -31,7 +31,14 @@ from demos.registry import validate_params
 from indexer.notes import Note
 from indexer.search import Hit, Retriever
 from indexer.text import tokenize
-from router.params import DemoRequest, ParamValueError, extract_demo_request, extract_params, note_names
+from router.params import (
+    DemoRequest,
+    ParamValueError,
+    extract_demo_request,
+    extract_params,
+    names_a_demo,
+    note_names,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -277,7 +284,7 @@ class AnswerPipeline:
 
     def _demo_named(self, query: str) -> bool:
         """A demo's id or title is written (not just a word or parameter of it): evidence for the decision."""
-        return extract_demo_request(query, self.demos).found_by == "name"
+        return names_a_demo(query, self.demos)
 
     @staticmethod
     def _remember(state: DialogueState, answer: Answer) -> None:
