@@ -43,6 +43,10 @@ DEV_DIALOGS = REPO / "indexer" / "data" / "devdialogs.jsonl"
 # Written later by someone who had not seen the other files (to find what they had taught the
 # dialogue and the parameter reader to expect); dev from then on: scored, not fitted on.
 FRESH_DEMO_REQUESTS = REPO / "indexer" / "data" / "fresh_demo_requests.jsonl"
+# Uncovered questions next to a real note (DBSCAN beside k-means, ICA beside PCA), scored by
+# `memebot eval --set dev-all`. Not decision rows: fitted on, they raised refusals of such questions
+# on held-out dev halves (0.77 → 0.92) but refused more answerable ones (bench/RESULTS.md).
+UNKNOWN_NEAR = REPO / "indexer" / "data" / "unknown_near.jsonl"
 FRESH_DIALOGS = REPO / "indexer" / "data" / "fresh_dialogs.jsonl"
 INTENT_LABEL = {
     "run_demo": "demo",

@@ -17,6 +17,7 @@ from bot.answer.fit import (
     FRESH_DEMO_REQUESTS,
     FRESH_DIALOGS,
     OFFTOPIC,
+    UNKNOWN_NEAR,
     collect_examples,
     fingerprint,
     fit_decision,
@@ -35,7 +36,16 @@ SETS: dict[str, tuple[Path, ...]] = {
     "unknown": (UNKNOWN,),
     # every dev file, scored like the test set: answerable, uncovered, look-alike off-topic, demo
     # requests and dialogs (what the decision and the dialogue are tuned on)
-    "dev-all": (DEVSET, UNKNOWN, OFFTOPIC, DEMO_REQUESTS, DEV_DIALOGS, FRESH_DEMO_REQUESTS, FRESH_DIALOGS),
+    "dev-all": (
+        DEVSET,
+        UNKNOWN,
+        UNKNOWN_NEAR,
+        OFFTOPIC,
+        DEMO_REQUESTS,
+        DEV_DIALOGS,
+        FRESH_DEMO_REQUESTS,
+        FRESH_DIALOGS,
+    ),
     "test": (TESTSET,),
 }
 
