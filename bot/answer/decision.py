@@ -67,13 +67,19 @@ class Evidence:
     hits: list[Hit]
     route: Any = None  # router.infer.Route or None
     demo_named: bool = False
-    # parameter values written for the demo of the named or top notes («k-means с семью кластерами»)
-    demo_params: bool = False
+    # the demo the question would run and the values written for it (router.params.DemoRequest or None)
+    demo_request: Any = None
     # share of the question's words the index knows, and the share the top note's text contains
     # (Retriever.coverage): look-alikes and uncovered questions leave most words outside the note
     coverage: tuple[float, float] = (1.0, 1.0)
     # a demo asked for in words («покажи демку про …», "demo: …"), named or not
     demo_asked: bool = False
+
+    @property
+    def demo_params(self) -> bool:
+        """Parameter values are written for the demo of the named or top notes («k-means с семью кластерами»)."""
+        request = self.demo_request
+        return request is not None and bool(request.params or request.problems)
 
     def intent_probs(self) -> dict[str, float]:
         scores = getattr(self.route, "scores", None) or {}

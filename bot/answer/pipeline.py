@@ -106,14 +106,14 @@ class AnswerPipeline:
             pool("route", 1).submit(self.router.route, query, vector) if self.router is not None else None
         )
         hits = self.retriever.search(query, k=RESULTS, vector=vector)
-        demo_named, demo_params = self._demo_named(query), self._asks_values(query, hits)
+        demo_named, demo_request = self._demo_named(query), self._demo_request(query, hits)
         coverage = self.retriever.coverage(query, hits[0].slug if hits else None)
         return Evidence(
             query=query,
             hits=hits,
             route=routing.result() if routing is not None else None,
             demo_named=demo_named,
-            demo_params=demo_params,
+            demo_request=demo_request,
             coverage=coverage,
             demo_asked=asks_for_demo(query),
         )
@@ -152,7 +152,7 @@ class AnswerPipeline:
             answer.status, answer.confidence = "answered", 1.0
             return self._with_note(answer, self.retriever.notes[state.note], depth="deep")
         answer.status, answer.confidence = decision.status, decision.confidence
-        return self._compose(answer, decision.status)
+        return self._compose(answer, decision.status, evidence.demo_request)
 
     def _from_picture(self, query: str, lang: Lang) -> Answer:
         """A picture's caption: the best relevant meme among the top hits, else the best relevant note."""
@@ -165,7 +165,8 @@ class AnswerPipeline:
         answer.status, answer.confidence = "answered", 1.0
         return self._with_note(answer, self.retriever.notes[chosen.slug])
 
-    def _compose(self, answer: Answer, status: Status) -> Answer:
+    def _compose(self, answer: Answer, status: Status, request: DemoRequest | None = None) -> Answer:
+        """The answer for ``status``; ``request`` is the demo request the evidence already read."""
         hits = answer.results
         if status == "answered" and hits:
             answer.suggestions = (
@@ -179,7 +180,7 @@ class AnswerPipeline:
             answer.status = "unknown"
             status = "unknown"
         if status == "demo":
-            request = self._demo_request(answer.query, hits)
+            assert request is not None, "a demo decision comes from evidence, which read the request"
             if request.demo_id is None:
                 answer.text = t("demo_unknown", answer.lang, ids=", ".join(d.id for d in self.demos) or "—")
                 return answer
@@ -276,11 +277,6 @@ class AnswerPipeline:
         if self._names is None:
             self._names = note_names(notes.values())  # «дропаут», «кот у крана» name demos too
         return extract_demo_request(query, self.demos, fallback_demo_id=fallback, names=self._names)
-
-    def _asks_values(self, query: str, hits: Sequence[Hit]) -> bool:
-        """Parameter values are written for the demo the question would run (evidence for ``demo``)."""
-        request = self._demo_request(query, hits)
-        return bool(request.params or request.problems)
 
     def _demo_named(self, query: str) -> bool:
         """A demo's id or title is written (not just a word or parameter of it): evidence for the decision."""
