@@ -157,6 +157,8 @@ class MultiEncoder:
         if not texts:
             return np.zeros((0, self.dim), np.float32)
         first, rest = self.parts[0], self.parts[1:]
+        if not rest:
+            return first.encode(texts)
         beside = pool("encode", len(rest))
         pending = [beside.submit(p.encode, texts) for p in rest]
         return np.hstack([first.encode(texts), *(f.result() for f in pending)])

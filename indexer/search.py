@@ -145,7 +145,7 @@ class _Channel:
         self.rows = np.asarray(np.load(version_dir / f"rows-{name}.npy", mmap_mode="r"))
         self.vectors = np.asarray(np.load(version_dir / f"vectors-{name}.npy", mmap_mode="r"))
         self.hnsw: Any = None
-        self._runs = note_runs(self.rows)
+        self.runs = note_runs(self.rows)
         if spec.get("index", "flat") != "flat":
             import faiss
 
@@ -160,7 +160,7 @@ class _Channel:
         if not len(self.rows):
             return best
         if self.hnsw is None:
-            max_per_note(best, self.rows, self._runs, self.vectors @ query)
+            max_per_note(best, self.rows, self.runs, self.vectors @ query)
         else:
             scores, ids = self.hnsw.search(
                 query.reshape(1, -1).astype(np.float32), min(k_rows, len(self.rows))
@@ -218,7 +218,7 @@ class Retriever:
                 )
         # the USE channel's rows are the chunks: their runs were just found
         self._chunk_runs = (
-            self.channels[0]._runs
+            self.channels[0].runs
             if self._chunk_note is self.channels[0].rows
             else note_runs(self._chunk_note)
         )

@@ -82,8 +82,9 @@ _DEMO_NOUNS = re.compile(
 _DEMO_VERBS = re.compile(
     r"покаж\w*|показ\w*|запуст\w*|прогон\w*|show\w*|run\w*|action|live|pokazhi|zapusti", re.I
 )
+_CUES = (("deeper", _DEEPER_CUES), ("noun", _DEMO_NOUNS), ("verb", _DEMO_VERBS))
 _FILLERS = frozenset(
-    """а и ну ок окей ok okay давай го можно можешь могу мне меня нам ли бы есть ли плз плиз пжл пж
+    """а и ну ок окей давай го можно можешь могу мне меня нам ли бы есть плз плиз пжл пж
     пожалуйста как он она оно они его её ее это этого этот эта тут там про о об на в с по чуть
     немного поподробней расскажи раскажи рассказать раскажите расскажите объясни обьясни объяснить
     работает работают деле действии тогда
@@ -99,20 +100,15 @@ def _cue_kind(text: str) -> FollowUpKind:
     words = re.findall(r"[^\W\d_]+", text.lower())
     if not words or len(words) > FOLLOW_UP_WORD_LIMIT:
         return "none"
-    deeper = [w for w in words if _DEEPER_CUES.fullmatch(w)]
-    nouns = [w for w in words if _DEMO_NOUNS.fullmatch(w)]
-    verbs = [w for w in words if _DEMO_VERBS.fullmatch(w)]
-    if any(
-        w not in _FILLERS
-        and not _DEEPER_CUES.fullmatch(w)
-        and not _DEMO_NOUNS.fullmatch(w)
-        and not _DEMO_VERBS.fullmatch(w)
-        for w in words
-    ):
-        return "none"  # a word of its own: a topic («покажи пример переобучения»)
-    if nouns or (verbs and not deeper):
+    cues: set[str] = set()
+    for word in words:
+        cue = next((kind for kind, cue_re in _CUES if cue_re.fullmatch(word)), None)
+        if cue is None and word not in _FILLERS:
+            return "none"  # a word of its own: a topic («покажи пример переобучения»)
+        cues.add(cue or "filler")
+    if "noun" in cues or ("verb" in cues and "deeper" not in cues):
         return "demo"
-    return "deeper" if deeper else "none"
+    return "deeper" if "deeper" in cues else "none"
 
 
 @dataclass

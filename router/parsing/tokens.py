@@ -155,9 +155,7 @@ def _fold_number_words(tokens: list[Token]) -> list[Token]:
             and tokens[i - 1].start == tokens[i - 2].end
         ):
             tok.weak = True  # an argument, as in torch.log(-1)
-        value, used = _read_decimal_words(tokens, i)
-        if not used:
-            value, used = _read_number_words(tokens, i)
+        value, used = _read_decimal_words(tokens, i, *_read_number_words(tokens, i))
         if used:  # «почему три?» is no parameter: number words are values only next to a name (or a %)
             out.append(Token("num", tok.text, tok.start, tokens[i + used - 1].end, value=value, weak=True))
             i += used
@@ -175,22 +173,22 @@ _WHOLE_WORDS = frozenset({"целых", "целая", "целую", "целой"
 _FRACTION_PLACES = {"десятых": 10, "десятая": 10, "десятую": 10, "сотых": 100, "сотая": 100, "сотую": 100}
 
 
-def _read_decimal_words(tokens: Sequence[Token], i: int) -> tuple[float, int]:
-    """«ноль целых три десятых» → 0.3, «одна целая пять десятых» → 1.5: (value, tokens used), 0 if none."""
-    whole, used = _read_number_words(tokens, i)
+def _read_decimal_words(tokens: Sequence[Token], i: int, whole: float, used: int) -> tuple[float, int]:
+    """The number read at ``i`` (``whole``, ``used`` tokens: :func:`_read_number_words`), extended by a
+    fraction in words: «ноль целых три десятых» → 0.3, «одна целая пять десятых» → 1.5, «0 целых 25
+    сотых» → 0.25. Returns (value, tokens used): the number as read when no fraction follows."""
+    read = whole, used
     if tokens[i].kind == "num" and not used:
         whole, used = float(tokens[i].value or 0.0), 1
-    if not used or i + used >= len(tokens) or tokens[i + used].text not in _WHOLE_WORDS:
-        return 0.0, 0
+    if not used or i + used + 1 >= len(tokens) or tokens[i + used].text not in _WHOLE_WORDS:
+        return read
     start = i + used + 1
-    if start >= len(tokens):
-        return 0.0, 0
     part, part_used = _read_number_words(tokens, start)
     if not part_used and tokens[start].kind == "num":
         part, part_used = float(tokens[start].value or 0.0), 1
     place = start + part_used
     if not part_used or place >= len(tokens) or tokens[place].text not in _FRACTION_PLACES:
-        return 0.0, 0
+        return read
     return whole + part / _FRACTION_PLACES[tokens[place].text], place - i + 1
 
 
