@@ -71,11 +71,12 @@ def name_key(text: str) -> str:
 NAME_SPLIT_RE = re.compile(r"[^\w+#]+")
 
 # Latin → Cyrillic, longest spellings first (common informal transliteration: «obyasni», «chto»,
-# «prodavtsa», «shchuka», «pozhaluysta»). Only used on words the index does not know as written.
+# «prodavtsa», «shchuka», «pozhaluysta»; «validaciya»: "c" before e/i is ц, "iya" is ия). Only used on words the index does not know as written.
 # fmt: off
 _TRANSLIT = [
     ("shch", "щ"), ("sch", "щ"), ("zh", "ж"), ("kh", "х"), ("ch", "ч"), ("sh", "ш"), ("ts", "ц"),
     ("yu", "ю"), ("ya", "я"), ("yo", "ё"), ("ye", "е"), ("ja", "я"), ("ju", "ю"), ("jo", "ё"),
+    ("iya", "ия"), ("iyu", "ию"), ("iye", "ие"), ("ci", "ци"), ("ce", "це"),
     ("iy", "ий"), ("yy", "ый"), ("y", "ы"), ("a", "а"), ("b", "б"), ("v", "в"), ("w", "в"), ("g", "г"),
     ("d", "д"), ("e", "е"), ("z", "з"), ("i", "и"), ("j", "й"), ("k", "к"), ("l", "л"), ("m", "м"),
     ("n", "н"), ("o", "о"), ("p", "п"), ("r", "р"), ("s", "с"), ("t", "т"), ("u", "у"), ("f", "ф"),
@@ -118,8 +119,9 @@ def name_words(text: str) -> list[str]:
     return [w for w in NAME_SPLIT_RE.split(text.casefold().replace("ё", "е")) if w]
 
 
-def within_one_edit(a: str, b: str) -> bool:
-    """True when ``a`` becomes ``b`` by at most one insertion, deletion, substitution or swap."""
+def within_one_edit(a: str, b: str, substitution: bool = True) -> bool:
+    """True when ``a`` becomes ``b`` by at most one insertion, deletion, substitution (unless
+    ``substitution`` is False) or swap of neighbours."""
     if a == b:
         return True
     la, lb = len(a), len(b)
@@ -131,20 +133,20 @@ def within_one_edit(a: str, b: str) -> bool:
     while i < la and a[i] == b[i]:
         i += 1
     if la == lb:
-        return a[i + 1 :] == b[i + 1 :] or (
+        return (substitution and a[i + 1 :] == b[i + 1 :]) or (
             i + 1 < la and a[i] == b[i + 1] and a[i + 1] == b[i] and a[i + 2 :] == b[i + 2 :]
         )
     return a[i:] == b[i + 1 :]
 
 
-def edits1_match(word: str, vocabulary: Iterable[str]) -> str | None:
+def edits1_match(word: str, vocabulary: Iterable[str], substitution: bool = True) -> str | None:
     """The one vocabulary word within one edit of ``word`` (None when none, or several, are)."""
     found = None
     for candidate in vocabulary:
         if (
             abs(len(candidate) - len(word)) <= 1
             and candidate[:1] == word[:1]
-            and within_one_edit(word, candidate)
+            and within_one_edit(word, candidate, substitution)
         ):
             if found is not None and found != candidate:
                 return None

@@ -34,9 +34,8 @@ from common.files import file_lock
 from indexer.chunks import CHUNKER_VERSION, Chunk, chunk_note, note_texts
 from indexer.encoders import DEFAULT_ENCODER, Encoder, encode_passages, get_encoder
 from indexer.integrity import file_digests, problem_of
-from indexer.lexical import BM25_DIR, NAMES_FILE, build_bm25, build_names
+from indexer.lexical import BM25_DIR, LEXICAL_VERSION, NAMES_FILE, build_bm25, build_names
 from indexer.notes import Note, load_notes, note_paths
-from indexer.text import tokenize
 
 __all__ = ["APPROX_THRESHOLD", "BuildSummary", "Chunk", "build_index", "chunk_note", "current_version_dir"]
 
@@ -213,7 +212,7 @@ def _write_version(
         manifest["channels"][part]["index"] = kind
         kinds.append(f"{part}: {kind}")
     manifest["index_kind"] = ", ".join(kinds)
-    build_bm25([tokenize(c.text) for c in chunks], tmp / BM25_DIR)
+    build_bm25([c.text for c in chunks], tmp / BM25_DIR)
     build_names({n.slug: (n.title, n.title_en, *n.aliases) for n in notes}, tmp / NAMES_FILE)
     db = sqlite3.connect(tmp / "meta.sqlite")
     try:
@@ -363,6 +362,7 @@ def _build_locked(
         and manifest.get("files") == files
         and manifest.get("encoder") == encoder_name
         and manifest.get("chunker") == CHUNKER_VERSION
+        and manifest.get("lexical") == LEXICAL_VERSION
         and manifest.get("demos") == _demos_key(known_demos)
     ):  # nothing changed: no note parsed, no vector loaded, no encoder started
         return BuildSummary(
@@ -413,6 +413,7 @@ def _build_locked(
             for p in parts
         },
         "chunker": CHUNKER_VERSION,
+        "lexical": LEXICAL_VERSION,
         "notes": len(notes),
         "chunks": len(chunks),
         "files": files,

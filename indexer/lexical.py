@@ -22,16 +22,27 @@ from indexer.text import STOPWORDS, WORD_RE, tokenize
 
 BM25_DIR = "bm25"
 NAMES_FILE = "names.json"
+WORDS_FILE = "words.json"  # in BM25_DIR: the words of the chunks as written, for typo fixes
 MIN_TYPO_LEN = 5
+# Bump when the lexical files change, so the next build writes them again (vectors are reused).
+LEXICAL_VERSION = 2  # 2: WORDS_FILE
 
 
-def build_bm25(corpus: list[list[str]], out_dir: Path) -> None:
-    """Index tokenised chunks with bm25s (Lucene BM25, k1=1.5, b=0.75) and save them under ``out_dir``."""
+def build_bm25(texts: list[str], out_dir: Path) -> None:
+    """Index the chunks' stemmed words with bm25s (Lucene BM25, k1=1.5, b=0.75) and save them under
+    ``out_dir``, with the chunks' words as written (:data:`WORDS_FILE`)."""
     import bm25s
 
     model = bm25s.BM25()
-    model.index(corpus, show_progress=False)
+    model.index([tokenize(text) for text in texts], show_progress=False)
     model.save(str(out_dir))
+    written = {
+        word
+        for text in texts
+        for word in WORD_RE.findall(text.lower().replace("ё", "е"))
+        if len(word) >= MIN_TYPO_LEN - 1 and word.isalpha()
+    }
+    (out_dir / WORDS_FILE).write_text(json.dumps(sorted(written), ensure_ascii=False), encoding="utf-8")
 
 
 def build_names(names: dict[str, Iterable[str]], out: Path) -> None:
@@ -55,7 +66,7 @@ class BM25Index:
         self.indices = np.load(directory / "indices.csc.index.npy", mmap_mode="r")
         self.indptr = np.load(directory / "indptr.csc.index.npy", mmap_mode="r")
         self.vocab: dict[str, int] = json.loads((directory / "vocab.index.json").read_text(encoding="utf-8"))
-        self.vocabulary = Vocabulary(self.vocab)
+        self.vocabulary = Vocabulary(self.vocab, directory / WORDS_FILE)
 
     def scores(self, tokens: list[str]) -> np.ndarray:
         """BM25 score of every chunk (the sum of the precomputed per-term scores, as bm25s does)."""
@@ -85,12 +96,15 @@ class NameMatcher:
 
 
 class Vocabulary:
-    """The index's stemmed terms, with an edit-distance lookup that scans one small bucket
-    (same first letter, length ±1) instead of the whole vocabulary; buckets are built on first use."""
+    """The index's stemmed terms, and the chunks' words as written (``words_file``, read on the first
+    typo), with edit-distance lookups that scan one small bucket (same first letter, length ±1)
+    instead of the whole list; buckets are built on first use."""
 
-    def __init__(self, terms: dict[str, int]):
+    def __init__(self, terms: dict[str, int], words_file: Path | None = None):
         self.terms = terms
+        self._words_file = words_file
         self._buckets: dict[tuple[str, int], list[str]] | None = None
+        self._word_buckets: dict[tuple[str, int], list[str]] | None = None
 
     def __contains__(self, term: object) -> bool:
         return term in self.terms
@@ -98,14 +112,32 @@ class Vocabulary:
     def near(self, word: str) -> str | None:
         """The one term within one edit of ``word`` (None when none, or several, are)."""
         if self._buckets is None:
-            buckets: dict[tuple[str, int], list[str]] = {}
-            for term in self.terms:
-                buckets.setdefault((term[:1], len(term)), []).append(term)
-            self._buckets = buckets
-        pool = [
-            t for n in (len(word) - 1, len(word), len(word) + 1) for t in self._buckets.get((word[:1], n), ())
-        ]
-        return edits1_match(word, pool)
+            self._buckets = _buckets(self.terms)
+        return _near(word, self._buckets)
+
+    def near_written(self, word: str) -> str | None:
+        """The one word of the chunks, as written, one letter missing, extra or swapped away from
+        ``word`` (None when none, or several, are). It catches what a stem misses: «precison» is two
+        edits from the stem «precis» of «precision» but one from the word. A different letter does
+        not count: among whole words that is more often another word («rouge», "rough"; "warping",
+        "warning") than a typo. None when the index has no word list (built before it)."""
+        if self._word_buckets is None:
+            path = self._words_file
+            written = json.loads(path.read_text(encoding="utf-8")) if path is not None and path.exists() else []
+            self._word_buckets = _buckets(written)
+        return _near(word, self._word_buckets, substitution=False)
+
+
+def _buckets(words: Iterable[str]) -> dict[tuple[str, int], list[str]]:
+    buckets: dict[tuple[str, int], list[str]] = {}
+    for word in words:
+        buckets.setdefault((word[:1], len(word)), []).append(word)
+    return buckets
+
+
+def _near(word: str, buckets: dict[tuple[str, int], list[str]], substitution: bool = True) -> str | None:
+    pool = [t for n in (len(word) - 1, len(word), len(word) + 1) for t in buckets.get((word[:1], n), ())]
+    return edits1_match(word, pool, substitution)
 
 
 def normalise_query(text: str, vocab: Vocabulary) -> str:
@@ -139,7 +171,7 @@ def _known(word: str, vocab: Vocabulary) -> bool:
 def _one_edit(word: str, vocab: Vocabulary) -> str | None:
     low = word.lower().replace("ё", "е")
     stem = (tokenize(low) or [low])[0]
-    return vocab.near(stem) or edits1_match(low, STOPWORDS)
+    return vocab.near_written(low) or vocab.near(stem) or edits1_match(low, STOPWORDS)
 
 
 def _normalise_word(word: str, vocab: Vocabulary) -> str:

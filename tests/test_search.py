@@ -98,6 +98,12 @@ def test_typical_questions_find_their_note(retriever, query: str, slug: str) -> 
         ("chto takoe batchnorm", "что такое batchnorm"),
         ("kak rabotaet gradientnyy spusk", "как работает градиентный спуск"),
         ("что такое дропаутт", "что такое дропаут"),
+        ("chto takoe kross validaciya", "что такое кросс валидация"),
+        # a letter missing: two edits from the stem («precis», «attent»/«agent»), one from the word
+        ("precison vs recall", "precision vs recall"),
+        ("atention mechanism", "attention mechanism"),
+        # a different letter in a whole word is more often another word than a typo
+        ("dynamic time warping", "dynamic time warping"),
         ("what is dropout", "what is dropout"),
         ("price of a used toyota", "price of a used toyota"),
     ],
@@ -111,8 +117,11 @@ def test_transliteration_and_edit_distance() -> None:
     assert translit_to_cyrillic("takoy") == "такой"
     assert translit_to_cyrillic("shchuka") == "щука"
     assert translit_to_cyrillic("дропаут") == "дропаут"
+    assert translit_to_cyrillic("validaciya") == translit_to_cyrillic("validatsiya") == "валидация"
     assert within_one_edit("дропаут", "дропаутт") and within_one_edit("batchnrom", "batchnorm")
     assert not within_one_edit("dropout", "drop")
+    assert within_one_edit("warping", "warning") and not within_one_edit("warping", "warning", substitution=False)
+    assert within_one_edit("batchnrom", "batchnorm", substitution=False)  # a swap is still one edit
 
 
 def test_mapped_bm25_scores_equal_bm25s(retriever) -> None:
