@@ -123,7 +123,9 @@ class Vocabulary:
         "warning") than a typo. None when the index has no word list (built before it)."""
         if self._word_buckets is None:
             path = self._words_file
-            written = json.loads(path.read_text(encoding="utf-8")) if path is not None and path.exists() else []
+            written = (
+                json.loads(path.read_text(encoding="utf-8")) if path is not None and path.exists() else []
+            )
             self._word_buckets = _buckets(written)
         return _near(word, self._word_buckets, substitution=False)
 
