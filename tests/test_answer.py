@@ -123,6 +123,19 @@ def test_json_contract(pipeline) -> None:
     assert data["results"][0]["title"] == "Переобучение"
 
 
+def test_a_demo_asked_after_a_note_without_one_names_the_demos_of_its_linked_notes(pipeline) -> None:
+    """PCA has no demo; it links k-means, whose demo is offered first (not just any five demos)."""
+    from bot.answer.dialogue import DialogueState
+
+    state = DialogueState()
+    assert pipeline.answer("что такое метод главных компонент pca", state=state).note.slug == "pca"
+    reply = pipeline.answer("покажи демо", state=state)
+    assert reply.status == "unknown" and reply.demo is None
+    assert "«Метод главных компонент (PCA)»" in reply.text
+    offered = reply.text.rsplit(":", 1)[1]
+    assert offered.split(",")[0].strip(" .") == "k-means"
+
+
 def test_short_follow_ups_stay_on_the_note_and_a_described_meme_does_not(pipeline) -> None:
     from bot.answer.dialogue import DialogueState
 

@@ -240,9 +240,13 @@ class AnswerPipeline:
     def _demo_of_current(self, query: str, lang: Lang, state: DialogueState) -> Answer:
         spec = self._current_demo(state)
         if spec is None:
-            note = self.retriever.notes.get(state.note or "")
+            notes = self.retriever.notes
+            note = notes.get(state.note or "")
             title = note.display_title(lang) if note is not None else "—"
-            examples = ", ".join(d.id for d in self.demos[:5])
+            # the demos of the notes it links to come first: after PCA, k-means; after bagging, dropout
+            near = [notes[s].demo for s in (note.related if note is not None else ()) if s in notes]
+            ids = [d.id for d in self.demos]
+            examples = ", ".join(list(dict.fromkeys(d for d in (*near, *ids) if d in ids))[:5])
             answer = Answer(query, lang, "unknown")
             answer.text = t("no_demo_here", lang, title=title, examples=examples)
             return answer
