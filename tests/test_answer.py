@@ -123,6 +123,24 @@ def test_json_contract(pipeline) -> None:
     assert data["results"][0]["title"] == "Переобучение"
 
 
+def test_a_short_question_the_current_note_speaks_of_is_answered_from_it(pipeline_without_router) -> None:
+    """No follow-up form and no pronoun, but every topic word is in the note and nothing else would
+    be answered; a question about what something is brings its own topic even when the note
+    mentions it (the k-means note mentions DBSCAN in passing)."""
+    from bot.answer.dialogue import DialogueState
+
+    state = DialogueState()
+    assert (
+        pipeline_without_router.answer("как работает attention в трансформерах", state=state).note.slug
+        == "attention"
+    )
+    follow = pipeline_without_router.answer("зачем делить на корень из d_k?", state=state)
+    assert follow.status == "answered" and follow.note.slug == "attention" and follow.depth == "deep"
+    state = DialogueState()
+    assert pipeline_without_router.answer("что такое k-means", state=state).note.slug == "k-means"
+    assert pipeline_without_router.answer("что такое dbscan?", state=state).status == "unknown"
+
+
 def test_a_demo_asked_after_a_note_without_one_names_the_demos_of_its_linked_notes(pipeline) -> None:
     """PCA has no demo; it links k-means, whose demo is offered first (not just any five demos)."""
     from bot.answer.dialogue import DialogueState

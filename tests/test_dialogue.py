@@ -6,7 +6,14 @@ import time
 
 import pytest
 
-from bot.answer.dialogue import TTL_SECONDS, DialogueState, asks_for_demo, follow_up, refers_back
+from bot.answer.dialogue import (
+    TTL_SECONDS,
+    DialogueState,
+    asks_for_demo,
+    follow_up,
+    refers_back,
+    short_question,
+)
 from bot.answer.smalltalk import is_goodbye, looks_like_smalltalk, smalltalk_kind
 
 DROPOUT = DialogueState(note="dropout", demo=None, at=time.time())
@@ -64,6 +71,9 @@ def test_deeper(text: str) -> None:
         "got a demo for this?",
         "is there a demo?",
         "can you show it running?",
+        "дай демку",
+        "pokazhi demku",
+        "покажи наглядно демкой",
     ],
 )
 def test_demo_of_the_current_note(text: str) -> None:
@@ -79,6 +89,40 @@ def test_parameters_for_the_current_demo() -> None:
     assert follow_up("теперь p=0.2", DROPOUT, has_params=False) == "none"
     # «1-p» reads as a value of p, but a why-question asks about the note, it sets nothing
     assert follow_up("а почему делят на 1-p?", DROPOUT, has_params=True) == "question"
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        # a question of more than a few words mentions a value without setting it ...
+        ("а какой шанс что все пять чисел окажутся отрицательными?", "question"),
+        ("so temp 0 means no hallucinations?", "question"),
+        # ... unless it says it sets one
+        ("а если слоёв 40?", "params"),
+        ("а на 10 числах?", "params"),
+        ("can you run it with eps 0.2", "params"),
+        ("what about t=0.1?", "params"),
+        ("а p=0.3?", "params"),
+    ],
+)
+def test_a_question_with_a_value_in_it_sets_it_only_when_it_says_so(text: str, kind: str) -> None:
+    state = DialogueState(note="meme-torch-log-negative", demo="log-negative", at=time.time())
+    assert follow_up(text, state, has_params=True) == kind
+
+
+@pytest.mark.parametrize(
+    ("text", "short"),
+    [
+        ("зачем делить на корень из d_k?", True),
+        ("what shape is the mask then?", True),
+        ("что такое dbscan?", False),  # asks what something is: a topic of its own
+        ("what is a gan?", False),
+        ("спасибо, всё понятно", False),  # not a question
+        ("а можно подробно и с примерами кода объяснить как это всё работает внутри?", False),
+    ],
+)
+def test_short_questions_that_may_be_about_the_current_note(text: str, short: bool) -> None:
+    assert short_question(text) is short
 
 
 @pytest.mark.parametrize(

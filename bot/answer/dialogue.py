@@ -19,6 +19,8 @@ import time
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
+from common.textnorm import translit_to_cyrillic
+
 TTL_SECONDS = 30 * 60
 
 FollowUpKind = Literal["deeper", "demo", "params", "question", "none"]
@@ -44,8 +46,14 @@ DEMO_RE = re.compile(
     re.I,
 )
 PARAMS_HINT_RE = re.compile(
-    r"(?:теперь|а теперь|а если|а с|now|what about|and with|try with|попробуй|с )", re.I
+    r"(?<!\w)(?:теперь|а если|и если|с|на|попробуй|запусти|давай|возьми|поставь|сделай"
+    r"|now|what about|what if|with|using|use|set|run|try)(?!\w)",
+    re.I,
 )
+# A question of more than a few words mentions values without setting them unless it says so
+# («а какой шанс, что все пять чисел отрицательные?», "so temp 0 means no hallucinations?";
+# but «а если слоёв 40?», "what about t=0.1?", «а p=0.3?»).
+QUESTION_WORDS_FOR_VALUES = 3
 # A why-question about the note («а почему делят на 1-p?») mentions a parameter without setting it.
 WHY_RE = re.compile(r"(?<!\w)(?:почему|зачем|отчего|why|how come)(?!\w)", re.I)
 FOLLOW_QUESTION_RE = re.compile(
@@ -56,6 +64,12 @@ FOLLOW_QUESTION_RE = re.compile(
 BARE_QUESTION_RE = re.compile(
     r"^\W*(?:почему|зачем|как|где|когда|что|чем|какой|какая|какие|кто|сколько|можно ли"
     r"|why|how|where|when|what|which|who|does|do|is|are|can|could|should|will|would)(?!\w)",
+    re.I,
+)
+# A question asking what something is: it brings its own topic.
+DEFINITION_RE = re.compile(
+    r"^\W*(?:а\s+|and\s+|so\s+)?(?:что так\w*|что за|что значит|что означает|кто так\w*|объясни|расскажи про"
+    r"|what is|what's|whats|what are|what does \S+ mean|who is|explain|tell me about)(?!\w)",
     re.I,
 )
 # Words that point back at what was just shown: «а где он используется?», "why does it ...".
@@ -80,19 +94,25 @@ _DEMO_NOUNS = re.compile(
     re.I,
 )
 _DEMO_VERBS = re.compile(
-    r"покаж\w*|показ\w*|запуст\w*|прогон\w*|show\w*|run\w*|action|live|pokazhi|zapusti", re.I
+    r"покаж\w*|показ\w*|запуст\w*|прогон\w*|наглядн\w*|show\w*|run\w*|action|live|visual\w*", re.I
 )
 _CUES = (("deeper", _DEEPER_CUES), ("noun", _DEMO_NOUNS), ("verb", _DEMO_VERBS))
 _FILLERS = frozenset(
     """а и ну ок окей давай го можно можешь могу мне меня нам ли бы есть плз плиз пжл пж
     пожалуйста как он она оно они его её ее это этого этот эта тут там про о об на в с по чуть
     немного поподробней расскажи раскажи рассказать раскажите расскажите объясни обьясни объяснить
-    работает работают деле действии тогда
+    работает работают деле действии тогда дай дайте хочу глянуть посмотреть увидеть
     and so ok okay go can could would you me us i let please pls plz tell explain say show it its
     this that these those about on of in for with a an the is there got have any some bit little
-    works working how then now""".split()
+    works working how then now give gimme want wanna see watch""".split()
 )
 FOLLOW_UP_WORD_LIMIT = 7
+
+
+def _word_kind(word: str) -> str | None:
+    """``deeper``, ``noun`` or ``verb`` for a cue word, ``filler`` for a word without a topic, else None."""
+    cue = next((kind for kind, cue_re in _CUES if cue_re.fullmatch(word)), None)
+    return cue or ("filler" if word in _FILLERS else None)
 
 
 def _cue_kind(text: str) -> FollowUpKind:
@@ -102,10 +122,12 @@ def _cue_kind(text: str) -> FollowUpKind:
         return "none"
     cues: set[str] = set()
     for word in words:
-        cue = next((kind for kind, cue_re in _CUES if cue_re.fullmatch(word)), None)
-        if cue is None and word not in _FILLERS:
+        kind = _word_kind(word)
+        if kind is None and word.isascii():
+            kind = _word_kind(translit_to_cyrillic(word))  # «pokazhi demku», «podrobnee»
+        if kind is None:
             return "none"  # a word of its own: a topic («покажи пример переобучения»)
-        cues.add(cue or "filler")
+        cues.add(kind)
     if "noun" in cues or ("verb" in cues and "deeper" not in cues):
         return "demo"
     return "deeper" if "deeper" in cues else "none"
@@ -161,6 +183,22 @@ def asks_for_demo(text: str) -> bool:
     return bool(_ASKS_DEMO_RE.search(text))
 
 
+def short_question(text: str) -> bool:
+    """A question of a few words («зачем делить на корень из d_k?», "what shape is the mask then?")
+    that does not ask what something is («что такое dbscan?» names a topic of its own, even when the
+    current note mentions it): the pipeline checks whether the current note speaks of it."""
+    stripped = " ".join(text.split())
+    return (
+        _asks(stripped)
+        and len(stripped.split()) <= SHORT_FOLLOW_UP_WORDS
+        and not DEFINITION_RE.match(stripped)
+    )
+
+
+def _asks(stripped: str) -> bool:
+    return stripped.endswith("?") or BARE_QUESTION_RE.match(stripped) is not None
+
+
 def refers_back(text: str) -> bool:
     """The text points at what was just shown (a pronoun or «это»), rather than naming its own topic."""
     return bool(REFERS_BACK_RE.search(text))
@@ -184,7 +222,10 @@ def follow_up(
         return "demo"
     if has_params and (state.demo is not None or state.note is not None) and not WHY_RE.search(stripped):
         words = len(stripped.split())
-        if words <= SHORT_FOLLOW_UP_WORDS or PARAMS_HINT_RE.search(stripped):
+        hinted = PARAMS_HINT_RE.search(stripped) is not None
+        if (words <= SHORT_FOLLOW_UP_WORDS or hinted) and not (
+            _asks(stripped) and not hinted and words > QUESTION_WORDS_FOR_VALUES
+        ):
             return "params"
     if state.note is not None and len(stripped.split()) <= SHORT_FOLLOW_UP_WORDS:
         if FOLLOW_QUESTION_RE.match(stripped):

@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from typing import Any, Protocol
 
 from bot.answer.decision import Decider, Evidence, RuleDecider
-from bot.answer.dialogue import DialogueState, asks_for_demo, follow_up, refers_back
+from bot.answer.dialogue import DialogueState, asks_for_demo, follow_up, refers_back, short_question
 from bot.answer.model import Answer, DemoChoice, Status
 from bot.answer.render import hit_title, render_text
 from bot.answer.smalltalk import looks_like_smalltalk, reply_key, smalltalk_kind
@@ -46,6 +46,7 @@ SUGGESTIONS = 3
 RESULTS = 5
 FOLLOW_UP_WITHIN = 5  # a follow-up question stays on the current note if retrieval ranks it this high
 OWN_WORDS = 3  # content words a pointing-back follow-up may have before it is a topic of its own
+NOTE_COVERS = 2 / 3  # share of a follow-up's topic words the current note must contain to answer it
 
 
 class IntentRouter(Protocol):
@@ -144,10 +145,18 @@ class AnswerPipeline:
         )
         decision = self.decider.decide(evidence)
         if (
-            kind == "question"
-            and state is not None
+            state is not None
+            and state.fresh()
             and state.note in self.retriever.notes
-            and _about_current(query, hits, state.note, decision.status)
+            and (kind == "question" or short_question(query))
+            and _about_current(
+                query,
+                hits,
+                state.note,
+                decision.status,
+                covered=self.retriever.coverage(query, state.note)[1],
+                pointed=kind == "question",
+            )
         ):
             answer.status, answer.confidence = "answered", 1.0
             return self._with_note(answer, self.retriever.notes[state.note], depth="deep")
@@ -301,18 +310,28 @@ class AnswerPipeline:
         state.lang, state.at = answer.lang, time.time()
 
 
-def _about_current(query: str, hits: Sequence[Hit], note: str, status: Status) -> bool:
-    """A short follow-up question («а где он используется?», "and in keras?") is about the current
-    note unless it names another one. When retrieval does not find the current note it still is if
-    nothing else would be answered, or if it points back at it with few words of its own («почему
-    это смешно?»; «что это за мем, где кот пьёт из-под крана» describes a topic of its own)."""
+def _about_current(
+    query: str, hits: Sequence[Hit], note: str, status: Status, covered: float, pointed: bool
+) -> bool:
+    """Whether a short question is about the current note rather than a topic of its own.
+
+    ``pointed``: the question has the form of a follow-up («а где он используется?», "and in
+    keras?"). It is about the current note unless it names another one; when retrieval does not find
+    the current note it still is if nothing else would be answered, or if it points back at it with
+    few words of its own («почему это смешно?»; «что это за мем, где кот пьёт из-под крана»
+    describes a topic of its own) or with words the note speaks of («а сколько параметров она
+    обучает?» after LoRA). Any other short question («зачем делить на корень из d_k?» after
+    attention) is about the current note only when the note speaks of its words (``covered``: the
+    share of its topic words found in the note) and nothing else would be answered.
+    """
     if hits and hits[0].named and hits[0].slug != note:
         return False
-    if any(h.slug == note for h in hits[:FOLLOW_UP_WITHIN]):
+    answered = status in ("answered", "resources")
+    if not pointed:
+        return covered >= NOTE_COVERS and not answered
+    if any(h.slug == note for h in hits[:FOLLOW_UP_WITHIN]) or not answered:
         return True
-    if status not in ("answered", "resources"):
-        return True
-    return refers_back(query) and len(tokenize(query)) <= OWN_WORDS
+    return refers_back(query) and (len(tokenize(query)) <= OWN_WORDS or covered >= NOTE_COVERS)
 
 
 def suggestion_titles(answer: Answer) -> list[str]:
