@@ -71,10 +71,10 @@ def name_key(text: str) -> str:
 NAME_SPLIT_RE = re.compile(r"[^\w+#]+")
 
 # Latin → Cyrillic, longest spellings first (common informal transliteration: «obyasni», «chto»,
-# «prodavtsa», «shchuka», «pozhaluysta»; «validaciya»: "c" before e/i is ц, "iya" is ия). Only used on words the index does not know as written.
+# «prodavtsa», «shchuka», «pozhaluysta»; «validaciya»: "c" before e/i is ц, "iya" is ия; «-tsya» is «-тся»). Only used on words the index does not know as written.
 # fmt: off
 _TRANSLIT = [
-    ("shch", "щ"), ("sch", "щ"), ("zh", "ж"), ("kh", "х"), ("ch", "ч"), ("sh", "ш"), ("ts", "ц"),
+    ("tsya", "тся"), ("shch", "щ"), ("sch", "щ"), ("zh", "ж"), ("kh", "х"), ("ch", "ч"), ("sh", "ш"), ("ts", "ц"),
     ("yu", "ю"), ("ya", "я"), ("yo", "ё"), ("ye", "е"), ("ja", "я"), ("ju", "ю"), ("jo", "ё"),
     ("iya", "ия"), ("iyu", "ию"), ("iye", "ие"), ("ci", "ци"), ("ce", "це"),
     ("iy", "ий"), ("yy", "ый"), ("y", "ы"), ("a", "а"), ("b", "б"), ("v", "в"), ("w", "в"), ("g", "г"),

@@ -156,7 +156,10 @@ def normalise_query(text: str, vocab: Vocabulary) -> str:
     last = 0
     for match in WORD_RE.finditer(text):
         out.append(text[last : match.start()])
-        out.append(_normalise_word(match.group(0), vocab))
+        word = match.group(0)
+        # a letter joined to a word by a hyphen is a name's part ("k-means", "t-SNE"), not a preposition
+        joined = len(word) == 1 and "-" in text[max(0, match.start() - 1) : match.end() + 1]
+        out.append(word if joined else _normalise_word(word, vocab))
         last = match.end()
     out.append(text[last:])
     return "".join(out)
@@ -177,15 +180,20 @@ def _one_edit(word: str, vocab: Vocabulary) -> str | None:
 
 
 def _normalise_word(word: str, vocab: Vocabulary) -> str:
+    """A known word as written; else its Cyrillic spelling if that is known; else a known word one
+    edit away as written ("gradiant" → "gradient", an English typo, not «градиент»); else a known
+    word one edit from its Cyrillic spelling («obyasnite» → «объясните»)."""
     if word.isdigit() or _known(word, vocab):
         return word
-    if word.isascii():
-        cyrillic = translit_to_cyrillic(word)
-        if cyrillic != word:
-            if _known(cyrillic, vocab):
-                return cyrillic
-            if len(cyrillic) >= MIN_TYPO_LEN - 1 and (fixed := _one_edit(cyrillic, vocab)) is not None:
-                return fixed
+    cyrillic = translit_to_cyrillic(word) if word.isascii() else word
+    if cyrillic != word and _known(cyrillic, vocab):
+        return cyrillic
     if len(word) >= MIN_TYPO_LEN and (fixed := _one_edit(word, vocab)) is not None:
+        return fixed
+    if (
+        cyrillic != word
+        and len(cyrillic) >= MIN_TYPO_LEN - 1
+        and (fixed := _one_edit(cyrillic, vocab)) is not None
+    ):
         return fixed
     return word

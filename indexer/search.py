@@ -331,6 +331,17 @@ class Retriever:
         )
         return len(ids) / len(terms), in_note / len(terms)
 
+    def unknown_names(self, query: str) -> int:
+        """How many Latin words of 4+ letters in the question (after normalisation) no note uses:
+        mostly names of methods no note covers ("adafactor", "node2vec", "controlnet")."""
+        frame = question_frame_terms()
+        words = tokenize(self.normalise(query))
+        return sum(
+            1
+            for w in set(words)
+            if len(w) >= 4 and w.isascii() and w.isalpha() and w not in frame and w not in self._bm25.vocab
+        )
+
     # ------------------------------------------------------------ search
 
     def search(

@@ -123,6 +123,12 @@ def test_json_contract(pipeline) -> None:
     assert data["results"][0]["title"] == "Переобучение"
 
 
+def test_the_router_reads_transliterated_russian_in_cyrillic_and_the_rest_as_typed(pipeline) -> None:
+    assert pipeline._router_text("skolko klasterov brat v k-means") == "сколько кластеров брат в k-means"
+    assert pipeline._router_text("how does gradiant descent work") == "how does gradiant descent work"
+    assert pipeline._router_text("что такое дропаутт") == "что такое дропаутт"
+
+
 def test_a_short_question_the_current_note_speaks_of_is_answered_from_it(pipeline_without_router) -> None:
     """No follow-up form and no pronoun, but every topic word is in the note and nothing else would
     be answered; a question about what something is brings its own topic even when the note

@@ -99,6 +99,8 @@ def test_typical_questions_find_their_note(retriever, query: str, slug: str) -> 
         ("kak rabotaet gradientnyy spusk", "как работает градиентный спуск"),
         ("что такое дропаутт", "что такое дропаут"),
         ("chto takoe kross validaciya", "что такое кросс валидация"),
+        # a letter joined by a hyphen is part of a name, not the preposition «к»
+        ("skolko klasterov v k-means", "сколько кластеров в k-means"),
         # a letter missing: two edits from the stem («precis», «attent»/«agent»), one from the word
         ("precison vs recall", "precision vs recall"),
         ("atention mechanism", "attention mechanism"),
@@ -118,6 +120,7 @@ def test_transliteration_and_edit_distance() -> None:
     assert translit_to_cyrillic("shchuka") == "щука"
     assert translit_to_cyrillic("дропаут") == "дропаут"
     assert translit_to_cyrillic("validaciya") == translit_to_cyrillic("validatsiya") == "валидация"
+    assert translit_to_cyrillic("sravnivaetsya") == "сравнивается"
     assert within_one_edit("дропаут", "дропаутт") and within_one_edit("batchnrom", "batchnorm")
     assert not within_one_edit("dropout", "drop")
     assert within_one_edit("warping", "warning")
@@ -148,3 +151,10 @@ def test_coverage_counts_topic_words_and_a_look_alike_has_one_no_note_knows(retr
     assert retriever.coverage("how do I fine tune a pretrained model", "fine-tuning") == (1.0, 1.0)
     assert retriever.coverage("что такое дропаут", "dropout") == (1.0, 1.0)
     assert retriever.coverage("???", "dropout") == (1.0, 1.0)
+
+
+def test_unknown_names_are_latin_words_no_note_uses(retriever) -> None:
+    assert retriever.unknown_names("how does adafactor save optimizer memory compared to adam") == 1
+    assert retriever.unknown_names("what is dropout and why divide by 1-p") == 0
+    assert retriever.unknown_names("что такое дропаут") == 0  # Cyrillic words are not names here
+    assert retriever.unknown_names("precison vs recall") == 0  # a typo is read first

@@ -74,6 +74,8 @@ class Evidence:
     coverage: tuple[float, float] = (1.0, 1.0)
     # a demo asked for in words («покажи демку про …», "demo: …"), named or not
     demo_asked: bool = False
+    # Latin words no note uses (Retriever.unknown_names): a method's name the notes do not know
+    unknown_names: int = 0
 
     @property
     def demo_params(self) -> bool:
@@ -133,6 +135,7 @@ def features(evidence: Evidence) -> np.ndarray:
         1.0 if evidence.demo_params else 0.0,
         *evidence.coverage,
         1.0 if evidence.demo_asked else 0.0,
+        min(evidence.unknown_names, 2) / 2.0,
     ]
     return np.asarray(vector, dtype=np.float64)
 
@@ -142,7 +145,7 @@ FEATURE_NAMES = [
     "top_present", "top_dense", "top_e5", "top_bm25", "top_named", "top_agree", "top_relevant", "top_resource", "top_meme",
     "second_dense", "second_e5", "second_bm25",
     "score_gap", "relevant_share", "demo_named", "log_words", "no_router",
-    "demo_params", "known_share", "top_coverage", "demo_asked",
+    "demo_params", "known_share", "top_coverage", "demo_asked", "unknown_names",
 ]  # fmt: skip
 
 

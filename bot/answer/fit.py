@@ -48,6 +48,13 @@ FRESH_DEMO_REQUESTS = REPO / "indexer" / "data" / "fresh_demo_requests.jsonl"
 # on held-out dev halves (0.77 → 0.92) but refused more answerable ones (bench/RESULTS.md).
 UNKNOWN_NEAR = REPO / "indexer" / "data" / "unknown_near.jsonl"
 FRESH_DIALOGS = REPO / "indexer" / "data" / "fresh_dialogs.jsonl"
+# A second fresh set, by two more writers who saw only the notes and the demo list: answerable
+# questions as people type them (situations, slang, transliteration), uncovered questions next to
+# covered topics, demo requests and dialogs. Dev from then on: scored, not fitted on.
+FRESH2 = tuple(
+    REPO / "indexer" / "data" / f"fresh2_{part}.jsonl"
+    for part in ("questions", "unknown", "demo_requests", "dialogs")
+)
 INTENT_LABEL = {
     "run_demo": "demo",
     "smalltalk": "smalltalk",

@@ -104,7 +104,9 @@ class AnswerPipeline:
         """
         vector = self.retriever.encoder.encode([query])[0]
         routing = (
-            pool("route", 1).submit(self.router.route, query, vector) if self.router is not None else None
+            pool("route", 1).submit(self.router.route, self._router_text(query), vector)
+            if self.router is not None
+            else None
         )
         hits = self.retriever.search(query, k=RESULTS, vector=vector)
         demo_named, demo_request = self._demo_named(query), self._demo_request(query, hits)
@@ -117,7 +119,14 @@ class AnswerPipeline:
             demo_request=demo_request,
             coverage=coverage,
             demo_asked=asks_for_demo(query),
+            unknown_names=self.retriever.unknown_names(query),
         )
+
+    def _router_text(self, query: str) -> str:
+        """The question as the router reads it: transliterated Russian in Cyrillic («skolko klasterov
+        brat v k-means» is Latin noise to it), otherwise as typed (it learned typos as people type them)."""
+        normalised = self.retriever.normalise(query)
+        return normalised if _cyrillic_letters(normalised) > _cyrillic_letters(query) else query
 
     # ----------------------------------------------------------------- steps
 
@@ -308,6 +317,10 @@ class AnswerPipeline:
         else:
             return
         state.lang, state.at = answer.lang, time.time()
+
+
+def _cyrillic_letters(text: str) -> int:
+    return sum("а" <= c <= "я" or c == "ё" for c in text.lower())
 
 
 def _about_current(

@@ -14,6 +14,7 @@ from bot.answer.evaluate import evaluate, load_cases
 from bot.answer.fit import (
     DEMO_REQUESTS,
     DEV_DIALOGS,
+    FRESH2,
     FRESH_DEMO_REQUESTS,
     FRESH_DIALOGS,
     OFFTOPIC,
@@ -45,6 +46,7 @@ SETS: dict[str, tuple[Path, ...]] = {
         DEV_DIALOGS,
         FRESH_DEMO_REQUESTS,
         FRESH_DIALOGS,
+        *FRESH2,
     ),
     "test": (TESTSET,),
 }
