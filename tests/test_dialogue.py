@@ -196,6 +196,10 @@ def test_emoji_and_goodbyes() -> None:
         ("покажи демку про температуру софтмакса", True),
         ("demo: how a loss turns into NaN", True),
         ("запусти эксперимент с дропаутом", True),
+        ("покажи, как незаметный шум ломает классификатор цифр", True),
+        ("продемонстрируй забывание старой задачи", True),
+        ("show what happens when the step size is way too big", True),
+        ("покажи мем про кота у крана", False),  # show a meme: an explanation, not an experiment
         ("что такое дропаут", False),
         ("why is the demolition meme funny", False),
     ],

@@ -171,15 +171,17 @@ class DialogueState:
 
 
 _ASKS_DEMO_RE = re.compile(
-    r"(?<!\w)(?:демо|демк\w*|демонстрац\w*|эксперимент\w*|запусти\w*|прогони\w*|вживую|симуляц\w*"
-    r"|demos?|demonstrat\w*|experiment\w*|run|simulat\w*|in action)(?!\w)",
+    r"(?<!\w)(?:демо|демк\w*|демонстрац\w*|продемонстрир\w*|эксперимент\w*|запусти\w*|прогони\w*|вживую"
+    r"|симуляц\w*|покажи,?\s+(?:как|что)|demos?|demonstrat\w*|experiment\w*|run|simulat\w*|in action"
+    r"|show(?:\s+me)?\s+(?:how|what))(?!\w)",
     re.I,
 )
 
 
 def asks_for_demo(text: str) -> bool:
     """The text asks for a demo in words («покажи демку про температуру софтмакса», "demo: how a loss
-    turns into NaN"), whether or not it names one: evidence for the decision, not a decision."""
+    turns into NaN", «покажи, как шум ломает классификатор», "show what happens when …"), whether or
+    not it names one: evidence for the decision, not a decision."""
     return bool(_ASKS_DEMO_RE.search(text))
 
 
