@@ -394,6 +394,12 @@ class _Retriever:
     def coverage(self, query: str, slug: str | None) -> tuple[float, float]:
         return 1.0, 1.0
 
+    def normalise(self, query: str) -> str:
+        return query
+
+    def unknown_names(self, query: str) -> int:
+        return 0
+
 
 class _Router:
     def route(self, text: str, vector: Any = None) -> _Route:
