@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -19,6 +20,8 @@ import numpy as np
 
 from common.textnorm import edits1_match, name_words, translit_to_cyrillic
 from indexer.text import STOPWORDS, WORD_RE, tokenize
+
+logger = logging.getLogger(__name__)
 
 BM25_DIR = "bm25"
 NAMES_FILE = "names.json"
@@ -122,12 +125,21 @@ class Vocabulary:
         not count: among whole words that is more often another word («rouge», "rough"; "warping",
         "warning") than a typo. None when the index has no word list (built before it)."""
         if self._word_buckets is None:
-            path = self._words_file
-            written = (
-                json.loads(path.read_text(encoding="utf-8")) if path is not None and path.exists() else []
-            )
-            self._word_buckets = _buckets(written)
+            self._word_buckets = _buckets(_read_words(self._words_file))
         return _near(word, self._word_buckets, substitution=False)
+
+
+def _read_words(path: Path | None) -> list[str]:
+    """The word list, read on the first typo. Missing or unreadable (an index built before it, or a
+    version pruned while this process still serves it): no list, typos are read by stems only."""
+    if path is None:
+        return []
+    try:
+        return list(json.loads(path.read_text(encoding="utf-8")))
+    except (OSError, ValueError) as exc:
+        if path.exists():
+            logger.warning("word list %s unreadable (%s): typos are read by stems only", path, exc)
+        return []
 
 
 def _buckets(words: Iterable[str]) -> dict[tuple[str, int], list[str]]:

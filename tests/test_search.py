@@ -158,3 +158,15 @@ def test_unknown_names_are_latin_words_no_note_uses(retriever) -> None:
     assert retriever.unknown_names("what is dropout and why divide by 1-p") == 0
     assert retriever.unknown_names("что такое дропаут") == 0  # Cyrillic words are not names here
     assert retriever.unknown_names("precison vs recall") == 0  # a typo is read first
+
+
+def test_a_missing_or_damaged_word_list_leaves_typos_to_the_stems(tmp_path) -> None:
+    """An index built before the word list, or a version pruned while it is served: no error."""
+    from indexer.lexical import Vocabulary
+
+    words = tmp_path / "words.json"
+    assert Vocabulary({"precis": 0}, words).near_written("precison") is None  # missing
+    words.write_text("[not json", encoding="utf-8")
+    assert Vocabulary({"precis": 0}, words).near_written("precison") is None  # damaged
+    words.write_text('["precision", "recall"]', encoding="utf-8")
+    assert Vocabulary({"precis": 0}, words).near_written("precison") == "precision"
