@@ -71,7 +71,8 @@ def name_key(text: str) -> str:
 NAME_SPLIT_RE = re.compile(r"[^\w+#]+")
 
 # Latin → Cyrillic, longest spellings first (common informal transliteration: «obyasni», «chto»,
-# «prodavtsa», «shchuka», «pozhaluysta»; «validaciya»: "c" before e/i is ц, "iya" is ия; «-tsya» is «-тся»). Only used on words the index does not know as written.
+# «prodavtsa», «shchuka», «pozhaluysta»; «validaciya»: "c" before e/i is ц, "iya" is ия; «-tsya» is
+# «-тся»). Only used on words the index does not know as written.
 # fmt: off
 _TRANSLIT = [
     ("tsya", "тся"), ("shch", "щ"), ("sch", "щ"), ("zh", "ж"), ("kh", "х"), ("ch", "ч"), ("sh", "ш"), ("ts", "ц"),

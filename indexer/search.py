@@ -313,8 +313,7 @@ class Retriever:
         A look-alike («how do I fine tune my guitar») or an uncovered question shares a name with a
         note but leaves most of its words outside it; (1.0, 1.0) when the question has no such word.
         """
-        frame = question_frame_terms()
-        terms = sorted({t for t in tokenize(self.normalise(query)) if t not in frame})
+        terms = sorted(self._topic_terms(query))
         if not terms:
             return 1.0, 1.0
         ids = [self._bm25.vocab[t] for t in terms if t in self._bm25.vocab]
@@ -334,13 +333,17 @@ class Retriever:
     def unknown_names(self, query: str) -> int:
         """How many Latin words of 4+ letters in the question (after normalisation) no note uses:
         mostly names of methods no note covers ("adafactor", "node2vec", "controlnet")."""
-        frame = question_frame_terms()
-        words = tokenize(self.normalise(query))
+        vocab = self._bm25.vocab
         return sum(
             1
-            for w in set(words)
-            if len(w) >= 4 and w.isascii() and w.isalpha() and w not in frame and w not in self._bm25.vocab
+            for w in self._topic_terms(query)
+            if len(w) >= 4 and w.isascii() and w.isalpha() and w not in vocab
         )
+
+    def _topic_terms(self, query: str) -> set[str]:
+        """The question's stemmed words (normalised first) without the words that frame a question."""
+        frame = question_frame_terms()
+        return {t for t in tokenize(self.normalise(query)) if t not in frame}
 
     # ------------------------------------------------------------ search
 

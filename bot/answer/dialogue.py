@@ -224,9 +224,8 @@ def follow_up(
         return "demo"
     if has_params and (state.demo is not None or state.note is not None) and not WHY_RE.search(stripped):
         words = len(stripped.split())
-        hinted = PARAMS_HINT_RE.search(stripped) is not None
-        if (words <= SHORT_FOLLOW_UP_WORDS or hinted) and not (
-            _asks(stripped) and not hinted and words > QUESTION_WORDS_FOR_VALUES
+        if PARAMS_HINT_RE.search(stripped) or (
+            words <= SHORT_FOLLOW_UP_WORDS and not (_asks(stripped) and words > QUESTION_WORDS_FOR_VALUES)
         ):
             return "params"
     if state.note is not None and len(stripped.split()) <= SHORT_FOLLOW_UP_WORDS:
