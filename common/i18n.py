@@ -26,6 +26,7 @@ DEFAULT_LANG: Lang = "ru"
 
 CYRILLIC_RE = re.compile(r"[а-яё]", re.IGNORECASE)
 LATIN_RE = re.compile(r"[a-z]", re.IGNORECASE)
+LATIN_WORD_RE = re.compile(r"[a-z]+")
 # Telegram language codes of users who read Russian more easily than English.
 RUSSIAN_READERS = ("ru", "uk", "be", "kk")
 
@@ -40,13 +41,29 @@ def as_lang(value: object, default: Lang = DEFAULT_LANG) -> Lang:
     return default
 
 
+# Frequent Russian words as people write them in Latin letters («chto takoe kross validaciya»); none
+# is an English word. Two of them, or one in four words, make a Latin message Russian.
+TRANSLIT_RU_WORDS = frozenset(
+    """chto shto kak pochemu zachem takoe takoi takoy eto etot eta mne menya obyasni obyasnite obiasni
+    rasskazhi raskazhi pokazhi nuzhno mozhno kogda gde kakoy kakoi kakaya kakie ili dlya skolko tolko
+    ochen esli chem vot uzhe eshche eshe kto nado delat sdelat rabotaet pozhaluysta pozhaluista privet
+    spasibo nichego voobshche vobshe podrobnee mem setka setki setke setku nejroset neyroset obuchenie
+    zhe tozhe pri bez tak nuzhen nuzhna ponimayu ponyal znayu kakogo kakuyu demku zapusti""".split()
+)
+
+
 def detect_lang(text: str) -> Lang:
-    """``"ru"`` when Cyrillic letters are at least a third of the letters, else ``"en"`` (no letters: ru)."""
+    """``"ru"`` when Cyrillic letters are at least a third of the letters, or when a Latin message is
+    transliterated Russian (:data:`TRANSLIT_RU_WORDS`); else ``"en"`` (no letters: ru)."""
     cyr = len(CYRILLIC_RE.findall(text))
     lat = len(LATIN_RE.findall(text))
     if cyr == 0 and lat == 0:
         return "ru"
-    return "ru" if cyr >= lat / 2 else "en"
+    if cyr >= lat / 2:
+        return "ru"
+    words = LATIN_WORD_RE.findall(text.lower())
+    russian = sum(w in TRANSLIT_RU_WORDS for w in words)
+    return "ru" if russian >= 2 or (russian and 4 * russian >= len(words)) else "en"
 
 
 def user_lang(language_code: str | None, message_text: str | None = None) -> Lang:

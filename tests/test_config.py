@@ -107,3 +107,21 @@ def test_webhook_needs_a_secret(cli_runner, monkeypatch, tmp_path) -> None:
 def test_parse_admins() -> None:
     assert parse_admins(" 1, 2 3 ") == (1, 2, 3)
     assert parse_admins("") == ()
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("chto takoe kross validaciya", "ru"),
+        ("skolko klasterov brat v k-means, chet ne ponimayu", "ru"),
+        ("kak vybrat learning rate", "ru"),
+        ("что такое дропаут", "ru"),
+        ("what is dropout", "en"),
+        ("stack more layers meme", "en"),
+        ("is the ne-ne meme about NLP", "en"),
+    ],
+)
+def test_transliterated_russian_is_russian(text: str, lang: str) -> None:
+    from common.i18n import detect_lang
+
+    assert detect_lang(text) == lang
