@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import sqlite3
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -41,6 +42,14 @@ MODES = ("hybrid", "dense", "bm25")
 # share to an RRF score, and sorting every note of a 10,000-note collection would cost ~10 ms.
 TOP_PER_LIST = 100
 ANSWERABLE_WITHIN = 3
+
+
+class Coverage(NamedTuple):
+    """What :meth:`Retriever.coverage` finds of a question in the index and in one note."""
+
+    known: float  # share of the question's topic words any note uses
+    in_note: float  # share the note's own text uses
+    rare_outside: float  # rarity (0..1) of the rarest word the note does not use but others do
 
 
 @dataclass(frozen=True)
@@ -223,6 +232,7 @@ class Retriever:
             else note_runs(self._chunk_note)
         )
         self._slug_index = {s: i for i, s in enumerate(self.slugs)}
+        self._rarity_cache: dict[int, float] = {}
         self._names = NameMatcher(version_dir / NAMES_FILE)
         self.encoder = QueryEncoder(getattr(encoder, "inner", encoder), self.normalise)
         self._notes: dict[str, Note] | None = None
@@ -306,29 +316,45 @@ class Retriever:
         max_per_note(best, self._chunk_note, self._chunk_runs, np.asarray(scores, dtype=np.float32))
         return self._top(best, best > 0)
 
-    def coverage(self, query: str, slug: str | None) -> tuple[float, float]:
+    def coverage(self, query: str, slug: str | None) -> Coverage:
         """How much of the question the collection and one note speak of: the share of its (stemmed,
-        non-stop) words found anywhere in the index, and the share found in ``slug``'s chunks.
+        non-stop) words found anywhere in the index, the share found in ``slug``'s chunks, and how
+        rare the rarest of its words outside that note is.
 
         A look-alike («how do I fine tune my guitar») or an uncovered question shares a name with a
-        note but leaves most of its words outside it; (1.0, 1.0) when the question has no such word.
+        note but leaves most of its words outside it; (1.0, 1.0, 0.0) when the question has no such
+        word. A question about a sibling of the note («spectral clustering» → k-means) names something
+        few other notes speak of and this one does not: ``rare_outside`` near 1 (see
+        :meth:`_rarity`).
         """
         terms = sorted(self._topic_terms(query))
         if not terms:
-            return 1.0, 1.0
+            return Coverage(1.0, 1.0, 0.0)
         ids = [self._bm25.vocab[t] for t in terms if t in self._bm25.vocab]
         note = self._slug_index.get(slug) if slug is not None else None
         if note is None or not ids:
-            return len(ids) / len(terms), 0.0
+            return Coverage(len(ids) / len(terms), 0.0, 0.0)
         assert self._chunk_note is not None
         bm25 = self._bm25
-        in_note = sum(
-            bool(
-                np.any(self._chunk_note[bm25.indices[int(bm25.indptr[i]) : int(bm25.indptr[i + 1])]] == note)
-            )
-            for i in ids
-        )
-        return len(ids) / len(terms), in_note / len(terms)
+        in_note = 0
+        rare_outside = 0.0
+        for i in ids:
+            notes = self._chunk_note[bm25.indices[int(bm25.indptr[i]) : int(bm25.indptr[i + 1])]]
+            if np.any(notes == note):
+                in_note += 1
+            else:
+                rare_outside = max(rare_outside, self._rarity(i, notes))
+        return Coverage(len(ids) / len(terms), in_note / len(terms), rare_outside)
+
+    def _rarity(self, term: int, notes: np.ndarray) -> float:
+        """``log(N / df) / log(N)`` for a word in ``df`` of the ``N`` notes: 1 for a word one note
+        uses, 0 for a word every note uses (cached per word: the vocabulary bounds the cache)."""
+        rarity = self._rarity_cache.get(term)
+        if rarity is None:
+            total = max(len(self.slugs), 2)
+            df = max(len(np.unique(notes)), 1)
+            rarity = self._rarity_cache[term] = math.log(total / df) / math.log(total)
+        return rarity
 
     def unknown_names(self, query: str) -> int:
         """How many Latin words of 4+ letters in the question (after normalisation) no note uses:

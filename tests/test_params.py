@@ -391,8 +391,8 @@ class _Retriever:
     def search(self, query: str, k: int = 5, vector: Any = None) -> list[Any]:
         return []
 
-    def coverage(self, query: str, slug: str | None) -> tuple[float, float]:
-        return 1.0, 1.0
+    def coverage(self, query: str, slug: str | None) -> tuple[float, float, float]:
+        return 1.0, 1.0, 0.0
 
     def normalise(self, query: str) -> str:
         return query

@@ -146,11 +146,21 @@ def test_names_are_matched_as_whole_words(retriever) -> None:
 
 def test_coverage_counts_topic_words_and_a_look_alike_has_one_no_note_knows(retriever) -> None:
     """«how do I …» frames a question and counts for nothing; the guitar is in no note at all."""
-    known, in_note = retriever.coverage("how do I fine tune my guitar", "fine-tuning")
+    known, in_note, _ = retriever.coverage("how do I fine tune my guitar", "fine-tuning")
     assert known == in_note == pytest.approx(2 / 3)  # fine, tune (in the note); guitar (nowhere)
-    assert retriever.coverage("how do I fine tune a pretrained model", "fine-tuning") == (1.0, 1.0)
-    assert retriever.coverage("что такое дропаут", "dropout") == (1.0, 1.0)
-    assert retriever.coverage("???", "dropout") == (1.0, 1.0)
+    assert retriever.coverage("how do I fine tune a pretrained model", "fine-tuning")[:2] == (1.0, 1.0)
+    assert retriever.coverage("что такое дропаут", "dropout") == (1.0, 1.0, 0.0)
+    assert retriever.coverage("???", "dropout") == (1.0, 1.0, 0.0)
+
+
+def test_coverage_finds_a_rare_word_another_note_uses_and_the_top_note_does_not(retriever) -> None:
+    """A sibling method's name («спектральная» → the k-means note) is a word few notes use, none of
+    them k-means; a question about k-means itself leaves no such word outside its note."""
+    sibling = retriever.coverage("спектральная кластеризация это что, лучше к-средних на кольцах?", "k-means")
+    own = retriever.coverage("как выбрать число кластеров в k-means", "k-means")
+    assert sibling.rare_outside > 0.8
+    assert own.rare_outside < 0.3
+    assert 0.0 <= own.rare_outside <= sibling.rare_outside <= 1.0
 
 
 def test_unknown_names_are_latin_words_no_note_uses(retriever) -> None:

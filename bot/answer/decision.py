@@ -69,9 +69,10 @@ class Evidence:
     demo_named: bool = False
     # the demo the question would run and the values written for it (router.params.DemoRequest or None)
     demo_request: Any = None
-    # share of the question's words the index knows, and the share the top note's text contains
-    # (Retriever.coverage): look-alikes and uncovered questions leave most words outside the note
-    coverage: tuple[float, float] = (1.0, 1.0)
+    # share of the question's words the index knows, the share the top note's text contains, and the
+    # rarity of the rarest word other notes use but the top note does not (Retriever.coverage):
+    # look-alikes and uncovered questions leave most words, or one telling word, outside the note
+    coverage: tuple[float, float, float] = (1.0, 1.0, 0.0)
     # a demo asked for in words («покажи демку про …», "demo: …"), named or not
     demo_asked: bool = False
     # Latin words no note uses (Retriever.unknown_names): a method's name the notes do not know
@@ -145,7 +146,7 @@ FEATURE_NAMES = [
     "top_present", "top_dense", "top_e5", "top_bm25", "top_named", "top_agree", "top_relevant", "top_resource", "top_meme",
     "second_dense", "second_e5", "second_bm25",
     "score_gap", "relevant_share", "demo_named", "log_words", "no_router",
-    "demo_params", "known_share", "top_coverage", "demo_asked", "unknown_names",
+    "demo_params", "known_share", "top_coverage", "rare_outside", "demo_asked", "unknown_names",
 ]  # fmt: skip
 
 
