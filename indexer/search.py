@@ -42,6 +42,8 @@ MODES = ("hybrid", "dense", "bm25")
 # share to an RRF score, and sorting every note of a 10,000-note collection would cost ~10 ms.
 TOP_PER_LIST = 100
 ANSWERABLE_WITHIN = 3
+# Shorter stems used by one note are mostly chance («рег», «тыщ», "ppl"), not another topic's name.
+RARE_MIN_LETTERS = 5
 
 
 class Coverage(NamedTuple):
@@ -330,21 +332,21 @@ class Retriever:
         terms = sorted(self._topic_terms(query))
         if not terms:
             return Coverage(1.0, 1.0, 0.0)
-        ids = [self._bm25.vocab[t] for t in terms if t in self._bm25.vocab]
+        known = {t: self._bm25.vocab[t] for t in terms if t in self._bm25.vocab}
         note = self._slug_index.get(slug) if slug is not None else None
-        if note is None or not ids:
-            return Coverage(len(ids) / len(terms), 0.0, 0.0)
+        if note is None or not known:
+            return Coverage(len(known) / len(terms), 0.0, 0.0)
         assert self._chunk_note is not None
         bm25 = self._bm25
         in_note = 0
         rare_outside = 0.0
-        for i in ids:
+        for term, i in known.items():
             notes = self._chunk_note[bm25.indices[int(bm25.indptr[i]) : int(bm25.indptr[i + 1])]]
             if np.any(notes == note):
                 in_note += 1
-            else:
+            elif len(term) >= RARE_MIN_LETTERS:
                 rare_outside = max(rare_outside, self._rarity(i, notes))
-        return Coverage(len(ids) / len(terms), in_note / len(terms), rare_outside)
+        return Coverage(len(known) / len(terms), in_note / len(terms), rare_outside)
 
     def _rarity(self, term: int, notes: np.ndarray) -> float:
         """``log(N / df) / log(N)`` for a word in ``df`` of the ``N`` notes: 1 for a word one note

@@ -170,3 +170,11 @@ def test_short_follow_ups_stay_on_the_note_and_a_described_meme_does_not(pipelin
     fresh = pipeline.answer("что это за мем где кот пьёт из-под крана", state=state)
     assert fresh.note.slug == "meme-finetune-cat"
     assert pipeline.answer("а пример есть?", state=state).demo.id == "fine-tuning"
+
+
+def test_a_demo_asked_for_in_words_runs_the_demo_of_the_note_it_is_about(pipeline) -> None:
+    """«покажи, что творится …» about batch normalization runs its demo instead of telling about it."""
+    answer = pipeline.answer("покажи что творится с активациями в глубокой сетке с нормализацией по батчу")
+    assert answer.status == "demo" and answer.demo is not None and answer.demo.id == "batch-normalization"
+    told = pipeline.answer("зачем нужна нормализация по батчу в глубокой сетке")
+    assert told.status == "answered" and told.note.slug == "batch-normalization"

@@ -199,7 +199,9 @@ def test_emoji_and_goodbyes() -> None:
         ("покажи, как незаметный шум ломает классификатор цифр", True),
         ("продемонстрируй забывание старой задачи", True),
         ("show what happens when the step size is way too big", True),
+        ("сравни sgd и адам на одной поверхности лосса, покажи", True),  # «покажи» closing a request
         ("покажи мем про кота у крана", False),  # show a meme: an explanation, not an experiment
+        ("покажи формулу софтмакса", False),
         ("что такое дропаут", False),
         ("why is the demolition meme funny", False),
     ],

@@ -172,7 +172,7 @@ class DialogueState:
 
 _ASKS_DEMO_RE = re.compile(
     r"(?<!\w)(?:демо|демк\w*|демонстрац\w*|продемонстрир\w*|эксперимент\w*|запусти\w*|прогони\w*|вживую"
-    r"|симуляц\w*|покажи,?\s+(?:как|что)|demos?|demonstrat\w*|experiment\w*|run|simulat\w*|in action"
+    r"|симуляц\w*|покажи,?\s+(?:как|что)|покажи(?=\W*$)|demos?|demonstrat\w*|experiment\w*|run|simulat\w*|in action"
     r"|show(?:\s+me)?\s+(?:how|what))(?!\w)",
     re.I,
 )

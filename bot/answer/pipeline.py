@@ -122,6 +122,18 @@ class AnswerPipeline:
             unknown_names=self.retriever.unknown_names(query),
         )
 
+    def _asks_for_top_demo(self, evidence: Evidence) -> bool:
+        """The question asks in words for a demo («покажи, как …», "show me what happens …") and the
+        demo it would run is the one of the note the answer would show: run it rather than tell."""
+        request, hits = evidence.demo_request, evidence.hits
+        return (
+            evidence.demo_asked
+            and request is not None
+            and request.demo_id is not None
+            and bool(hits)
+            and self.retriever.notes[hits[0].slug].demo == request.demo_id
+        )
+
     def _router_text(self, query: str) -> str:
         """The question as the router reads it: transliterated Russian in Cyrillic («skolko klasterov
         brat v k-means» is Latin noise to it), otherwise as typed (it learned typos as people type them)."""
@@ -169,8 +181,11 @@ class AnswerPipeline:
         ):
             answer.status, answer.confidence = "answered", 1.0
             return self._with_note(answer, self.retriever.notes[state.note], depth="deep")
-        answer.status, answer.confidence = decision.status, decision.confidence
-        return self._compose(answer, decision.status, evidence.demo_request)
+        status = decision.status
+        if status == "answered" and self._asks_for_top_demo(evidence):
+            status = "demo"
+        answer.status, answer.confidence = status, decision.confidence
+        return self._compose(answer, status, evidence.demo_request)
 
     def _from_picture(self, query: str, lang: Lang) -> Answer:
         """A picture's caption: the best relevant meme among the top hits, else the best relevant note."""
