@@ -74,10 +74,19 @@ def test_deeper(text: str) -> None:
         "дай демку",
         "pokazhi demku",
         "покажи наглядно демкой",
+        "show it on digits",  # a pronoun points back; the other words say how
+        "покажи это на цифрах",
     ],
 )
 def test_demo_of_the_current_note(text: str) -> None:
     assert follow_up(text, DROPOUT) == "demo"
+
+
+@pytest.mark.parametrize(
+    "text", ["покажи пример переобучения", "show that meme again", "покажи эту картинку ещё раз"]
+)
+def test_a_request_with_a_topic_of_its_own_is_not_the_current_demo(text: str) -> None:
+    assert follow_up(text, DROPOUT) != "demo"
 
 
 def test_parameters_for_the_current_demo() -> None:

@@ -107,6 +107,10 @@ _FILLERS = frozenset(
     works working how then now give gimme want wanna see watch""".split()
 )
 FOLLOW_UP_WORD_LIMIT = 7
+# «покажи этот мем ещё раз» asks for the picture, not an experiment
+_PICTURE_RE = re.compile(r"(?<!\w)(?:мем\w*|картинк\w*|meme\w*|picture\w*|image\w*)", re.I)
+# words of its own a demo request pointing back («покажи это на цифрах») may carry
+POINTED_DEMO_OWN_WORDS = 2
 
 
 def _word_kind(word: str) -> str | None:
@@ -116,18 +120,31 @@ def _word_kind(word: str) -> str | None:
 
 
 def _cue_kind(text: str) -> FollowUpKind:
-    """``deeper``/``demo`` when every word is a cue or a filler (see :data:`_FILLERS`), else none."""
+    """``deeper``/``demo`` when every word is a cue or a filler (see :data:`_FILLERS`), else none.
+
+    A demo asked for with a pronoun pointing back may carry a word or two of its own ("show it on
+    digits", «покажи это на цифрах»): "it" is what was just shown, the other words say how.
+    """
     words = re.findall(r"[^\W\d_]+", text.lower())
     if not words or len(words) > FOLLOW_UP_WORD_LIMIT:
         return "none"
     cues: set[str] = set()
+    own = 0
     for word in words:
         kind = _word_kind(word)
         if kind is None and word.isascii():
             kind = _word_kind(translit_to_cyrillic(word))  # «pokazhi demku», «podrobnee»
         if kind is None:
-            return "none"  # a word of its own: a topic («покажи пример переобучения»)
-        cues.add(kind)
+            own += 1  # a word of its own: a topic («покажи пример переобучения»)
+        else:
+            cues.add(kind)
+    if own and not (
+        own <= POINTED_DEMO_OWN_WORDS
+        and "verb" in cues
+        and refers_back(text)
+        and not _PICTURE_RE.search(text)
+    ):
+        return "none"
     if "noun" in cues or ("verb" in cues and "deeper" not in cues):
         return "demo"
     return "deeper" if "deeper" in cues else "none"
