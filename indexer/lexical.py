@@ -18,6 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
+from common.i18n import detect_lang
 from common.textnorm import edits1_match, name_words, translit_to_cyrillic
 from indexer.text import STOPWORDS, WORD_RE, tokenize
 
@@ -164,6 +165,9 @@ def normalise_query(text: str, vocab: Vocabulary) -> str:
     index word one edit away, when there is exactly one («дропаутт» → «дропаут»). Everything else
     is kept as written.
     """
+    # In a message written wholly in transliterated Russian («loss ulitel v nan chto delat») a typo is
+    # a Russian word's: «delat» is «делать» one letter short, not "delta" with two letters swapped.
+    russian_in_latin = not any("а" <= c <= "я" for c in text.lower()) and detect_lang(text) == "ru"
     out: list[str] = []
     last = 0
     for match in WORD_RE.finditer(text):
@@ -171,7 +175,7 @@ def normalise_query(text: str, vocab: Vocabulary) -> str:
         word = match.group(0)
         # a letter joined to a word by a hyphen is a name's part ("k-means", "t-SNE"), not a preposition
         joined = len(word) == 1 and "-" in text[max(0, match.start() - 1) : match.end() + 1]
-        out.append(word if joined else _normalise_word(word, vocab))
+        out.append(word if joined else _normalise_word(word, vocab, russian_in_latin))
         last = match.end()
     out.append(text[last:])
     return "".join(out)
@@ -191,21 +195,23 @@ def _one_edit(word: str, vocab: Vocabulary) -> str | None:
     return vocab.near_written(low) or vocab.near(stem) or edits1_match(low, STOPWORDS)
 
 
-def _normalise_word(word: str, vocab: Vocabulary) -> str:
+def _normalise_word(word: str, vocab: Vocabulary, russian_in_latin: bool = False) -> str:
     """A known word as written; else its Cyrillic spelling if that is known; else a known word one
     edit away as written ("gradiant" → "gradient", an English typo, not «градиент»); else a known
-    word one edit from its Cyrillic spelling («obyasnite» → «объясните»)."""
+    word one edit from its Cyrillic spelling («obyasnite» → «объясните»). In a message of
+    transliterated Russian the Cyrillic spelling's near word is tried before the Latin one's."""
     if word.isdigit() or _known(word, vocab):
         return word
     cyrillic = translit_to_cyrillic(word) if word.isascii() else word
     if cyrillic != word and _known(cyrillic, vocab):
         return cyrillic
-    if len(word) >= MIN_TYPO_LEN and (fixed := _one_edit(word, vocab)) is not None:
-        return fixed
-    if (
-        cyrillic != word
-        and len(cyrillic) >= MIN_TYPO_LEN - 1
-        and (fixed := _one_edit(cyrillic, vocab)) is not None
-    ):
-        return fixed
+    as_written = (lambda: _one_edit(word, vocab)) if len(word) >= MIN_TYPO_LEN else (lambda: None)
+    as_russian = (
+        (lambda: _one_edit(cyrillic, vocab))
+        if cyrillic != word and len(cyrillic) >= MIN_TYPO_LEN - 1
+        else (lambda: None)
+    )
+    for attempt in (as_russian, as_written) if russian_in_latin else (as_written, as_russian):
+        if (fixed := attempt()) is not None:
+            return fixed
     return word

@@ -84,13 +84,16 @@ QUESTION_FRAME_WORDS = (
     "how do does did doing done i me my mine you your we our us can could should would will shall "
     "what why when where which who whom whose get got have has had so up out there here about any some "
     "more most very just also than too all from with was were been being am this these those one "
-    "want need try way thing things really actually please explain tell"
+    "want need try way thing things really actually please explain explained explaining explanation "
+    "tell simply simple"
     " почему зачем какой какая какое какие каком какую мой моя мое мои моего свой своя свои можно нужно "
-    "надо делать сделать вообще вот ли же бы это этот эта эти что-то как-то объясни расскажи хочу пытаюсь"
+    "надо делать сделать вообще вот ли же бы это этот эта эти что-то как-то объясни объясните расскажи "
+    "расскажите хочу пытаюсь простыми пальцах"
 )
 
 
 @functools.cache
 def question_frame_terms() -> frozenset[str]:
-    """:data:`QUESTION_FRAME_WORDS` as :func:`tokenize` writes them (stemmed)."""
-    return frozenset(tokenize(QUESTION_FRAME_WORDS))
+    """:data:`QUESTION_FRAME_WORDS` stemmed as :func:`tokenize` stems them, stop words included: a
+    stop word's other forms are not stop words ("explain" is one, "explained" stems to it)."""
+    return frozenset(_stem(w) for w in WORD_RE.findall(QUESTION_FRAME_WORDS.lower().replace("ё", "е")))

@@ -106,6 +106,9 @@ def test_typical_questions_find_their_note(retriever, query: str, slug: str) -> 
         ("atention mechanism", "attention mechanism"),
         # a different letter in a whole word is more often another word than a typo
         ("dynamic time warping", "dynamic time warping"),
+        # in a message of transliterated Russian a typo is a Russian word's: «delat», not "delta"
+        ("loss v nan chto delat", "loss в nan что дела"),
+        ("what is the delat in this formula", "what is the delta in this formula"),
         ("what is dropout", "what is dropout"),
         ("price of a used toyota", "price of a used toyota"),
     ],
@@ -161,6 +164,15 @@ def test_coverage_finds_a_rare_word_another_note_uses_and_the_top_note_does_not(
     assert sibling.rare_outside > 0.8
     assert own.rare_outside < 0.3
     assert 0.0 <= own.rare_outside <= sibling.rare_outside <= 1.0
+
+
+def test_words_that_frame_a_question_count_in_every_form() -> None:
+    """The word "explain" is a stop word; "explained" is not, and stems to it: neither names a topic."""
+    from indexer.text import question_frame_terms, tokenize
+
+    frame = question_frame_terms()
+    assert [t for t in tokenize("backpropagation explained simply") if t not in frame] == ["backpropag"]
+    assert [t for t in tokenize("объясните дропаут на пальцах") if t not in frame] == tokenize("дропаут")
 
 
 def test_unknown_names_are_latin_words_no_note_uses(retriever) -> None:
