@@ -85,10 +85,10 @@ QUESTION_FRAME_WORDS = (
     "what why when where which who whom whose get got have has had so up out there here about any some "
     "more most very just also than too all from with was were been being am this these those one "
     "want need try way thing things really actually please explain explained explaining explanation "
-    "tell simply simple"
+    "tell simply simple ok okay alright cool"
     " почему зачем какой какая какое какие каком какую мой моя мое мои моего свой своя свои можно нужно "
     "надо делать сделать вообще вот ли же бы это этот эта эти что-то как-то объясни объясните расскажи "
-    "расскажите хочу пытаюсь простыми пальцах"
+    "расскажите хочу пытаюсь простыми пальцах ладно окей хорошо понятно ясно"
 )
 
 

@@ -89,6 +89,21 @@ def test_a_request_with_a_topic_of_its_own_is_not_the_current_demo(text: str) ->
     assert follow_up(text, DROPOUT) != "demo"
 
 
+def test_a_longer_question_that_continues_or_points_back_is_a_follow_up() -> None:
+    gan = DialogueState(note="gan", at=time.time())
+    assert (
+        follow_up("а почему он на mnist иногда рисует одни единицы, что бы ни подал на вход?", gan)
+        == "question"
+    )
+    assert follow_up("also why do people set bias=False on the conv right before it?", gan) == "question"
+    # a longer "how …" may bring a topic of its own («affinity propagation»)
+    assert (
+        follow_up("how does affinity propagation clustering pick the number of clusters by itself", gan)
+        == "none"
+    )
+    assert follow_up("а что такое attention и зачем он в трансформере нужен вообще", gan) == "none"
+
+
 def test_parameters_for_the_current_demo() -> None:
     assert follow_up("теперь p=0.2", DROPOUT, has_params=True) == "params"
     assert (

@@ -37,7 +37,8 @@ DEEPER_RE = re.compile(
     re.I,
 )
 DEMO_RE = re.compile(
-    r"^\W*(?:а\s+|a\s+|and\s+|ну\s+|ок\s+|ok\s+|можно\s+|а можно\s+|can you\s+|could you\s+|can i\s+|let me\s+|давай\s+)?"
+    r"^\W*(?:а\s+|a\s+|and\s+|ну\s+|ок\s+|ok\s+|можно\s+|а можно\s+|can you\s+|could you\s+|can i\s+|let me\s+"
+    r"|let'?s\s+|давай\s+)?"
     r"(?:покажи|запусти|прогони|пример|примерчик|демо|демку|демка|эксперимент|primer|pokazhi|zapusti"
     r"|show|run|demo|example|try|see)\w*"
     r"(?:\s+(?:демо|демку|пример|эксперимент|it|me|the demo|an example|a demo|его|её|это|in action|in practice"
@@ -46,8 +47,8 @@ DEMO_RE = re.compile(
     re.I,
 )
 PARAMS_HINT_RE = re.compile(
-    r"(?<!\w)(?:теперь|а если|и если|с|на|попробуй|запусти|давай|возьми|поставь|сделай"
-    r"|now|what about|what if|with|using|use|set|run|try)(?!\w)",
+    r"(?<!\w)(?:теперь|а если|и если|с|на|при|что будет|попробуй|запусти|давай|возьми|поставь|сделай"
+    r"|now|what about|what if|what happens|what would happen|with|using|use|set|run|try)(?!\w)",
     re.I,
 )
 # A question of more than a few words mentions values without setting them unless it says so
@@ -57,8 +58,13 @@ QUESTION_WORDS_FOR_VALUES = 3
 # A why-question about the note («а почему делят на 1-p?») mentions a parameter without setting it.
 WHY_RE = re.compile(r"(?<!\w)(?:почему|зачем|отчего|why|how come)(?!\w)", re.I)
 FOLLOW_QUESTION_RE = re.compile(
-    r"^\W*(?:а|и|and|but|so|а вот|а как|а почему|а зачем|а что|why|how|what about|а в|in)\b", re.I
+    r"^\W*(?:а|и|and|but|so|also|plus|а вот|а как|а почему|а зачем|а что|а ещё|а еще|ещё|еще|why|how"
+    r"|what about|а в|in)\b",
+    re.I,
 )
+# Words that open a continuation of what was said («а …», «и …», "and …", "also …"): a longer question
+# that opens so is a follow-up (a longer "why …"/"how …" may bring its own topic).
+CONTINUES_RE = re.compile(r"^\W*(?:а|и|and|but|so|also|plus|ещё|еще)(?!\w)", re.I)
 # A question word without the «а»/"and" (the question is a follow-up only when it also points back:
 # «зачем она нужна?», "when should I use it?", but not «что такое батчнорм»).
 BARE_QUESTION_RE = re.compile(
@@ -79,6 +85,8 @@ REFERS_BACK_RE = re.compile(
     re.I,
 )
 SHORT_FOLLOW_UP_WORDS = 9
+LONG_FOLLOW_UP_WORDS = 18
+POINTER_WITHIN = 3  # a longer question's first words, where a pronoun is its subject
 
 # A follow-up read word by word: a short message made only of cue words for "deeper" or "demo"
 # and words that carry no topic («раскажи подробней», "tell me more about that", «го демку»,
@@ -245,9 +253,27 @@ def follow_up(
             words <= SHORT_FOLLOW_UP_WORDS and not (_asks(stripped) and words > QUESTION_WORDS_FOR_VALUES)
         ):
             return "params"
+    if asks_for_demo(stripped):
+        # «а покажи демку с атакой»: a demo asked for in words with a topic of its own is a fresh
+        # request (the current note's demo was handled above), not a question about the note
+        return "none"
     if state.note is not None and len(stripped.split()) <= SHORT_FOLLOW_UP_WORDS:
         if FOLLOW_QUESTION_RE.match(stripped):
             return "question"
         if BARE_QUESTION_RE.match(stripped) and refers_back(stripped):
             return "question"
+    if (
+        state.note is not None
+        and len(stripped.split()) <= LONG_FOLLOW_UP_WORDS
+        and (
+            CONTINUES_RE.match(stripped)
+            or (BARE_QUESTION_RE.match(stripped) and refers_back(" ".join(stripped.split()[:POINTER_WITHIN])))
+        )
+        and not DEFINITION_RE.match(stripped)
+    ):
+        # a longer question that continues («а какой шанс, что все пять чисел отрицательные?», "also
+        # why do people set bias=False on the conv right before it?") or whose subject points back
+        # ("why does it divide m and v by 1 - beta^t?"; in «как работает lora … и зачем она нужна» the
+        # pronoun comes late and is the question's own topic)
+        return "question"
     return "none"

@@ -15,6 +15,7 @@ from bot.answer.fit import (
     DEMO_REQUESTS,
     DEV_DIALOGS,
     FRESH2,
+    FRESH3,
     FRESH_DEMO_REQUESTS,
     FRESH_DIALOGS,
     OFFTOPIC,
@@ -47,6 +48,7 @@ SETS: dict[str, tuple[Path, ...]] = {
         FRESH_DEMO_REQUESTS,
         FRESH_DIALOGS,
         *FRESH2,
+        *FRESH3,
     ),
     "test": (TESTSET,),
 }
