@@ -167,7 +167,9 @@ def normalise_query(text: str, vocab: Vocabulary) -> str:
     """
     # In a message written wholly in transliterated Russian («loss ulitel v nan chto delat») a typo is
     # a Russian word's: «delat» is «делать» one letter short, not "delta" with two letters swapped.
-    russian_in_latin = not any("а" <= c <= "я" for c in text.lower()) and detect_lang(text) == "ru"
+    russian_in_latin = not any("а" <= c <= "я" for c in text.lower()) and (
+        detect_lang(text) == "ru" or _mostly_russian_in_latin(WORD_RE.findall(text), vocab)
+    )
     out: list[str] = []
     last = 0
     for match in WORD_RE.finditer(text):
@@ -179,6 +181,15 @@ def normalise_query(text: str, vocab: Vocabulary) -> str:
         last = match.end()
     out.append(text[last:])
     return "".join(out)
+
+
+def _mostly_russian_in_latin(words: list[str], vocab: Vocabulary) -> bool:
+    """A third of the words or more are no known Latin word but a known Russian one in Cyrillic
+    letters («pochemu», «tablichkah», «neirosetej»)."""
+    russian = sum(
+        1 for w in words if len(w) > 2 and not _known(w, vocab) and _known(translit_to_cyrillic(w), vocab)
+    )
+    return bool(words) and 3 * russian >= len(words)
 
 
 def _known(word: str, vocab: Vocabulary) -> bool:
@@ -200,9 +211,11 @@ def _normalise_word(word: str, vocab: Vocabulary, russian_in_latin: bool = False
     edit away as written ("gradiant" → "gradient", an English typo, not «градиент»); else a known
     word one edit from its Cyrillic spelling («obyasnite» → «объясните»). In a message of
     transliterated Russian the Cyrillic spelling's near word is tried before the Latin one's."""
+    cyrillic = translit_to_cyrillic(word) if word.isascii() else word
+    if russian_in_latin and cyrillic != word and cyrillic.lower() in STOPWORDS:
+        return cyrillic  # «a», «on», «v» are Russian words here, not English ones
     if word.isdigit() or _known(word, vocab):
         return word
-    cyrillic = translit_to_cyrillic(word) if word.isascii() else word
     if cyrillic != word and _known(cyrillic, vocab):
         return cyrillic
     as_written = (lambda: _one_edit(word, vocab)) if len(word) >= MIN_TYPO_LEN else (lambda: None)

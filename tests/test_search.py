@@ -108,6 +108,8 @@ def test_typical_questions_find_their_note(retriever, query: str, slug: str) -> 
         ("dynamic time warping", "dynamic time warping"),
         # in a message of transliterated Russian a typo is a Russian word's: «delat», not "delta"
         ("loss v nan chto delat", "loss в nan что дела"),
+        # most words are Russian ones in Latin letters: «a», «on» are Russian words too
+        ("a pochemu on na tablichkah luchshe", "а почему он на табличках лучше"),
         ("what is the delat in this formula", "what is the delta in this formula"),
         ("what is dropout", "what is dropout"),
         ("price of a used toyota", "price of a used toyota"),

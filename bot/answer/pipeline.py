@@ -135,7 +135,7 @@ class AnswerPipeline:
         )
 
     def _router_text(self, query: str) -> str:
-        """The question as the router reads it: transliterated Russian in Cyrillic («skolko klasterov
+        """The question as the router and the dialogue read it: transliterated Russian in Cyrillic («skolko klasterov
         brat v k-means» is Latin noise to it), otherwise as typed (it learned typos as people type them)."""
         normalised = self.retriever.normalise(query)
         return normalised if _cyrillic_letters(normalised) > _cyrillic_letters(query) else query
@@ -150,7 +150,8 @@ class AnswerPipeline:
         current = self._current_demo(state)
         problems: list[ParamValueError] = []
         given = extract_params(query, current.params, problems) if current is not None else {}
-        kind = follow_up(query, state, has_params=bool(given or problems))
+        # «a pochemu on na tablichkah luchshe?» continues as «а почему он …» does
+        kind = follow_up(self._router_text(query), state, has_params=bool(given or problems))
         if kind == "deeper":
             return self._deeper(query, lang, state)
         if kind == "demo" and state is not None:
