@@ -44,6 +44,9 @@ TOP_PER_LIST = 100
 ANSWERABLE_WITHIN = 3
 # Shorter stems used by one note are mostly chance («рег», «тыщ», "ppl"), not another topic's name.
 RARE_MIN_LETTERS = 5
+# A long situation («tried to allocate 1.50 GiB, карта 12 гигов, resnet50 …») holds some rare word
+# outside any one note by chance: rare_outside is scaled down past this many topic words.
+RARE_TERMS = 10
 
 
 class Coverage(NamedTuple):
@@ -327,7 +330,7 @@ class Retriever:
         note but leaves most of its words outside it; (1.0, 1.0, 0.0) when the question has no such
         word. A question about a sibling of the note («spectral clustering» → k-means) names something
         few other notes speak of and this one does not: ``rare_outside`` near 1 (see
-        :meth:`_rarity`).
+        :meth:`_rarity`), scaled by ``RARE_TERMS / n`` for a question of ``n > RARE_TERMS`` topic words.
         """
         terms = sorted(self._topic_terms(query))
         if not terms:
@@ -346,7 +349,9 @@ class Retriever:
                 in_note += 1
             elif len(term) >= RARE_MIN_LETTERS:
                 rare_outside = max(rare_outside, self._rarity(i, notes))
-        return Coverage(len(known) / len(terms), in_note / len(terms), rare_outside)
+        return Coverage(
+            len(known) / len(terms), in_note / len(terms), rare_outside * min(1.0, RARE_TERMS / len(terms))
+        )
 
     def _rarity(self, term: int, notes: np.ndarray) -> float:
         """``log(N / df) / log(N)`` for a word in ``df`` of the ``N`` notes: 1 for a word one note
