@@ -183,7 +183,9 @@ class AnswerPipeline:
             answer.status, answer.confidence = "answered", 1.0
             return self._with_note(answer, self.retriever.notes[state.note], depth="deep")
         status = decision.status
-        if status == "answered" and self._asks_for_top_demo(evidence):
+        if self._asks_for_top_demo(evidence) and (
+            status == "answered" or (status == "unknown" and evidence.hits[0].relevant)
+        ):
             status = "demo"
         answer.status, answer.confidence = status, decision.confidence
         return self._compose(answer, status, evidence.demo_request)
