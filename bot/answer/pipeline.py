@@ -96,15 +96,16 @@ class AnswerPipeline:
         """What the decision sees for a fresh question (used to fit the decision model)."""
         return self._gather(clean_question(query))
 
-    def _gather(self, query: str) -> Evidence:
-        """Encode a cleaned question once; search and route with that vector.
+    def _gather(self, query: str, read: str | None = None) -> Evidence:
+        """Encode a cleaned question once; search and route with that vector (``read``: the question
+        as the router reads it, when the caller has it already; it is normalised once per answer).
 
         The router's transformer (onnxruntime, GIL released) runs on the ``route`` pool while this
         thread searches and reads the demo evidence (Python): the two overlap on two cores.
         """
         vector = self.retriever.encoder.encode([query])[0]
         routing = (
-            pool("route", 1).submit(self.router.route, self._router_text(query), vector)
+            pool("route", 1).submit(self.router.route, read or self._router_text(query), vector)
             if self.router is not None
             else None
         )
@@ -151,7 +152,8 @@ class AnswerPipeline:
         problems: list[ParamValueError] = []
         given = extract_params(query, current.params, problems) if current is not None else {}
         # «a pochemu on na tablichkah luchshe?» continues as «а почему он …» does
-        kind = follow_up(self._router_text(query), state, has_params=bool(given or problems))
+        read = self._router_text(query)
+        kind = follow_up(read, state, has_params=bool(given or problems))
         if kind == "deeper":
             return self._deeper(query, lang, state)
         if kind == "demo" and state is not None:
@@ -160,7 +162,7 @@ class AnswerPipeline:
             params = {**(state.params if state.demo == current.id else {}), **given}
             return self._demo(Answer(query, lang, "demo"), current.id, params, problems)
 
-        evidence = self._gather(query)
+        evidence = self._gather(query, read)
         hits, route = evidence.hits, evidence.route
         answer = Answer(
             query, lang, "unknown", results=hits, intent=route.intent if route is not None else None
