@@ -490,3 +490,21 @@ def test_lazy_word_matchers_match_exactly_what_their_regexes_match() -> None:
 )
 def test_names_a_demo_is_found_by_name_without_reading_values(text: str) -> None:
     assert names_a_demo(text, DEMOS) is (extract_demo_request(text, DEMOS).found_by == "name")
+
+
+def test_a_phrase_table_finds_what_the_plain_list_finds() -> None:
+    """The grouped table only skips phrases no word of the text could start; it finds the same places."""
+    from router.parsing.tokens import PhraseTable, find_each, phrase_of_name, tokenize
+
+    names = ["dropout", "spatial dropout", "learning rate", "k-means", "2000 steps", "шаг обучения", "p"]
+    phrases = [p for p in (phrase_of_name(n) for n in names) if p is not None]
+    table = PhraseTable.of(phrases)
+    for text in [
+        "spatial dropout with p 0.3",
+        "поставь шаг обучения 0.1 и 2000 steps",
+        "k-means на пяти кластерах",
+        "ничего из этого",
+    ]:
+        tokens = tokenize(text)
+        assert find_each(tokens, table) == find_each(tokens, phrases)
+    assert [len(f) for f in find_each(tokenize("spatial dropout with p 0.3"), table)] == [1, 1, 0, 0, 0, 0, 1]

@@ -98,6 +98,8 @@ def value_before(tokens: Sequence[Token], m: Mention) -> int | None:
 
 def explicit_params(tokens: Sequence[Token], params: Iterable[Any]) -> set[str]:
     """Names of the parameters written next to a number: evidence of which demo is meant."""
+    if not any(t.kind == "num" and not t.blank for t in tokens):
+        return set()  # no number, nothing written next to one (most questions: names are not searched)
     return {
         str(p.name)
         for m in find_mentions(tokens, params)

@@ -19,9 +19,11 @@ from router.parsing.lexicon import STOP_STEMS
 from router.parsing.mentions import explicit_params, find_mentions
 from router.parsing.tokens import (
     Phrase,
+    PhraseTable,
     Token,
     WordMatcher,
     find_each,
+    first_letter,
     phrase_of_name,
     tokenize,
     word_pattern,
@@ -58,10 +60,16 @@ def names_of(spec: Any, extra: Iterable[str] = ()) -> list[str]:
 class _Index:
     phrases: tuple[tuple[str, Phrase], ...]
     words: tuple[tuple[str, WordMatcher], ...]  # patterns of words found in one demo's names only
+    table: PhraseTable  # the phrases grouped by first letter (built once per set of names)
+    words_by_letter: Mapping[str, tuple[tuple[str, WordMatcher], ...]]  # ``words`` the same way
 
     @property
     def phrase_list(self) -> list[Phrase]:
         return [phrase for _, phrase in self.phrases]
+
+    def words_for(self, text: str) -> tuple[tuple[str, WordMatcher], ...]:
+        """The one-demo word patterns a token starting like ``text`` could match."""
+        return self.words_by_letter.get(text[:1], ()) + self.words_by_letter.get("", ())
 
 
 @dataclass(frozen=True)
@@ -97,7 +105,15 @@ def _index(key: tuple[tuple[str, str, str, tuple[str, ...]], ...]) -> _Index:
                 ):
                     owners.setdefault(word_pattern(tok.text), (WordMatcher(tok.text), set()))[1].add(demo_id)
     words = tuple((next(iter(ids)), matcher) for matcher, ids in owners.values() if len(ids) == 1)
-    return _Index(tuple(phrases), words)
+    words_by_letter: dict[str, list[tuple[str, WordMatcher]]] = {}
+    for demo_id, matcher in words:
+        words_by_letter.setdefault(first_letter(matcher), []).append((demo_id, matcher))
+    return _Index(
+        tuple(phrases),
+        words,
+        PhraseTable.of(phrase for _, phrase in phrases),
+        {k: tuple(v) for k, v in words_by_letter.items()},
+    )
 
 
 def identify(
@@ -110,7 +126,7 @@ def identify(
     index = _index(_key(demos, names or {}))
     by_id = {d.id: d for d in demos}
     hits: dict[str, list[tuple[int, int, int]]] = {}
-    for (demo_id, _), found in zip(index.phrases, find_each(tokens, index.phrase_list), strict=True):
+    for (demo_id, _), found in zip(index.phrases, find_each(tokens, index.table), strict=True):
         for s, e, ph in found:
             hits.setdefault(demo_id, []).append((s, e, ph.size))
     spans = [(tokens[s].start, tokens[e - 1].end) for found in hits.values() for s, e, _ in found]
@@ -127,8 +143,10 @@ def identify(
         return Naming(fallback, "fallback", spans)
     votes: dict[str, int] = {}
     for tok in tokens:
-        for demo_id, pattern in index.words:
-            if tok.kind == "word" and not tok.blank and pattern.fullmatch(tok.text):
+        if tok.kind != "word" or tok.blank:
+            continue
+        for demo_id, pattern in index.words_for(tok.text):
+            if pattern.fullmatch(tok.text):
                 votes[demo_id] = votes.get(demo_id, 0) + 1
     by_words = _only_best(votes)
     if by_words:

@@ -11,7 +11,7 @@ become number tokens too.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -345,27 +345,67 @@ def matches_at(tokens: Sequence[Token], i: int, phrase: Phrase) -> bool:
     return True
 
 
-def find_each(tokens: Sequence[Token], phrases: Sequence[Phrase]) -> list[list[tuple[int, int, Phrase]]]:
+def first_letter(item: re.Pattern[str] | WordMatcher | float) -> str:
+    """The letter a token must start with to match ``item`` ("" when any may, or for a number)."""
+    prefix = item.prefix if isinstance(item, WordMatcher) else ""
+    return prefix[:1]
+
+
+@dataclass(frozen=True)
+class PhraseTable:
+    """Phrases grouped by the letter their first word starts with, built once for a fixed list of
+    names (the demos' ~1,700 names and their notes' aliases): a question then tries only the phrases
+    whose first letter starts one of its words, not every phrase."""
+
+    phrases: tuple[Phrase, ...]
+    by_letter: Mapping[str, tuple[int, ...]]
+    anywhere: tuple[int, ...]  # phrases whose first item is a number or has no literal first letter
+
+    @classmethod
+    def of(cls, phrases: Iterable[Phrase]) -> PhraseTable:
+        listed = tuple(phrases)
+        by_letter: dict[str, list[int]] = {}
+        anywhere: list[int] = []
+        for n, phrase in enumerate(listed):
+            letter = first_letter(phrase.items[0])
+            if letter:
+                by_letter.setdefault(letter, []).append(n)
+            else:
+                anywhere.append(n)
+        return cls(listed, {k: tuple(v) for k, v in by_letter.items()}, tuple(anywhere))
+
+
+def find_each(
+    tokens: Sequence[Token], phrases: Sequence[Phrase] | PhraseTable
+) -> list[list[tuple[int, int, Phrase]]]:
     """For each of ``phrases`` (in order), every place where it occurs as (first token, end token,
     phrase). The words are read once and grouped by first letter, so a phrase is tried only where a
-    word starts like it: the demos' ~400 names were each tried on every word of every question."""
+    word starts like it: the demos' ~400 names were each tried on every word of every question. With a
+    :class:`PhraseTable` the phrases are grouped too, and only those a word could start are tried."""
     words = [None if t.kind == "num" or t.blank else t.text for t in tokens]
     every = [i for i, w in enumerate(words) if w]
     by_first: dict[str, list[int]] = {}
     for i in every:
         by_first.setdefault(str(words[i])[0], []).append(i)
     numbers = [i for i, t in enumerate(tokens) if t.kind == "num" and not t.blank]
-    out: list[list[tuple[int, int, Phrase]]] = []
-    for phrase in phrases:
+    if isinstance(phrases, PhraseTable):
+        listed = phrases.phrases
+        tried = sorted({*phrases.anywhere, *(n for k in by_first for n in phrases.by_letter.get(k, ()))})
+    else:
+        listed = tuple(phrases)
+        tried = list(range(len(listed)))
+    out: list[list[tuple[int, int, Phrase]]] = [[] for _ in listed]
+    for n in tried:
+        phrase = listed[n]
         first = phrase.items[0]
         if isinstance(first, float):
             starts = [i for i in numbers if tokens[i].value == first]
         else:
-            prefix = first.prefix if isinstance(first, WordMatcher) else ""
-            pool = by_first.get(prefix[0], []) if prefix else every
+            letter = first_letter(first)
+            pool = by_first.get(letter, []) if letter else every
             starts = [i for i in pool if first.fullmatch(str(words[i]))]
         size = len(phrase.items)
-        out.append([(i, i + size, phrase) for i in starts if size == 1 or matches_at(tokens, i, phrase)])
+        out[n] = [(i, i + size, phrase) for i in starts if size == 1 or matches_at(tokens, i, phrase)]
     return out
 
 
