@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from common.i18n import detect_lang
+from common.i18n import CYRILLIC_RE, detect_lang
 from common.textnorm import edits1_match, name_words, translit_to_cyrillic
 from indexer.text import STOPWORDS, WORD_RE, tokenize
 
@@ -167,7 +167,7 @@ def normalise_query(text: str, vocab: Vocabulary) -> str:
     """
     # In a message written wholly in transliterated Russian («loss ulitel v nan chto delat») a typo is
     # a Russian word's: «delat» is «делать» one letter short, not "delta" with two letters swapped.
-    russian_in_latin = not any("а" <= c <= "я" for c in text.lower()) and (
+    russian_in_latin = not CYRILLIC_RE.search(text) and (
         detect_lang(text) == "ru" or _mostly_russian_in_latin(WORD_RE.findall(text), vocab)
     )
     out: list[str] = []
@@ -218,13 +218,8 @@ def _normalise_word(word: str, vocab: Vocabulary, russian_in_latin: bool = False
         return word
     if cyrillic != word and _known(cyrillic, vocab):
         return cyrillic
-    as_written = (lambda: _one_edit(word, vocab)) if len(word) >= MIN_TYPO_LEN else (lambda: None)
-    as_russian = (
-        (lambda: _one_edit(cyrillic, vocab))
-        if cyrillic != word and len(cyrillic) >= MIN_TYPO_LEN - 1
-        else (lambda: None)
-    )
-    for attempt in (as_russian, as_written) if russian_in_latin else (as_written, as_russian):
-        if (fixed := attempt()) is not None:
+    spellings = [(word, MIN_TYPO_LEN), *([(cyrillic, MIN_TYPO_LEN - 1)] if cyrillic != word else [])]
+    for spelling, shortest in reversed(spellings) if russian_in_latin else spellings:
+        if len(spelling) >= shortest and (fixed := _one_edit(spelling, vocab)) is not None:
             return fixed
     return word

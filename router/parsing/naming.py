@@ -59,13 +59,9 @@ def names_of(spec: Any, extra: Iterable[str] = ()) -> list[str]:
 @dataclass(frozen=True)
 class _Index:
     phrases: tuple[tuple[str, Phrase], ...]
-    words: tuple[tuple[str, WordMatcher], ...]  # patterns of words found in one demo's names only
     table: PhraseTable  # the phrases grouped by first letter (built once per set of names)
-    words_by_letter: Mapping[str, tuple[tuple[str, WordMatcher], ...]]  # ``words`` the same way
-
-    @property
-    def phrase_list(self) -> list[Phrase]:
-        return [phrase for _, phrase in self.phrases]
+    # patterns of words found in one demo's names only, grouped by first letter the same way
+    words_by_letter: Mapping[str, tuple[tuple[str, WordMatcher], ...]]
 
     def words_for(self, text: str) -> tuple[tuple[str, WordMatcher], ...]:
         """The one-demo word patterns a token starting like ``text`` could match."""
@@ -104,13 +100,12 @@ def _index(key: tuple[tuple[str, str, str, tuple[str, ...]], ...]) -> _Index:
                     and not tok.text.startswith(tuple(STOP_STEMS))
                 ):
                     owners.setdefault(word_pattern(tok.text), (WordMatcher(tok.text), set()))[1].add(demo_id)
-    words = tuple((next(iter(ids)), matcher) for matcher, ids in owners.values() if len(ids) == 1)
     words_by_letter: dict[str, list[tuple[str, WordMatcher]]] = {}
-    for demo_id, matcher in words:
-        words_by_letter.setdefault(first_letter(matcher), []).append((demo_id, matcher))
+    for matcher, ids in owners.values():
+        if len(ids) == 1:
+            words_by_letter.setdefault(first_letter(matcher), []).append((next(iter(ids)), matcher))
     return _Index(
         tuple(phrases),
-        words,
         PhraseTable.of(phrase for _, phrase in phrases),
         {k: tuple(v) for k, v in words_by_letter.items()},
     )
