@@ -21,6 +21,12 @@ class Featurizer:
             texts, return_tensors="pt", padding=True, truncation=True, max_length=MAX_TOKENS
         )
 
+    def token_lengths(self, texts: list[str]) -> list[int]:
+        """Each text's MiniLM token count after truncation (what a batch of it is padded to)."""
+        return [
+            len(ids) for ids in self.tokenizer(texts, truncation=True, max_length=MAX_TOKENS)["input_ids"]
+        ]
+
     def vectors(self, texts: list[str]) -> torch.Tensor:
         """Sentence vectors, each text encoded once per process (baselines and folds reuse them)."""
         missing = [t for t in dict.fromkeys(texts) if t not in self._cache]
