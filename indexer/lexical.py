@@ -167,9 +167,11 @@ def normalise_query(text: str, vocab: Vocabulary) -> str:
     """
     # In a message written wholly in transliterated Russian («loss ulitel v nan chto delat») a typo is
     # a Russian word's: «delat» is «делать» one letter short, not "delta" with two letters swapped.
-    russian_in_latin = not CYRILLIC_RE.search(text) and (
-        detect_lang(text) == "ru" or _mostly_russian_in_latin(WORD_RE.findall(text), vocab)
-    )
+    latin_only = not CYRILLIC_RE.search(text)
+    words = WORD_RE.findall(text)
+    russian_in_latin = latin_only and (detect_lang(text) == "ru" or _mostly_russian_in_latin(words, vocab))
+    # In an English message an unknown word is a name or an English typo: "DoRA" is not «дора».
+    english = latin_only and not russian_in_latin and _mostly_known(words, vocab)
     out: list[str] = []
     last = 0
     for match in WORD_RE.finditer(text):
@@ -177,7 +179,7 @@ def normalise_query(text: str, vocab: Vocabulary) -> str:
         word = match.group(0)
         # a letter joined to a word by a hyphen is a name's part ("k-means", "t-SNE"), not a preposition
         joined = len(word) == 1 and "-" in text[max(0, match.start() - 1) : match.end() + 1]
-        out.append(word if joined else _normalise_word(word, vocab, russian_in_latin))
+        out.append(word if joined else _normalise_word(word, vocab, russian_in_latin, english))
         last = match.end()
     out.append(text[last:])
     return "".join(out)
@@ -190,6 +192,13 @@ def _mostly_russian_in_latin(words: list[str], vocab: Vocabulary) -> bool:
         1 for w in words if len(w) > 2 and not _known(w, vocab) and _known(translit_to_cyrillic(w), vocab)
     )
     return bool(words) and 3 * russian >= len(words)
+
+
+def _mostly_known(words: list[str], vocab: Vocabulary) -> bool:
+    """Two thirds of the longer words or more are known as written (an English message; «skolko
+    klasterov v k-means» knows only "means")."""
+    longer = [w for w in words if len(w) > 2]
+    return bool(longer) and 3 * sum(_known(w, vocab) for w in longer) >= 2 * len(longer)
 
 
 def _known(word: str, vocab: Vocabulary) -> bool:
@@ -206,12 +215,14 @@ def _one_edit(word: str, vocab: Vocabulary) -> str | None:
     return vocab.near_written(low) or vocab.near(stem) or edits1_match(low, STOPWORDS)
 
 
-def _normalise_word(word: str, vocab: Vocabulary, russian_in_latin: bool = False) -> str:
+def _normalise_word(
+    word: str, vocab: Vocabulary, russian_in_latin: bool = False, english: bool = False
+) -> str:
     """A known word as written; else its Cyrillic spelling if that is known; else a known word one
     edit away as written ("gradiant" → "gradient", an English typo, not «градиент»); else a known
     word one edit from its Cyrillic spelling («obyasnite» → «объясните»). In a message of
     transliterated Russian the Cyrillic spelling's near word is tried before the Latin one's."""
-    cyrillic = translit_to_cyrillic(word) if word.isascii() else word
+    cyrillic = translit_to_cyrillic(word) if word.isascii() and not english else word
     if russian_in_latin and cyrillic != word and cyrillic.lower() in STOPWORDS:
         return cyrillic  # «a», «on», «v» are Russian words here, not English ones
     if word.isdigit() or _known(word, vocab):

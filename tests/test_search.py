@@ -113,6 +113,11 @@ def test_typical_questions_find_their_note(retriever, query: str, slug: str) -> 
         ("what is the delat in this formula", "what is the delta in this formula"),
         ("what is dropout", "what is dropout"),
         ("price of a used toyota", "price of a used toyota"),
+        # in an English message an unknown name stays a name: "DoRA" is not «дора»
+        (
+            "what's DoRA and how is it different from plain LoRA?",
+            "what's DoRA and how is it different from plain LoRA?",
+        ),
     ],
 )
 def test_queries_are_normalised_against_the_index_vocabulary(retriever, query: str, normalised: str) -> None:
