@@ -23,6 +23,7 @@ import sqlite3
 import time
 import uuid
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -263,7 +264,9 @@ def _cleanup(root: Path, keep: str) -> None:
             shutil.rmtree(old, ignore_errors=True)
 
 
-def _embed(encoder: Encoder, texts: list[str], progress: bool | None, label: str) -> np.ndarray:
+def _embed(
+    encoder: Encoder, texts: list[str], progress: bool | None, label: str, line: int = 0
+) -> np.ndarray:
     from tqdm import tqdm
 
     batch = 32
@@ -272,6 +275,7 @@ def _embed(encoder: Encoder, texts: list[str], progress: bool | None, label: str
         total=len(texts),
         desc=f"embedding ({label})",
         unit="text",
+        position=line,
         disable=None if progress is None else not progress,
     ) as bar:
         for i in range(0, len(texts), batch):
@@ -287,8 +291,10 @@ def _channel(
     reuse: dict[str, np.ndarray],
     to_embed: set[str],
     progress: bool | None,
+    line: int = 0,
 ) -> tuple[np.ndarray, np.ndarray, int]:
-    """(row → note index, vectors, texts embedded) for one encoder over the notes."""
+    """(row → note index, vectors, texts embedded) for one encoder over the notes (its progress bar
+    on terminal line ``line``)."""
     unit = UNITS.get(part.name, "chunks")
     texts_by_note = (
         [[c.text for c in cs] for cs in chunks_by_note]
@@ -305,7 +311,7 @@ def _channel(
         else:
             parts.append(old)
     todo = [t for _, ts in pending for t in ts]
-    embedded = _embed(part, todo, progress, part.name) if todo else np.zeros((0, part.dim), np.float32)
+    embedded = _embed(part, todo, progress, part.name, line) if todo else np.zeros((0, part.dim), np.float32)
     offset = 0
     for i, ts in pending:
         parts[i] = embedded[offset : offset + len(ts)]
@@ -393,12 +399,20 @@ def _build_locked(
         getattr(encoder, "parts", None) or [encoder]
     )  # a MultiEncoder or the retriever's QueryEncoder
     channels: dict[str, tuple[np.ndarray, np.ndarray]] = {}
-    for part in parts:
-        rows, vectors, embedded = _channel(
-            part, notes, chunks_by_note, old_vectors.get(part.name, {}), to_embed, progress
-        )
-        channels[part.name] = (rows, vectors)
-        summary.embedded_chunks += embedded
+    # The channels embed side by side: USE (numpy) and e5 (onnxruntime) release the GIL for most of
+    # their time, so on 2 cores a fresh build embeds in the longer one's time, not the sum (27 s and
+    # 26 s for the 167 notes; bench/RESULTS.md).
+    with ThreadPoolExecutor(max_workers=len(parts), thread_name_prefix="embed") as executor:
+        pending = [
+            executor.submit(
+                _channel, part, notes, chunks_by_note, old_vectors.get(part.name, {}), to_embed, progress, i
+            )
+            for i, part in enumerate(parts)
+        ]
+        for part, future in zip(parts, pending, strict=True):
+            rows, vectors, embedded = future.result()
+            channels[part.name] = (rows, vectors)
+            summary.embedded_chunks += embedded
 
     version = time.strftime("%Y%m%d-%H%M%S") + "-" + uuid.uuid4().hex[:6]
     vdir = versions_dir(root)
