@@ -16,6 +16,7 @@ from bot.answer.fit import (
     DEV_DIALOGS,
     FRESH2,
     FRESH3,
+    FRESH4,
     FRESH_DEMO_REQUESTS,
     FRESH_DIALOGS,
     OFFTOPIC,
@@ -49,6 +50,7 @@ SETS: dict[str, tuple[Path, ...]] = {
         FRESH_DIALOGS,
         *FRESH2,
         *FRESH3,
+        *FRESH4,
     ),
     "test": (TESTSET,),
 }
