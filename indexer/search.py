@@ -373,6 +373,16 @@ class Retriever:
             if len(w) >= 4 and w.isascii() and w.isalpha() and w not in vocab
         )
 
+    def unknown_terms(self, query: str) -> list[str]:
+        """The question's topic stems of :data:`RARE_MIN_LETTERS`+ letters that no note uses, in any
+        script («федеративн», «конформн», "node2vec"): a topic the notes do not know."""
+        vocab = self._bm25.vocab
+        return sorted(
+            t
+            for t in self._topic_terms(query)
+            if len(t) >= RARE_MIN_LETTERS and t.isalpha() and t not in vocab
+        )
+
     def _topic_terms(self, query: str) -> set[str]:
         """The question's stemmed words (normalised first) without the words that frame a question."""
         frame = question_frame_terms()

@@ -172,6 +172,17 @@ def test_short_follow_ups_stay_on_the_note_and_a_described_meme_does_not(pipelin
     assert pipeline.answer("а пример есть?", state=state).demo.id == "fine-tuning"
 
 
+def test_a_continuation_about_a_topic_no_note_knows_is_not_kept_on_the_current_note(pipeline) -> None:
+    """«а …» after RLHF keeps the chat on RLHF, unless it names something no note uses."""
+    from bot.answer.dialogue import DialogueState
+
+    state = DialogueState()
+    assert pipeline.answer("что такое rlhf", state=state).note.slug == "rlhf"
+    assert pipeline.answer("а зачем он нужен?", state=state).note.slug == "rlhf"
+    other = pipeline.answer("а федеративное обучение как устроено?", state=state)
+    assert other.status in ("unknown", "off_topic") and other.note is None
+
+
 def test_a_demo_asked_for_in_words_runs_the_demo_of_the_note_it_is_about(pipeline) -> None:
     """«покажи, что творится …» about batch normalization runs its demo instead of telling about it."""
     answer = pipeline.answer("покажи что творится с активациями в глубокой сетке с нормализацией по батчу")

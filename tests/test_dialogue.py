@@ -38,6 +38,7 @@ DROPOUT = DialogueState(note="dropout", demo=None, at=time.time())
         "tell me more about that",
         "go deeper on that",
         "explain in more detail",
+        "keep going",
     ],
 )
 def test_deeper(text: str) -> None:
@@ -76,6 +77,8 @@ def test_deeper(text: str) -> None:
         "покажи наглядно демкой",
         "show it on digits",  # a pronoun points back; the other words say how
         "покажи это на цифрах",
+        "lemme see it",
+        "а для этого демо есть?",
     ],
 )
 def test_demo_of_the_current_note(text: str) -> None:
@@ -83,7 +86,14 @@ def test_demo_of_the_current_note(text: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "text", ["покажи пример переобучения", "show that meme again", "покажи эту картинку ещё раз"]
+    "text",
+    [
+        "покажи пример переобучения",
+        "show that meme again",
+        "покажи эту картинку ещё раз",
+        "see you",
+        "ok see ya",
+    ],
 )
 def test_a_request_with_a_topic_of_its_own_is_not_the_current_demo(text: str) -> None:
     assert follow_up(text, DROPOUT) != "demo"
@@ -127,6 +137,7 @@ def test_parameters_for_the_current_demo() -> None:
         ("can you run it with eps 0.2", "params"),
         ("what about t=0.1?", "params"),
         ("а p=0.3?", "params"),
+        ("а совсем холодную, 0.1?", "params"),
     ],
 )
 def test_a_question_with_a_value_in_it_sets_it_only_when_it_says_so(text: str, kind: str) -> None:

@@ -400,6 +400,9 @@ class _Retriever:
     def unknown_names(self, query: str) -> int:
         return 0
 
+    def unknown_terms(self, query: str) -> list[str]:
+        return []
+
 
 class _Router:
     def route(self, text: str, vector: Any = None) -> _Route:

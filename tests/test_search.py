@@ -124,6 +124,14 @@ def test_queries_are_normalised_against_the_index_vocabulary(retriever, query: s
     assert retriever.normalise(query) == normalised
 
 
+def test_words_no_note_uses_are_found_in_any_script(retriever) -> None:
+    assert retriever.unknown_terms("а федеративное обучение как устроено?") == ["федеративн"]
+    assert retriever.unknown_terms("а что такое конформное предсказание?") == ["конформн"]
+    # question-frame slang and short stems are no topic; known words are not unknown
+    assert retriever.unknown_terms("а тогда нафига все делают глубокие сети?") == []
+    assert retriever.unknown_terms("а в керасе как?") == []
+
+
 def test_transliteration_and_edit_distance() -> None:
     assert translit_to_cyrillic("prodavtsa") == "продавца"
     assert translit_to_cyrillic("takoy") == "такой"

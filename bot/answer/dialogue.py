@@ -19,6 +19,7 @@ import time
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
+from bot.answer.smalltalk import smalltalk_kind
 from common.textnorm import translit_to_cyrillic
 
 TTL_SECONDS = 30 * 60
@@ -32,7 +33,7 @@ _PLEASE = rf"(?:{_PLEASE_WORDS})"
 DEEPER_RE = re.compile(
     r"^\W*(?:а\s+|and\s+|ok\s+|ок\s+|хорошо\s+|давай\s+|можно\s+|расскажи\s+|tell me\s+|go\s+)?"
     r"(?:(?:по)?подробн\w*|ещё|еще|дальше|продолж\w*|глубже|детальн\w*|развернут\w*|podrobn\w*|popodrobn\w*|eshch?e"
-    r"|more|tell me more|go on|deeper|in depth|details?|elaborate|continue)"
+    r"|more|tell me more|go on|keep going|carry on|deeper|in depth|details?|elaborate|continue)"
     rf"(?:\s+{_PLEASE})*\W*$",
     re.I,
 )
@@ -53,8 +54,8 @@ PARAMS_HINT_RE = re.compile(
 )
 # A question of more than a few words mentions values without setting them unless it says so
 # («а какой шанс, что все пять чисел отрицательные?», "so temp 0 means no hallucinations?";
-# but «а если слоёв 40?», "what about t=0.1?", «а p=0.3?»).
-QUESTION_WORDS_FOR_VALUES = 3
+# but «а если слоёв 40?», "what about t=0.1?", «а p=0.3?», «а совсем холодную, 0.1?»).
+QUESTION_WORDS_FOR_VALUES = 4
 # A why-question about the note («а почему делят на 1-p?») mentions a parameter without setting it.
 WHY_RE = re.compile(r"(?<!\w)(?:почему|зачем|отчего|why|how come)(?!\w)", re.I)
 FOLLOW_QUESTION_RE = re.compile(
@@ -102,17 +103,19 @@ _DEMO_NOUNS = re.compile(
     re.I,
 )
 _DEMO_VERBS = re.compile(
-    r"покаж\w*|показ\w*|запуст\w*|прогон\w*|наглядн\w*|show\w*|run\w*|action|live|visual\w*", re.I
+    r"покаж\w*|показ\w*|запуст\w*|прогон\w*|наглядн\w*|глянуть|посмотреть|увидеть|show\w*|run\w*|action"
+    r"|live|visual\w*|see|watch",
+    re.I,
 )
 _CUES = (("deeper", _DEEPER_CUES), ("noun", _DEMO_NOUNS), ("verb", _DEMO_VERBS))
 _FILLERS = frozenset(
     """а и ну ок окей давай го можно можешь могу мне меня нам ли бы есть плз плиз пжл пж
     пожалуйста как он она оно они его её ее это этого этот эта тут там про о об на в с по чуть
     немного поподробней расскажи раскажи рассказать раскажите расскажите объясни обьясни объяснить
-    работает работают деле действии тогда дай дайте хочу глянуть посмотреть увидеть
-    and so ok okay go can could would you me us i let please pls plz tell explain say show it its
+    работает работают деле действии тогда дай дайте хочу для
+    and so ok okay go can could would you me us i let lemme please pls plz tell explain say show it its
     this that these those about on of in for with a an the is there got have any some bit little
-    works working how then now give gimme want wanna see watch""".split()
+    works working how then now give gimme want wanna""".split()
 )
 FOLLOW_UP_WORD_LIMIT = 7
 # «покажи этот мем ещё раз» asks for the picture, not an experiment
@@ -245,8 +248,8 @@ def follow_up(
         return "deeper"
     if state is None or not state.fresh(now):
         return "none"
-    if DEMO_RE.match(stripped) or (cue == "demo" and not has_params):
-        return "demo"
+    if (DEMO_RE.match(stripped) or (cue == "demo" and not has_params)) and smalltalk_kind(stripped) != "bye":
+        return "demo"  # "see you" is a goodbye, "let me see it" the demo
     if has_params and (state.demo is not None or state.note is not None) and not WHY_RE.search(stripped):
         words = len(stripped.split())
         if PARAMS_HINT_RE.search(stripped) or (

@@ -180,6 +180,7 @@ class AnswerPipeline:
                 decision.status,
                 covered=self.retriever.coverage(query, state.note)[1],
                 pointed=kind == "question",
+                unknown=bool(self.retriever.unknown_terms(query)),
             )
         ):
             answer.status, answer.confidence = "answered", 1.0
@@ -344,7 +345,7 @@ def _cyrillic_letters(text: str) -> int:
 
 
 def _about_current(
-    query: str, hits: Sequence[Hit], note: str, status: Status, covered: float, pointed: bool
+    query: str, hits: Sequence[Hit], note: str, status: Status, covered: float, pointed: bool, unknown: bool
 ) -> bool:
     """Whether a short question is about the current note rather than a topic of its own.
 
@@ -355,13 +356,17 @@ def _about_current(
     describes a topic of its own) or with words the note speaks of («а сколько параметров она
     обучает?» after LoRA). Any other short question («зачем делить на корень из d_k?» after
     attention) is about the current note only when the note speaks of its words (``covered``: the
-    share of its topic words found in the note) and nothing else would be answered.
+    share of its topic words found in the note) and nothing else would be answered. ``unknown``: the
+    question has a word no note uses («а федеративное обучение как устроено?» after RLHF): when
+    nothing would be answered either, that is a topic of its own the notes do not cover.
     """
     if hits and hits[0].named and hits[0].slug != note:
         return False
     answered = status in ("answered", "resources")
     if not pointed:
         return covered >= NOTE_COVERS and not answered
+    if unknown and not answered:
+        return False
     if any(h.slug == note for h in hits[:FOLLOW_UP_WITHIN]) or not answered:
         return True
     return refers_back(query) and (len(tokenize(query)) <= OWN_WORDS or covered >= NOTE_COVERS)
