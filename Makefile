@@ -48,7 +48,7 @@ install: $(VENV)/.installed system-deps bytecode
 index: install
 	$(MEMEBOT) index build
 
-# ROUTER_EPOCHS empty = the recipe's 3 epochs (held-out macro-F1 0.946, ~2.5 min on 2 cores), the same
+# ROUTER_EPOCHS empty = the recipe's 3 epochs (held-out macro-F1 0.937, ~2 min on 2 idle cores), the same
 # router `make test` trains. A router trained for other epochs is retrained.
 ROUTER_EPOCHS ?=
 router: index

@@ -44,7 +44,7 @@ export MEMEBOT_TEST_POSTGRES_URL
 
 index_ready=$(mktemp -u)
 step "models in the background: index, then router (log: $models_log)"
-# The router is fine-tuned with the product's recipe (3 epochs, ~2.5 minutes on 2 idle cores);
+# The router is fine-tuned with the product's recipe (3 epochs, ~2 minutes on 2 idle cores);
 # ROUTER_EPOCHS overrides it.
 (
   make --no-print-directory index && touch "$index_ready" &&

@@ -79,9 +79,9 @@ def test_training_on_a_subset_writes_the_onnx_model_and_metadata(tmp_path: Path,
 def test_real_model_meets_the_targets_on_held_out_data(intent_router) -> None:
     meta = intent_router.meta
     ours = meta["metrics"]["macro_f1"]
-    # Honest thresholds (bench/RESULTS.md): the 3-epoch recipe (CI's and the product's) reaches 0.946
-    # on the 1,842-example split; logistic regression on the same frozen vectors 0.957 — within a few
-    # questions, not beaten. The bar is the recipe's, less a margin for the machine's arithmetic.
+    # Honest thresholds (bench/RESULTS.md): the recipe (CI's and the product's: 3 epochs, MiniLM's
+    # word table frozen) reaches 0.937 on the 1,842-example split; logistic regression on the same
+    # frozen vectors 0.957 — within a few questions. The bars are the recipe's, less a small margin.
     assert ours >= 0.90
     baselines = {b["name"]: b["macro_f1"] for b in meta["baselines"]}
     assert ours > baselines["keyword rules"] + 0.3
