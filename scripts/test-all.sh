@@ -22,11 +22,6 @@ export MEMEBOT_HOME=${MEMEBOT_HOME:-$PWD/var} HF_HUB_OFFLINE=1 TRANSFORMERS_OFFL
 FAST_WORKERS=${FAST_WORKERS:-2}
 SLOW_WORKERS=${SLOW_WORKERS:-3}
 
-# The models (index, then router, then the router's tests) are the critical path; everything run beside
-# them yields the CPU to them, and fills the time they leave idle (the end-to-end tests wait on
-# processes and HTTP).
-OFF_PATH="nice -n 5"
-
 step() { printf '\n== %s (%ss)\n' "$1" "$SECONDS"; }
 
 step "install"
@@ -54,9 +49,9 @@ models=$!
 
 failed=0
 step "lint and types"
-$OFF_PATH make --no-print-directory check || failed=1
+make --no-print-directory check || failed=1
 step "fast tests"
-$OFF_PATH $PY -m pytest -q -m "not slow and not e2e" -n "$FAST_WORKERS" --dist loadfile -p no:cacheprovider --durations=15 || failed=1
+$PY -m pytest -q -m "not slow and not e2e" -n "$FAST_WORKERS" --dist loadfile -p no:cacheprovider --durations=15 || failed=1
 
 step "waiting for the index"
 while [ ! -e "$index_ready" ] && kill -0 "$models" 2>/dev/null; do sleep 1; done
@@ -66,7 +61,7 @@ if [ ! -e "$index_ready" ]; then
   exit 1
 fi
 step "slow tests that need no router"
-$OFF_PATH $PY -m pytest -q -m "(slow or e2e) and not router" -n "$SLOW_WORKERS" --dist loadfile -p no:cacheprovider --durations=15 || failed=1
+$PY -m pytest -q -m "(slow or e2e) and not router" -n "$SLOW_WORKERS" --dist loadfile -p no:cacheprovider --durations=15 || failed=1
 
 step "waiting for the router"
 if ! wait "$models"; then
