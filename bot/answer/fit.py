@@ -73,11 +73,12 @@ INTENT_LABEL = {
     "off_topic": "off_topic",
     "resources": "resources",
 }
-FIT_VERSION = 5
+FIT_VERSION = 6
 REFUSALS = ("unknown", "off_topic")
 # The operating point: answerable dev questions refused (out of fold) may not exceed this share
 # (the limit on false "I don't know"); within it, as many refusals as possible.
 MAX_FALSE_REFUSAL = 0.03
+CV_REPEATS = 5
 SHIFTS = tuple(round(0.1 * i, 1) for i in range(-20, 31))
 
 
@@ -270,6 +271,11 @@ def fit_decision(
     x = np.vstack(rows)
     y = np.asarray([classes.index(label) for label in labels])
     report, logits = cross_validate(x, y, classes)
+    # The operating point from out-of-fold logits averaged over several fold splits: one split's
+    # choice varied from 0.1 to 0.3 with the seed (bench/RESULTS.md).
+    logits = np.mean(
+        [logits, *(cross_validate(x, y, classes, seed=s)[1] for s in range(1, CV_REPEATS))], axis=0
+    )
     shift, report.refused, report.false_refusal, report.accuracy_at_point = refusal_shift(
         logits, y, np.asarray(answerable), classes
     )
