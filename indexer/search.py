@@ -365,23 +365,18 @@ class Retriever:
 
     def unknown_names(self, query: str) -> int:
         """How many Latin words of 4+ letters in the question (after normalisation) no note uses:
-        mostly names of methods no note covers ("adafactor", "node2vec", "controlnet")."""
-        vocab = self._bm25.vocab
-        return sum(
-            1
-            for w in self._topic_terms(query)
-            if len(w) >= 4 and w.isascii() and w.isalpha() and w not in vocab
-        )
+        mostly names of methods no note covers ("adafactor", "dreambooth", "controlnet")."""
+        return sum(1 for w in self._unknown_words(query) if w.isascii())
 
     def unknown_terms(self, query: str) -> list[str]:
         """The question's topic stems of :data:`RARE_MIN_LETTERS`+ letters that no note uses, in any
-        script («федеративн», «конформн», "node2vec"): a topic the notes do not know."""
+        script («федеративн», «конформн», "adafactor"): a topic the notes do not know."""
+        return sorted(w for w in self._unknown_words(query) if len(w) >= RARE_MIN_LETTERS)
+
+    def _unknown_words(self, query: str) -> list[str]:
+        """The question's topic stems of 4+ letters, letters only, that no note uses."""
         vocab = self._bm25.vocab
-        return sorted(
-            t
-            for t in self._topic_terms(query)
-            if len(t) >= RARE_MIN_LETTERS and t.isalpha() and t not in vocab
-        )
+        return [w for w in self._topic_terms(query) if len(w) >= 4 and w.isalpha() and w not in vocab]
 
     def _topic_terms(self, query: str) -> set[str]:
         """The question's stemmed words (normalised first) without the words that frame a question."""

@@ -18,6 +18,7 @@ from router.training.baselines import keyword_intent
 from router.training.train import (
     POOL_BATCHES,
     TrainConfig,
+    batches_per_epoch,
     choose_thresholds,
     length_batches,
     needs_training,
@@ -150,6 +151,7 @@ def test_length_batches_cover_every_example_once_and_pad_less_than_random_batche
     generator = torch.Generator().manual_seed(0)
     batches = length_batches(lengths, batch_size, generator)
     assert sorted(i for b in batches for i in b) == list(range(1000))
+    assert len(batches) == batches_per_epoch(1000, batch_size)
     assert all(0 < len(b) <= batch_size for b in batches)
     padded = sum(max(lengths[i] for i in b) * len(b) for b in batches)
     random_order = torch.randperm(1000, generator=torch.Generator().manual_seed(0)).tolist()

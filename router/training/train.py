@@ -161,6 +161,12 @@ def length_batches(lengths: list[int], batch_size: int, generator: torch.Generat
     return [batches[i] for i in torch.randperm(len(batches), generator=generator).tolist()]
 
 
+def batches_per_epoch(n: int, batch_size: int) -> int:
+    """How many batches :func:`length_batches` makes of ``n`` examples (each pool's last may be short)."""
+    pool = batch_size * POOL_BATCHES
+    return sum(-(-min(pool, n - start) // batch_size) for start in range(0, n, pool))
+
+
 def fit_classifier(
     train: list[Example], featurizer: Featurizer, config: TrainConfig, progress: bool | None = None
 ) -> IntentClassifier:
@@ -182,11 +188,7 @@ def fit_classifier(
         weight_decay=config.weight_decay,
     )
     lengths = featurizer.token_lengths(texts)
-    pool = config.batch_size * POOL_BATCHES
-    steps_per_epoch = sum(  # each pool's last batch may be short
-        -(-min(pool, len(texts) - start) // config.batch_size) for start in range(0, len(texts), pool)
-    )
-    total = steps_per_epoch * config.epochs
+    total = batches_per_epoch(len(texts), config.batch_size) * config.epochs
     warmup = max(1, total // 10)
     scheduler = torch.optim.lr_scheduler.LambdaLR(
         optimizer, lambda s: min(1.0, (s + 1) / warmup) * max(0.0, (total - s) / max(1, total - warmup))
