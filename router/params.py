@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from router.parsing.naming import Naming, identify
+from router.parsing.relative import read_relative
 from router.parsing.tokens import tokenize
 from router.parsing.values import ParamValueError, Value, quoted_spans, read_params
 
@@ -28,6 +29,7 @@ __all__ = [
     "find_demo_id",
     "names_a_demo",
     "note_names",
+    "read_relative",
 ]
 
 

@@ -189,3 +189,23 @@ def test_a_demo_asked_for_in_words_runs_the_demo_of_the_note_it_is_about(pipelin
     assert answer.status == "demo" and answer.demo is not None and answer.demo.id == "batch-normalization"
     told = pipeline.answer("зачем нужна нормализация по батчу в глубокой сетке")
     assert told.status == "answered" and told.note.slug == "batch-normalization"
+
+
+def test_a_value_said_relative_to_the_last_run_scales_the_parameter_set_last(pipeline) -> None:
+    """ "double it" after "try temp 1.5" runs temperature 3; «в 10 раз меньше» scales what it names
+    (and «в 2 раза» is no value of 2)."""
+    from bot.answer.dialogue import DialogueState
+
+    state = DialogueState()
+    assert pipeline.answer("what does temperature do when you sample from an LLM", state=state).note
+    assert pipeline.answer("try temp 1.5", state=state).demo.params["t"] == pytest.approx(1.5)
+    doubled = pipeline.answer("double it", state=state)
+    assert doubled.status == "demo" and doubled.demo.id == "softmax-temperature"
+    assert doubled.demo.params["t"] == pytest.approx(3.0)
+    state = DialogueState()
+    assert pipeline.answer("покажи демо переобучения, степень 12", state=state).demo
+    noisier = pipeline.answer("а теперь шум в 2 раза больше", state=state)
+    assert noisier.demo.id == "overfitting" and noisier.demo.params == {
+        "degree": 12,
+        "noise": pytest.approx(0.6),
+    }

@@ -79,6 +79,8 @@ def test_deeper(text: str) -> None:
         "покажи это на цифрах",
         "lemme see it",
         "а для этого демо есть?",
+        "show me a heatmap",  # what the demo draws
+        "покажи график",
     ],
 )
 def test_demo_of_the_current_note(text: str) -> None:
@@ -196,7 +198,7 @@ def test_the_context_expires() -> None:
 
 def test_state_round_trips_and_survives_garbage() -> None:
     state = DialogueState(
-        note="dropout", depth="deep", demo="dropout", params={"p": 0.2}, lang="en", at=123.0
+        note="dropout", depth="deep", demo="dropout", params={"p": 0.2}, lang="en", at=123.0, last_set="p"
     )
     assert DialogueState.from_dict(state.to_dict()) == state
     assert DialogueState.from_dict({"note": 5, "at": "x"}) == DialogueState()

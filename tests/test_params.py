@@ -21,6 +21,7 @@ from router.params import (
     find_demo_id,
     names_a_demo,
     note_names,
+    read_relative,
 )
 from router.parsing.naming import names_of
 from router.parsing.tokens import parse_number, tokenize
@@ -283,6 +284,51 @@ def test_a_number_word_alone_is_no_value() -> None:
     )  # «три» is a value next to a name only
     assert extract_params("возьми три числа", BY_ID["log-negative"].params) == {"n": 3}
     assert extract_params("почему 3?", BY_ID["log-negative"].params) == {"n": 3}  # digits, as before
+
+
+def test_zero_alone_is_a_value() -> None:
+    """«ноль» is hardly ever said of anything but a value, unlike «три» («почему три?»)."""
+    assert extract_params("а если вообще ноль?", BY_ID["adversarial"].params) == {"eps": 0.0}
+    assert extract_params("zero noise", BY_ID["overfitting"].params) == {"noise": 0.0}
+
+
+def test_a_formula_of_the_help_text_names_its_choice() -> None:
+    params = BY_ID["universal-approximation"].params
+    assert extract_params("fit sin(6x), 2000 steps", params) == {"func": "wave", "steps": 2000}
+    assert extract_params("sin 6x", params) == {"func": "wave"}
+    assert extract_params("sin function", params) == {"func": "sin"}
+
+
+@pytest.mark.parametrize(
+    ("text", "demo", "ran_with", "last_set", "expected"),
+    [
+        ("double it", "softmax-temperature", {"t": 1.5}, "t", {"t": 3.0}),
+        (
+            "double the steps",
+            "universal-approximation",
+            {"func": "wave", "steps": 500},
+            None,
+            {"steps": 1000},
+        ),
+        ("вдвое меньше", "learning-rate", {"lr": 0.3}, None, {"lr": 0.15}),
+        ("увеличь шум в 3 раза", "overfitting", {"degree": 20, "noise": 0.3}, "degree", {"noise": 0.9}),
+        ("lr 10x smaller", "optimizers", {}, None, {"lr": 0.005}),  # the default when it has not run
+        ("раздели на 4", "k-means", {"k": 8}, None, {"k": 2}),
+        ("halve it", "overfitting", {"degree": 20, "noise": 0.8}, "noise", {"noise": 0.4}),
+        ("а в два раза больше кластеров?", "k-means", {"k": 3}, None, {"k": 6}),
+        ("three times more steps", "optimizers", {}, None, {"steps": 300}),
+        ("удвой", "log-negative", {"n": 5}, None, {"n": 10}),
+        # not relative: a formula, a plain count, a value
+        ("sin(6x)", "universal-approximation", {}, None, {}),
+        ("покажи 2 примера", "log-negative", {}, None, {}),
+        ("p=0.3", "dropout", {"p": 0.5}, "p", {}),
+    ],
+)
+def test_values_said_relative_to_the_last_run(
+    text: str, demo: str, ran_with: dict[str, Any], last_set: str | None, expected: dict[str, Any]
+) -> None:
+    got = read_relative(text, BY_ID[demo].params, ran_with, last_set)
+    assert got == pytest.approx(expected) and set(got) == set(expected)
 
 
 def test_a_demo_named_in_a_quoted_sentence_is_not_the_demo_asked_for() -> None:

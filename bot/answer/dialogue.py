@@ -6,7 +6,8 @@ in memory; ``ask --jsonl``: per ``chat`` id) and expires after :data:`TTL_SECOND
 
 - «подробнее» / "more" → the current note's next depth (then "that's all");
 - «а пример?» / «покажи демо» / "run it" → the current note's demo;
-- «теперь p=0.2» / "now eps .3" → the current demo again with the new parameters;
+- «теперь p=0.2» / "now eps .3" / "double it" / «вдвое меньше» → the current demo again with the new
+  parameters;
 - a short question without a topic of its own («а почему делят на 1-p?», "and in keras?", «зачем
   она нужна?», "when should I use it?") → a question about the current note (the pipeline answers
   from it unless the question names another note).
@@ -99,7 +100,8 @@ _DEEPER_CUES = re.compile(
     re.I,
 )
 _DEMO_NOUNS = re.compile(
-    r"демо|демк\w*|демонстрац\w*|пример\w*|эксперимент\w*|вживую|demos?|demonstrat\w*|example\w*|experiment\w*|primer",
+    r"демо|демк\w*|демонстрац\w*|пример\w*|эксперимент\w*|вживую|demos?|demonstrat\w*|example\w*|experiment\w*|primer"
+    r"|график\w*|графичек|heatmaps?|plots?|graphs?|charts?",  # what a demo draws: "show me a heatmap"
     re.I,
 )
 _DEMO_VERBS = re.compile(
@@ -171,6 +173,7 @@ class DialogueState:
     params: dict[str, Any] = field(default_factory=dict)
     lang: str = "ru"
     at: float = 0.0
+    last_set: str | None = None  # the parameter the user changed last ("double it" scales it)
 
     def fresh(self, now: float | None = None) -> bool:
         """Still the same conversation: something was shown less than :data:`TTL_SECONDS` ago."""
@@ -193,6 +196,7 @@ class DialogueState:
                 params=dict(data.get("params") or {}),
                 lang=str(data.get("lang", "ru")),
                 at=float(data.get("at", 0.0)),
+                last_set=data.get("last_set") if isinstance(data.get("last_set"), str) else None,
             )
         except (TypeError, ValueError):
             return cls()

@@ -38,6 +38,7 @@ from router.params import (
     extract_params,
     names_a_demo,
     note_names,
+    read_relative,
 )
 
 logger = logging.getLogger(__name__)
@@ -150,7 +151,7 @@ class AnswerPipeline:
             return self._smalltalk(Answer(query, lang, "smalltalk"))
         current = self._current_demo(state)
         problems: list[ParamValueError] = []
-        given = extract_params(query, current.params, problems) if current is not None else {}
+        given = self._given_params(query, current, state, problems) if current is not None else {}
         # «a pochemu on na tablichkah luchshe?» continues as «а почему он …» does
         read = self._router_text(query)
         kind = follow_up(read, state, has_params=bool(given or problems))
@@ -276,6 +277,18 @@ class AnswerPipeline:
         )
         return next((d for d in self.demos if d.id == demo_id), None)
 
+    @staticmethod
+    def _given_params(
+        query: str, current: Any, state: DialogueState | None, problems: list[ParamValueError]
+    ) -> dict[str, Any]:
+        """The values a follow-up sets for the current demo: said relative to the ones it ran with
+        ("double it", «в 10 раз меньше»: that reading wins, «в 2 раза» is no value of 2), else written."""
+        ran_with = state.params if state is not None and state.demo == current.id else {}
+        last_set = state.last_set if state is not None and state.demo == current.id else None
+        return read_relative(query, current.params, ran_with, last_set) or extract_params(
+            query, current.params, problems
+        )
+
     def _demo_of_current(self, query: str, lang: Lang, state: DialogueState) -> Answer:
         spec = self._current_demo(state)
         if spec is None:
@@ -313,6 +326,10 @@ class AnswerPipeline:
         answer.text = render_text(answer, self.demos)
         return answer
 
+    def _defaults(self, demo_id: str) -> dict[str, Any]:
+        spec = next((d for d in self.demos if d.id == demo_id), None)
+        return {p.name: p.default for p in spec.params} if spec is not None else {}
+
     def _demo_request(self, query: str, hits: Sequence[Hit]) -> DemoRequest:
         """The demo a question asks for (named, else the first of the top notes' demos) and its values."""
         notes = self.retriever.notes
@@ -325,15 +342,18 @@ class AnswerPipeline:
         """A demo's id or title is written (not just a word or parameter of it): evidence for the decision."""
         return names_a_demo(query, self.demos)
 
-    @staticmethod
-    def _remember(state: DialogueState, answer: Answer) -> None:
+    def _remember(self, state: DialogueState, answer: Answer) -> None:
         """The chat is now about what this answer showed (unknown and canned replies keep the old topic)."""
         if answer.status == "demo" and answer.demo is not None and answer.demo.run:
+            before = state.params if state.demo == answer.demo.id else self._defaults(answer.demo.id)
+            changed = [k for k, v in answer.demo.params.items() if before.get(k) != v]
+            if state.demo != answer.demo.id or changed:
+                state.last_set = changed[-1] if changed else None
             state.demo, state.params = answer.demo.id, dict(answer.demo.params)
             state.note = answer.note.slug if answer.note is not None else state.note
         elif answer.status in ("answered", "resources") and answer.note is not None:
             if answer.note.slug != state.note:
-                state.demo, state.params = None, {}
+                state.demo, state.params, state.last_set = None, {}, None
             state.note, state.depth = answer.note.slug, answer.depth
         else:
             return

@@ -40,8 +40,8 @@ PARAM_WORDS: dict[str, tuple[str, ...]] = {
 
 # Everyday names for choice values, by the value.
 CHOICE_WORDS: dict[str, tuple[str, ...]] = {
-    "sin": (r"sine?", r"синус\w*"),
-    "wave": (r"waves?", r"волн\w*"),
+    "sin": (r"sine?", r"синус\w*", r"sin \( 3x \)"),
+    "wave": (r"waves?", r"волн\w*", r"sin \( 6x \)", r"sin 6x"),  # as the demo's help writes them
     "bump": (r"bumps?", r"горб\w*", r"бугор\w*", r"бугр\w*"),
     "digits": (r"digits?", r"цифр\w*", r"mnist"),
     "factors": (r"factors?", r"фактор\w*"),
@@ -144,6 +144,7 @@ def _number_words() -> dict[str, float]:
 
 
 NUMBER_WORDS: dict[str, float] = _number_words()
+ZERO_WORDS = frozenset([*_RU_UNITS[0].split(), "zero"])
 MULTIPLIERS: dict[str, float] = {
     "hundred": 100,
     "hundreds": 100,

@@ -25,6 +25,7 @@ from router.parsing.lexicon import (
     PERCENT_WORDS,
     RU_ORDINAL,
     RU_ORDINAL_VALUES,
+    ZERO_WORDS,
 )
 
 _DIGITS = r"\d+(?:[.,]\d+)?/\d+(?:[.,]\d+)?(?![\d/])|\d+(?:[.,]\d+)?|[.,]\d+"  # 8/255 first
@@ -157,7 +158,9 @@ def _fold_number_words(tokens: list[Token]) -> list[Token]:
             tok.weak = True  # an argument, as in torch.log(-1)
         value, used = _read_decimal_words(tokens, i, *_read_number_words(tokens, i))
         if used:  # «почему три?» is no parameter: number words are values only next to a name (or a %)
-            out.append(Token("num", tok.text, tok.start, tokens[i + used - 1].end, value=value, weak=True))
+            # but «а если вообще ноль?» sets one: "zero" is hardly ever said of anything else
+            weak = not (used == 1 and tok.text in ZERO_WORDS)
+            out.append(Token("num", tok.text, tok.start, tokens[i + used - 1].end, value=value, weak=weak))
             i += used
         elif tok.kind == "num" and i + 1 < len(tokens) and tokens[i + 1].text in MULTIPLIERS:
             nxt = tokens[i + 1]

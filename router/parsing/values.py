@@ -145,7 +145,7 @@ class _Reader:
             own = phrase_of_name(str(choice))
             for s, e, _ in find(self.tokens, ([own] if own else []) + phrases):
                 hits.append((s, e, str(choice)))
-        return sorted(hits)
+        return sorted(hits, key=lambda h: (h[0], h[0] - h[1]))  # "sin(6x)" is wave, not sin
 
     # ---------------------------------------------------------------- numbers
 
