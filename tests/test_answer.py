@@ -209,3 +209,17 @@ def test_a_value_said_relative_to_the_last_run_scales_the_parameter_set_last(pip
         "degree": 12,
         "noise": pytest.approx(0.6),
     }
+
+
+def test_a_demo_asked_for_in_words_about_the_current_note_runs_its_demo(pipeline) -> None:
+    """«покажи, как сеть приближает функцию» after universal approximation: what the demo shows,
+    asked in words, runs it; a demo with a topic of its own does not."""
+    from bot.answer.dialogue import DialogueState
+
+    state = DialogueState()
+    note = pipeline.answer("что такое универсальная аппроксимация", state=state).note
+    assert note is not None and note.slug == "universal-approximation"
+    shown = pipeline.answer("покажи как сеть приближает функцию", state=state)
+    assert shown.status == "demo" and shown.demo.id == "universal-approximation"
+    other = pipeline.answer("а покажи демку с атакой на классификатор", state=state)
+    assert not (other.status == "demo" and other.demo.id == "universal-approximation")

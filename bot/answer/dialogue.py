@@ -217,6 +217,12 @@ def asks_for_demo(text: str) -> bool:
     return bool(_ASKS_DEMO_RE.search(text))
 
 
+def without_demo_request(text: str) -> str:
+    """``text`` without the words that ask for a demo («покажи, как сеть приближает функцию» → «, как
+    сеть приближает функцию»): what is left says what the demo should show."""
+    return _ASKS_DEMO_RE.sub(" ", text)
+
+
 def short_question(text: str) -> bool:
     """A question of a few words («зачем делить на корень из d_k?», "what shape is the mask then?")
     that does not ask what something is («что такое dbscan?» names a topic of its own, even when the

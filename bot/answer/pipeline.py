@@ -19,7 +19,14 @@ from collections.abc import Sequence
 from typing import Any, Protocol
 
 from bot.answer.decision import Decider, Evidence, RuleDecider
-from bot.answer.dialogue import DialogueState, asks_for_demo, follow_up, refers_back, short_question
+from bot.answer.dialogue import (
+    DialogueState,
+    asks_for_demo,
+    follow_up,
+    refers_back,
+    short_question,
+    without_demo_request,
+)
 from bot.answer.model import Answer, DemoChoice, Status
 from bot.answer.render import hit_title, render_text
 from bot.answer.smalltalk import looks_like_smalltalk, reply_key, smalltalk_kind
@@ -136,6 +143,18 @@ class AnswerPipeline:
             and self.retriever.notes[hits[0].slug].demo == request.demo_id
         )
 
+    def _shows_current(self, query: str, evidence: Evidence, current: Any) -> bool:
+        """A demo asked for in words about what the current demo shows («покажи, как сеть приближает
+        функцию» after universal approximation): every topic word is in its note and no other demo is
+        named. «а покажи демку с атакой» after dropout names a topic of its own."""
+        request = evidence.demo_request
+        return (
+            evidence.demo_asked
+            and current.note_slug in self.retriever.notes
+            and not (evidence.demo_named and request is not None and request.demo_id != current.id)
+            and self.retriever.coverage(without_demo_request(query), current.note_slug)[1] >= NOTE_COVERS
+        )
+
     def _router_text(self, query: str) -> str:
         """The question as the router and the dialogue read it: transliterated Russian in Cyrillic («skolko klasterov
         brat v k-means» is Latin noise to it), otherwise as typed (it learned typos as people type them)."""
@@ -169,6 +188,8 @@ class AnswerPipeline:
             query, lang, "unknown", results=hits, intent=route.intent if route is not None else None
         )
         decision = self.decider.decide(evidence)
+        if current is not None and state is not None and self._shows_current(query, evidence, current):
+            return self._demo(Answer(query, lang, "demo"), current.id, {**given}, problems)
         if (
             state is not None
             and state.fresh()
