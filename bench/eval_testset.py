@@ -6,7 +6,9 @@ Questions with an expected note are retrieval questions (Recall@1/3 and MRR per 
 as `memebot eval` reports them, plus how often the answer pipeline *shows* a right note);
 "unknown" ones must be refused; every status implies an intent for the router (STATUS_INTENTS).
 
-    MEMEBOT_HOME=var python bench/eval_testset.py [--router-only]
+    MEMEBOT_HOME=var python bench/eval_testset.py [--router-only] [--set test2]
+
+``--set test2`` scores the second held-out set (indexer/data/testset2.jsonl) instead.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import numpy as np
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 TESTSET = REPO / "indexer" / "data" / "testset.jsonl"
+TESTSET2 = REPO / "indexer" / "data" / "testset2.jsonl"
 
 
 # The intent each expected outcome implies ("answered" and "unknown" are questions about ML: either explain_*).
@@ -45,7 +48,8 @@ def main() -> None:
 
     configure_threads(1)
     router_only = "--router-only" in sys.argv
-    rows = [json.loads(line) for line in TESTSET.read_text(encoding="utf-8").splitlines() if line.strip()]
+    path = TESTSET2 if "test2" in sys.argv else TESTSET
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
     questions = [r for r in rows if isinstance(r.get("expect"), dict)]
     print(
         f"test set: {len(rows)} lines, {len(questions)} questions (dialogs skipped); outcomes: "

@@ -105,3 +105,30 @@ def test_demo_requests_are_read_and_dialog_only_ones_skipped(tmp_path: Path) -> 
         {"status": "demo", "demo": "k-means", "error": "k"},
         {"status": "unknown"},
     ]
+
+
+def test_the_held_out_sets_are_what_the_issue_asks_for() -> None:
+    """Each held-out set: ≥ 400 questions, half Russian, ≥ 60 uncovered, ≥ 40 dialogs with follow-ups,
+    ≥ 40 demo requests; every expected note and demo exists (a typo in a slug would fail silently)."""
+    from demos.registry import list_demos
+    from indexer.notes import load_notes
+
+    repo = Path(__file__).resolve().parent.parent
+    slugs = {n.slug for n in load_notes(repo / "knowledge")}
+    demos = {d.id: {p.name for p in d.params} for d in list_demos()}
+    for name in ("testset2.jsonl",):
+        items = load_cases(repo / "indexer" / "data" / name)
+        singles = [c[0] for c in items if len(c) == 1]
+        dialogs = [c for c in items if len(c) > 1]
+        turns = [t for c in items for t in c]
+        assert len(items) >= 400 and len(dialogs) >= 40, name
+        assert sum(c.expect["status"] == "unknown" for c in singles) >= 60
+        assert sum(c.expect["status"] == "demo" for c in singles) >= 40
+        assert 0.45 <= sum(t.lang == "ru" for t in turns) / len(turns) <= 0.55
+        for turn in turns:
+            expect = turn.expect
+            assert {expect.get("note"), *expect.get("also", [])} - {None} <= slugs, turn.q
+            if expect["status"] == "demo":
+                assert set(expect.get("params", {})) | {expect.get("error")} - {None} <= demos[expect["demo"]]
+        named = {c.expect.get("note") for c in singles}
+        assert slugs <= named, f"notes without a question: {sorted(slugs - named)[:5]}"
