@@ -26,20 +26,8 @@ TESTSET = REPO / "indexer" / "data" / "testset.jsonl"
 TESTSET2 = REPO / "indexer" / "data" / "testset2.jsonl"
 
 
-# The intent each expected outcome implies ("answered" and "unknown" are questions about ML: either explain_*).
-STATUS_INTENTS = {
-    "answered": {"explain_concept", "explain_meme"},
-    "unknown": {"explain_concept", "explain_meme"},
-    "resources": {"resources"},
-    "demo": {"run_demo"},
-    "off_topic": {"off_topic"},
-    "smalltalk": {"smalltalk"},
-    "help": {"help"},
-    "submit": {"submit_meme"},
-}
-
-
 def main() -> None:
+    from bot.answer.evaluate import STATUS_INTENTS
     from bot.config import load_settings
     from bot.services import load_services
     from indexer.evaluate import EvalItem, evaluate_retrieval

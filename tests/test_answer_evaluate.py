@@ -84,6 +84,31 @@ def test_dialogs_share_state_and_rates_are_per_language(tmp_path: Path) -> None:
     assert "shown_right" in result.format()
 
 
+def test_intent_accuracy_counts_single_questions_whose_expectation_implies_an_intent(tmp_path: Path) -> None:
+    """An answerable or uncovered question implies explain_*, a demo request run_demo; a line without an
+    expectation (uncovered or look-alike off-topic, any refusal right) and a dialog's later turns imply none."""
+    lines = [
+        {"q": "что такое дропаут", "lang": "ru", "expect": {"status": "answered", "note": "dropout"}},
+        {"q": "what is a kalman filter", "lang": "en", "expect": {"status": "unknown"}},
+        {"q": "покажи дропаут", "lang": "ru", "expect": {"status": "demo", "demo": "dropout", "params": {}}},
+        {"q": "рецепт борща", "lang": "ru"},  # any refusal is right: no intent implied
+        {"dialog": [{"q": "dropout?", "lang": "en", "expect": {"status": "answered", "note": "dropout"}},
+                    {"q": "more", "lang": "en", "expect": {"status": "answered", "note": "dropout"}}]},
+    ]  # fmt: skip
+    path = tmp_path / "set.jsonl"
+    path.write_text("\n".join(json.dumps(x, ensure_ascii=False) for x in lines), encoding="utf-8")
+    routed = {"что такое дропаут": "explain_concept", "what is a kalman filter": "off_topic",
+              "покажи дропаут": "run_demo", "рецепт борща": "off_topic", "dropout?": "explain_concept"}  # fmt: skip
+
+    def fake(query: str, lang: str, state: DialogueState) -> Answer:
+        return Answer(query, lang, "unknown", intent=routed.get(query))  # type: ignore[arg-type]
+
+    rates = evaluate(load_cases(path), fake)
+    assert rates.rates("all")["intent_accuracy"] == (0.75, 4)  # the kalman filter is not off-topic
+    assert rates.rates("ru")["intent_accuracy"] == (1.0, 2)
+    assert "intent_accuracy" in rates.format()
+
+
 def test_demo_requests_are_read_and_dialog_only_ones_skipped(tmp_path: Path) -> None:
     path = tmp_path / "demo.jsonl"
     rows = [
@@ -103,7 +128,7 @@ def test_demo_requests_are_read_and_dialog_only_ones_skipped(tmp_path: Path) -> 
     assert expects == [
         {"status": "demo", "demo": "dropout", "params": {"p": 0.3}},
         {"status": "demo", "demo": "k-means", "error": "k"},
-        {"status": "unknown"},
+        {"status": "unknown", "intents": []},  # any refusal is right; no intent implied
     ]
 
 

@@ -14,6 +14,9 @@ those that only make sense inside a dialog, marked ``fallback``, are skipped) ar
 - ``unknown_refused``: of the uncovered questions, the share not answered with a note;
 - ``false_unknown``: of the answerable questions, the share refused;
 - ``status_accuracy``: the decided status equals the expected one (all single questions);
+- ``intent_accuracy``: the router's intent is one the expected status implies (:data:`STATUS_INTENTS`;
+  single questions the router read, and whose expectation implies an intent: an uncovered or off-topic
+  line without one, ``{"q", "lang"}``, implies none);
 - ``demo_accuracy``: demo requests with the right demo and parameters (or the right refused parameter);
 - ``follow_up_accuracy``: dialog turns after the first that meet every expectation.
 """
@@ -39,9 +42,22 @@ METRICS = (
     "unknown_refused",
     "false_unknown",
     "status_accuracy",
+    "intent_accuracy",
     "demo_accuracy",
     "follow_up_accuracy",
 )
+# The router's intents each expected status implies: an answerable or an uncovered question is a
+# question about ML, a meme or a concept (the router need not know whether a note covers it).
+STATUS_INTENTS = {
+    "answered": {"explain_concept", "explain_meme"},
+    "unknown": {"explain_concept", "explain_meme"},
+    "resources": {"resources"},
+    "demo": {"run_demo"},
+    "off_topic": {"off_topic"},
+    "smalltalk": {"smalltalk"},
+    "help": {"help"},
+    "submit": {"submit_meme"},
+}
 
 
 class EvalFileError(UserError):
@@ -89,6 +105,11 @@ class Evaluation:
             ),
             "false_unknown": self._rate(lang, answerable, lambda o: o.answer["status"] in REFUSED),
             "status_accuracy": self._rate(lang, single, lambda o: _status_ok(o)),
+            "intent_accuracy": self._rate(
+                lang,
+                lambda o: single(o) and o.answer.get("intent") is not None and _implied(o) is not None,
+                lambda o: o.answer["intent"] in (_implied(o) or ()),
+            ),
             "demo_accuracy": self._rate(
                 lang, lambda o: single(o) and o.case.expect.get("status") == "demo", lambda o: o.ok
             ),
@@ -113,6 +134,13 @@ class Evaluation:
             lang: {m: {"rate": v, "n": n} for m, (v, n) in self.rates(lang).items()}
             for lang in ("ru", "en", "all")
         }
+
+
+def _implied(o: Outcome) -> set[str] | None:
+    """The intents the expectation implies (``intents`` when it lists them; none for an empty list)."""
+    if "intents" in o.case.expect:
+        return set(o.case.expect["intents"]) or None
+    return STATUS_INTENTS.get(str(o.case.expect.get("status")))
 
 
 def _status_ok(o: Outcome) -> bool:
@@ -190,7 +218,8 @@ def load_cases(path: Path) -> list[list[Case]]:
                     expect = (
                         {"status": "answered", "note": slugs[0], "also": slugs[1:]}
                         if slugs
-                        else {"status": "unknown"}
+                        # uncovered or look-alike off-topic: any refusal is right, and no intent is implied
+                        else {"status": "unknown", "intents": []}
                     )
                 cases.append(
                     Case(str(turn["q"]), turn.get("lang") or detect_lang(str(turn["q"])), dict(expect))
