@@ -134,14 +134,16 @@ def test_demo_requests_are_read_and_dialog_only_ones_skipped(tmp_path: Path) -> 
 
 def test_the_held_out_sets_are_what_the_issue_asks_for() -> None:
     """Each held-out set: ≥ 400 questions, half Russian, ≥ 60 uncovered, ≥ 40 dialogs with follow-ups,
-    ≥ 40 demo requests; every expected note and demo exists (a typo in a slug would fail silently)."""
+    ≥ 40 demo requests; every expected note, demo and parameter exists and every expected value is in
+    range (five lines of the first set named a parameter by an alias or expected an out-of-range value
+    to run: they could never pass)."""
     from demos.registry import list_demos
     from indexer.notes import load_notes
 
     repo = Path(__file__).resolve().parent.parent
     slugs = {n.slug for n in load_notes(repo / "knowledge")}
-    demos = {d.id: {p.name for p in d.params} for d in list_demos()}
-    for name in ("testset2.jsonl",):
+    demos = {d.id: {p.name: p for p in d.params} for d in list_demos()}
+    for name in ("testset.jsonl", "testset2.jsonl"):
         items = load_cases(repo / "indexer" / "data" / name)
         singles = [c[0] for c in items if len(c) == 1]
         dialogs = [c for c in items if len(c) > 1]
@@ -154,6 +156,10 @@ def test_the_held_out_sets_are_what_the_issue_asks_for() -> None:
             expect = turn.expect
             assert {expect.get("note"), *expect.get("also", [])} - {None} <= slugs, turn.q
             if expect["status"] == "demo":
-                assert set(expect.get("params", {})) | {expect.get("error")} - {None} <= demos[expect["demo"]]
+                specs = demos[expect["demo"]]
+                assert set(expect.get("params", {})) | {expect.get("error")} - {None} <= set(specs), turn.q
+                for name, value in expect.get("params", {}).items():  # out of range is an "error" line
+                    if specs[name].kind in ("int", "float"):
+                        assert specs[name].min <= value <= specs[name].max, turn.q
         named = {c.expect.get("note") for c in singles}
         assert slugs <= named, f"notes without a question: {sorted(slugs - named)[:5]}"
