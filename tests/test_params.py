@@ -318,6 +318,7 @@ def test_a_formula_of_the_help_text_names_its_choice() -> None:
         ("а в два раза больше кластеров?", "k-means", {"k": 3}, None, {"k": 6}),
         ("three times more steps", "optimizers", {}, None, {"steps": 300}),
         ("удвой", "log-negative", {"n": 5}, None, {"n": 10}),
+        ("а в полтора раза больше шагов?", "optimizers", {"lr": 0.05, "steps": 200}, "lr", {"steps": 300}),
         # not relative: a formula, a plain count, a value
         ("sin(6x)", "universal-approximation", {}, None, {}),
         ("покажи 2 примера", "log-negative", {}, None, {}),

@@ -41,9 +41,14 @@ _DOWN_RE = re.compile(
 )
 
 
+_HALF_MORE = {"полтора": 1.5, "полторы": 1.5, "one-and-a-half": 1.5}  # «в полтора раза больше»
+
+
 def _count(word: str) -> float | None:
     number = parse_number(word)
-    return number if number is not None else NUMBER_WORDS.get(word.lower())
+    if number is not None:
+        return number
+    return NUMBER_WORDS.get(word.lower(), _HALF_MORE.get(word.lower()))
 
 
 def relative_factor(text: str) -> float | None:
@@ -81,7 +86,11 @@ def read_relative(
     numeric = [p for p in params if getattr(p, "kind", "") in NUMERIC]
     if factor is None or not numeric:
         return {}
-    named = {p.name for m in find_mentions(tokenize(text), numeric) for p in m.params[:1]}
+    # a name two parameters share («шагов»: the learning rate's «шаг» or the steps) is the count's
+    named = {
+        sorted(m.params, key=lambda p: p.kind != "int")[0].name
+        for m in find_mentions(tokenize(text), numeric)
+    }
     by_name = {p.name: p for p in numeric}
     if len(named) == 1:
         param = by_name[next(iter(named))]
