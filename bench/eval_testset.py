@@ -36,7 +36,8 @@ def main() -> None:
 
     configure_threads(1)
     router_only = "--router-only" in sys.argv
-    path = TESTSET2 if "test2" in sys.argv else TESTSET
+    chosen = sys.argv[sys.argv.index("--set") + 1] if "--set" in sys.argv[:-1] else "test"
+    path = {"test": TESTSET, "test2": TESTSET2}[chosen]
     rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
     questions = [r for r in rows if isinstance(r.get("expect"), dict)]
     print(

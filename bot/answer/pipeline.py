@@ -304,8 +304,10 @@ class AnswerPipeline:
     ) -> dict[str, Any]:
         """The values a follow-up sets for the current demo: said relative to the ones it ran with
         ("double it", «в 10 раз меньше»: that reading wins, «в 2 раза» is no value of 2), else written."""
-        ran_with = state.params if state is not None and state.demo == current.id else {}
-        last_set = state.last_set if state is not None and state.demo == current.id else None
+        ran_with: dict[str, Any] = {}
+        last_set = None
+        if state is not None and state.demo == current.id:
+            ran_with, last_set = state.params, state.last_set
         return read_relative(query, current.params, ran_with, last_set) or extract_params(
             query, current.params, problems
         )
@@ -347,10 +349,6 @@ class AnswerPipeline:
         answer.text = render_text(answer, self.demos)
         return answer
 
-    def _defaults(self, demo_id: str) -> dict[str, Any]:
-        spec = next((d for d in self.demos if d.id == demo_id), None)
-        return {p.name: p.default for p in spec.params} if spec is not None else {}
-
     def _demo_request(self, query: str, hits: Sequence[Hit]) -> DemoRequest:
         """The demo a question asks for (named, else the first of the top notes' demos) and its values."""
         notes = self.retriever.notes
@@ -366,7 +364,8 @@ class AnswerPipeline:
     def _remember(self, state: DialogueState, answer: Answer) -> None:
         """The chat is now about what this answer showed (unknown and canned replies keep the old topic)."""
         if answer.status == "demo" and answer.demo is not None and answer.demo.run:
-            before = state.params if state.demo == answer.demo.id else self._defaults(answer.demo.id)
+            spec = next(d for d in self.demos if d.id == answer.demo.id)
+            before = state.params if state.demo == answer.demo.id else validate_params(spec, {})
             changed = [k for k, v in answer.demo.params.items() if before.get(k) != v]
             if state.demo != answer.demo.id or changed:
                 state.last_set = changed[-1] if changed else None

@@ -16,8 +16,7 @@ from typing import Any
 from router.parsing.lexicon import NUMBER_WORDS
 from router.parsing.mentions import find_mentions
 from router.parsing.tokens import parse_number, tokenize
-
-NUMERIC = ("int", "float")
+from router.parsing.values import NUMERIC
 
 _NUMBER = r"\d+(?:[.,]\d+)?"
 _FACTOR_RE = re.compile(
