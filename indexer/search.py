@@ -363,6 +363,17 @@ class Retriever:
             rarity = self._rarity_cache[term] = math.log(total / df) / math.log(total)
         return rarity
 
+    def note_share(self, word: str) -> float:
+        """The share of the notes that use ``word`` (the most widespread of its stems; 0 if none)."""
+        assert self._chunk_note is not None
+        bm25, shares = self._bm25, [0.0]
+        for term in tokenize(word):
+            i = bm25.vocab.get(term)
+            if i is not None:
+                notes = self._chunk_note[bm25.indices[int(bm25.indptr[i]) : int(bm25.indptr[i + 1])]]
+                shares.append(len(np.unique(notes)) / max(len(self.slugs), 1))
+        return max(shares)
+
     def unknown_names(self, query: str) -> int:
         """How many Latin words of 4+ letters in the question (after normalisation) no note uses:
         mostly names of methods no note covers ("adafactor", "dreambooth", "controlnet")."""

@@ -12,7 +12,7 @@ See :mod:`router.parsing` for how the text is read.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,6 +24,7 @@ from router.parsing.values import ParamValueError, Value, quoted_spans, read_par
 __all__ = [
     "DemoRequest",
     "ParamValueError",
+    "common_words",
     "extract_demo_request",
     "extract_params",
     "find_demo_id",
@@ -47,15 +48,19 @@ class DemoRequest:
 
 
 def _identify(
-    text: str, demos: Sequence[Any], names: Mapping[str, Sequence[str]] | None, fallback: str | None
+    text: str,
+    demos: Sequence[Any],
+    names: Mapping[str, Sequence[str]] | None,
+    fallback: str | None,
+    common: frozenset[str] = frozenset(),
 ) -> Naming:
     """Look for the demo outside quotes first: «внимание на "dropout is cool"» is the attention demo."""
     tokens = tokenize(text)
     quotes = quoted_spans(text)
     outside = [t for t in tokens if not any(a <= t.start < b for a, b, _, _ in quotes)]
-    naming = identify(outside, demos, names, fallback)
+    naming = identify(outside, demos, names, fallback, common)
     if naming.demo_id is None and len(outside) < len(tokens):
-        naming = identify(tokens, demos, names, fallback)
+        naming = identify(tokens, demos, names, fallback, common)
     return naming
 
 
@@ -89,15 +94,32 @@ def extract_demo_request(
     demos: Sequence[Any],
     fallback_demo_id: str | None = None,
     names: Mapping[str, Sequence[str]] | None = None,
+    common: frozenset[str] = frozenset(),
 ) -> DemoRequest:
     """Identify the demo (named in the text, else ``fallback_demo_id`` from retrieval or the dialogue)
-    and read its parameters. ``names`` maps a demo id to more names for it (its notes' titles and aliases)."""
-    naming = _identify(text, demos, names, fallback_demo_id)
+    and read its parameters. ``names`` maps a demo id to more names for it (its notes' titles and
+    aliases); ``common`` holds words of the demos' titles too widespread to name one (:func:`common_words`)."""
+    naming = _identify(text, demos, names, fallback_demo_id, common)
     spec = next((s for s in demos if s.id == naming.demo_id), None)
     if spec is None:
         return DemoRequest(None)
     values, problems = read_params(text, tokenize(text), list(spec.params), naming.spans)
     return DemoRequest(spec.id, values, problems, naming.how)
+
+
+def common_words(
+    demos: Sequence[Any], share_of_notes: Callable[[str], float], limit: float
+) -> frozenset[str]:
+    """The words of the demos' titles that at least ``limit`` of the notes use (``share_of_notes``):
+    «хороший», "small", «активации» are said of any topic, so alone they name no demo."""
+    words = {
+        tok.text
+        for spec in demos
+        for title in (getattr(spec, "title_ru", ""), getattr(spec, "title_en", ""))
+        for tok in tokenize(title)
+        if tok.kind == "word"
+    }
+    return frozenset(w for w in words if share_of_notes(w) >= limit)
 
 
 def note_names(notes: Iterable[Any]) -> dict[str, list[str]]:

@@ -211,6 +211,26 @@ def test_a_value_said_relative_to_the_last_run_scales_the_parameter_set_last(pip
     }
 
 
+def test_values_written_in_transliterated_russian_are_read(pipeline) -> None:
+    """«ostav 70% neironov» is «оставь 70% нейронов»: keep 70%, so p = 0.3, not 0.7."""
+    from bot.answer.dialogue import DialogueState
+
+    state = DialogueState()
+    assert pipeline.answer("dropaut eto chto", state=state).note.slug == "dropout"
+    answer = pipeline.answer("ostav 70% neironov", state=state)
+    assert answer.status == "demo" and answer.demo.id == "dropout"
+    assert answer.demo.params["p"] == pytest.approx(0.3)
+
+
+def test_a_number_beside_a_common_word_runs_no_demo(pipeline) -> None:
+    """«хороший» is in the learning-rate demo's title, but «перплексити 10 это хорошо» asks about
+    perplexity: it reads no demo and no learning rate of 10 (the fitted decision then answers it)."""
+    request = pipeline.evidence("перплексити 10 это хорошо").demo_request
+    assert request.demo_id is None and request.params == {}
+    answer = pipeline.answer("перплексити 10 это хорошо")
+    assert answer.demo is None or not answer.demo.run
+
+
 def test_a_demo_asked_for_in_words_about_the_current_note_runs_its_demo(pipeline) -> None:
     """«покажи, как сеть приближает функцию» after universal approximation: what the demo shows,
     asked in words, runs it; a demo with a topic of its own does not."""

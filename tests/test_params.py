@@ -16,6 +16,7 @@ import pytest
 from common.errors import UserError
 from router.params import (
     DemoRequest,
+    common_words,
     extract_demo_request,
     extract_params,
     find_demo_id,
@@ -290,6 +291,30 @@ def test_zero_alone_is_a_value() -> None:
     """«ноль» is hardly ever said of anything but a value, unlike «три» («почему три?»)."""
     assert extract_params("а если вообще ноль?", BY_ID["adversarial"].params) == {"eps": 0.0}
     assert extract_params("zero noise", BY_ID["overfitting"].params) == {"noise": 0.0}
+    # the verb is no value: "zero out 10%" drops 10%
+    assert extract_params("dropout, zero out 10% of activations", BY_ID["dropout"].params) == {"p": 0.1}
+
+
+def test_a_common_word_of_a_demo_title_names_no_demo() -> None:
+    """The learning-rate demo's title says «хороший»; «перплексити 10 это хорошо» asks for no demo,
+    and its 10 is no learning rate. The description's rare words still name their demo."""
+    widespread = {"хороший", "хорошо", "good", "small", "большой", "маленький", "слишком", "too", "large"}
+    common = common_words(DEMOS, lambda w: 0.3 if w in widespread else 0.01, 0.1)
+    assert {"хороший", "good"} <= common and "многочленами" not in common
+    for text in ("перплексити 10 это хорошо", "is accuracy 0.9 good?"):
+        request = extract_demo_request(text, DEMOS, common=common)
+        assert request.demo_id is None and request.params == {}
+    assert extract_demo_request("перплексити 10 это хорошо", DEMOS).demo_id == "learning-rate"  # without
+    assert extract_demo_request("а что там с многочленами", DEMOS, common=common).demo_id == "overfitting"
+
+
+def test_a_choice_written_names_the_only_demo_that_has_it() -> None:
+    """With the title's common words set aside, «sin(6x)» still tells the demo: steps fit many, the
+    wave one."""
+    common = common_words(DEMOS, lambda w: 0.3 if w in {"one", "layer", "fits", "any", "curve"} else 0.0, 0.1)
+    request = extract_demo_request("show one ReLU layer fitting sin(6x), 2000 steps", DEMOS, common=common)
+    assert request.demo_id == "universal-approximation" and request.found_by == "params"
+    assert request.params == {"func": "wave", "steps": 2000}
 
 
 def test_a_formula_of_the_help_text_names_its_choice() -> None:
@@ -449,6 +474,9 @@ class _Retriever:
 
     def unknown_terms(self, query: str) -> list[str]:
         return []
+
+    def note_share(self, word: str) -> float:
+        return 0.0
 
 
 class _Router:

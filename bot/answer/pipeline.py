@@ -41,6 +41,7 @@ from indexer.text import tokenize
 from router.params import (
     DemoRequest,
     ParamValueError,
+    common_words,
     extract_demo_request,
     extract_params,
     names_a_demo,
@@ -52,6 +53,8 @@ logger = logging.getLogger(__name__)
 
 SUGGESTIONS = 3
 RESULTS = 5
+# A word of a demo's title that this share of the notes uses names no demo alone («хороший», "small").
+COMMON_WORD_SHARE = 0.15
 FOLLOW_UP_WITHIN = 5  # a follow-up question stays on the current note if retrieval ranks it this high
 OWN_WORDS = 3  # content words a pointing-back follow-up may have before it is a topic of its own
 NOTE_COVERS = 2 / 3  # share of a follow-up's topic words the current note must contain to answer it
@@ -82,6 +85,7 @@ class AnswerPipeline:
         self.demos = list(demos)
         self.decider = decider or RuleDecider()
         self._names: dict[str, list[str]] | None = None
+        self._common: frozenset[str] = frozenset()
 
     # ----------------------------------------------------------------- public
 
@@ -112,13 +116,13 @@ class AnswerPipeline:
         thread searches and reads the demo evidence (Python): the two overlap on two cores.
         """
         vector = self.retriever.encoder.encode([query])[0]
+        read = read or self._router_text(query)
         routing = (
-            pool("route", 1).submit(self.router.route, read or self._router_text(query), vector)
-            if self.router is not None
-            else None
+            pool("route", 1).submit(self.router.route, read, vector) if self.router is not None else None
         )
         hits = self.retriever.search(query, k=RESULTS, vector=vector)
-        demo_named, demo_request = self._demo_named(query), self._demo_request(query, hits)
+        # «ostav 70% neironov» is read as «остав 70% нейрон»: a value the Latin letters hide
+        demo_named, demo_request = self._demo_named(read), self._demo_request(read, hits)
         coverage = self.retriever.coverage(query, hits[0].slug if hits else None)
         return Evidence(
             query=query,
@@ -170,9 +174,9 @@ class AnswerPipeline:
             return self._smalltalk(Answer(query, lang, "smalltalk"))
         current = self._current_demo(state)
         problems: list[ParamValueError] = []
-        given = self._given_params(query, current, state, problems) if current is not None else {}
         # «a pochemu on na tablichkah luchshe?» continues as «а почему он …» does
         read = self._router_text(query)
+        given = self._given_params(read, current, state, problems) if current is not None else {}
         kind = follow_up(read, state, has_params=bool(given or problems))
         if kind == "deeper":
             return self._deeper(query, lang, state)
@@ -355,7 +359,10 @@ class AnswerPipeline:
         fallback = next((notes[h.slug].demo for h in hits[:3] if notes[h.slug].demo), None)
         if self._names is None:
             self._names = note_names(notes.values())  # «дропаут», «кот у крана» name demos too
-        return extract_demo_request(query, self.demos, fallback_demo_id=fallback, names=self._names)
+            self._common = common_words(self.demos, self.retriever.note_share, COMMON_WORD_SHARE)
+        return extract_demo_request(
+            query, self.demos, fallback_demo_id=fallback, names=self._names, common=self._common
+        )
 
     def _demo_named(self, query: str) -> bool:
         """A demo's id or title is written (not just a word or parameter of it): evidence for the decision."""

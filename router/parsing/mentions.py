@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from router.parsing.lexicon import EQUALS_WORDS, PARAM_WORDS, STRICT_SEPARATORS
+from router.parsing.lexicon import CHOICE_WORDS, EQUALS_WORDS, PARAM_WORDS, STRICT_SEPARATORS
 from router.parsing.tokens import Phrase, Token, find, phrase_of_name, phrase_of_pattern
 
 _EQUALS_RE = re.compile("|".join(f"(?:{w})" for w in EQUALS_WORDS))
@@ -106,3 +106,16 @@ def explicit_params(tokens: Sequence[Token], params: Iterable[Any]) -> set[str]:
         if value_after(tokens, m) is not None or value_before(tokens, m) is not None
         for p in m.params
     }
+
+
+def chosen_params(tokens: Sequence[Token], params: Iterable[Any]) -> set[str]:
+    """Names of the choice parameters one of whose choices is written («sin(6x)», "bump"): evidence of
+    which demo is meant, like a value written next to a parameter's name."""
+    chosen = set()
+    for param in params:
+        words = [str(c) for c in getattr(param, "choices", ()) or () if re.search(r"[^\W\d_]", str(c))]
+        phrases = [phrase_of_pattern(p) for c in words for p in CHOICE_WORDS.get(c, ())]
+        phrases += [ph for ph in map(phrase_of_name, words) if ph is not None]
+        if phrases and find(tokens, phrases):
+            chosen.add(str(param.name))
+    return chosen

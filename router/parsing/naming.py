@@ -16,7 +16,7 @@ from functools import lru_cache
 from typing import Any
 
 from router.parsing.lexicon import STOP_STEMS
-from router.parsing.mentions import explicit_params, find_mentions
+from router.parsing.mentions import chosen_params, explicit_params, find_mentions
 from router.parsing.tokens import (
     Phrase,
     PhraseTable,
@@ -47,13 +47,32 @@ class Naming:
 def names_of(spec: Any, extra: Iterable[str] = ()) -> list[str]:
     """The names a request may call a demo by: id, titles, the parts of the titles, ``extra`` (note names)."""
     names = [spec.id, spec.id.replace("-", " ")]
-    for title in (getattr(spec, "title_ru", ""), getattr(spec, "title_en", ""), *extra):
+    titles = (getattr(spec, "title_ru", ""), getattr(spec, "title_en", ""))
+    for title in (*titles, *extra):
         if not title:
             continue
         names.append(title)
-        parts = [part for part in _TITLE_PARTS_RE.split(title) if 0 < len(part.split()) <= 4]
+        # A demo's title is its subject, a colon, then what it shows: «Learning rate: слишком маленький,
+        # хороший, …». The parts of the subject name it; «хороший» does not.
+        named = title.partition(":")[0] if title in titles else title
+        parts = [part for part in _TITLE_PARTS_RE.split(named) if 0 < len(part.split()) <= 4]
         names += [part for part in parts if len(_LETTER_RE.findall(part)) >= 4]
     return list(dict.fromkeys(n.strip() for n in names if n and n.strip()))
+
+
+def _word_sources(spec: Any, extra: Iterable[str], common: frozenset[str]) -> list[str]:
+    """The names whose single words may name a demo, and the words of the titles' descriptions that
+    are not ``common``: «многочлены» names the overfitting demo, «хороший» (Learning rate: слишком
+    маленький, хороший, …) names none."""
+    titles = [t for t in (getattr(spec, "title_ru", ""), getattr(spec, "title_en", "")) if t]
+    named = [name for name in names_of(spec, extra) if name not in titles or ":" not in name]
+    described = [
+        tok.text
+        for title in titles
+        for tok in tokenize(title.partition(":")[2])
+        if tok.kind == "word" and tok.text not in common
+    ]
+    return named + described
 
 
 @dataclass(frozen=True)
@@ -85,14 +104,16 @@ def _key(
 
 
 @lru_cache(maxsize=16)
-def _index(key: tuple[tuple[str, str, str, tuple[str, ...]], ...]) -> _Index:
+def _index(key: tuple[tuple[str, str, str, tuple[str, ...]], ...], common: frozenset[str]) -> _Index:
     phrases: list[tuple[str, Phrase]] = []
     owners: dict[str, tuple[WordMatcher, set[str]]] = {}
     for demo_id, title_ru, title_en, extra in key:
-        for name in names_of(_Titles(demo_id, title_ru, title_en), extra):
+        spec = _Titles(demo_id, title_ru, title_en)
+        for name in names_of(spec, extra):
             phrase = phrase_of_name(name)
             if phrase is not None:
                 phrases.append((demo_id, phrase))
+        for name in _word_sources(spec, extra, common):
             for tok in tokenize(name):
                 if (
                     tok.kind == "word"
@@ -116,9 +137,11 @@ def identify(
     demos: Sequence[Any],
     names: Mapping[str, Sequence[str]] | None = None,
     fallback: str | None = None,
+    common: frozenset[str] = frozenset(),
 ) -> Naming:
-    """Find the demo ``tokens`` ask for (see the module doc for the order of evidence)."""
-    index = _index(_key(demos, names or {}))
+    """Find the demo ``tokens`` ask for (see the module doc for the order of evidence); ``common``:
+    words too widespread to name a demo from its title's description (:func:`_word_sources`)."""
+    index = _index(_key(demos, names or {}), common)
     by_id = {d.id: d for d in demos}
     hits: dict[str, list[tuple[int, int, int]]] = {}
     for (demo_id, _), found in zip(index.phrases, find_each(tokens, index.table), strict=True):
@@ -146,7 +169,11 @@ def identify(
     by_words = _only_best(votes)
     if by_words:
         return Naming(by_words, "words", spans)
-    return Naming(by_params, "params" if by_params else "", spans)
+    # «one ReLU layer fitting sin(6x), 2000 steps»: steps fit many demos, the wave only one (a choice
+    # alone is no evidence: «закодировал цифрами от 1 до 50» asks for no demo of digits)
+    written = {d.id: len(evidence[d.id] | chosen_params(tokens, d.params)) for d in demos if evidence[d.id]}
+    by_written = _only_best({d: n for d, n in written.items() if n})
+    return Naming(by_written, "params" if by_written else "", spans)
 
 
 def _first_named(hits: Mapping[str, list[tuple[int, int, int]]]) -> str:

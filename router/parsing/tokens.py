@@ -159,7 +159,9 @@ def _fold_number_words(tokens: list[Token]) -> list[Token]:
         value, used = _read_decimal_words(tokens, i, *_read_number_words(tokens, i))
         if used:  # «почему три?» is no parameter: number words are values only next to a name (or a %)
             # but «а если вообще ноль?» sets one: "zero" is hardly ever said of anything else
-            weak = not (used == 1 and tok.text in ZERO_WORDS)
+            # (except the verb: "zero out 10% of activations" drops 10%)
+            verb = i + 1 < len(tokens) and tokens[i + 1].text == "out"
+            weak = not (used == 1 and tok.text in ZERO_WORDS and not verb)
             out.append(Token("num", tok.text, tok.start, tokens[i + used - 1].end, value=value, weak=weak))
             i += used
         elif tok.kind == "num" and i + 1 < len(tokens) and tokens[i + 1].text in MULTIPLIERS:
