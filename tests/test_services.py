@@ -31,3 +31,15 @@ def test_a_replica_picks_up_a_new_index_version(tmp_path: Path, make_notes, use_
     assert replica.refresh_index() is True
     assert replica.retriever.version == other_process.version
     assert replica.pipeline.answer("what is a kalman filter").note.slug == "kalman-filter"
+
+
+def test_the_pipeline_is_kept_until_a_part_is_swapped(tmp_path: Path, make_notes, use_encoder, demo_ids) -> None:
+    """What the pipeline derives from the notes once (the demos' names, their titles' common words)
+    must not be derived per answer: the same parts give the same pipeline; a new retriever, a new one."""
+    root = tmp_path / "index"
+    build_index(make_notes(), root, use_encoder, known_demos=demo_ids, progress=False)
+    services = Services(Retriever.load(root, use_encoder), None, list_demos(), index_root=root)
+    first = services.pipeline
+    assert services.pipeline is first
+    services.retriever = Retriever.load(root, use_encoder)
+    assert services.pipeline is not first and services.pipeline.retriever is services.retriever
