@@ -221,3 +221,34 @@ def test_a_demo_the_registry_lacks_is_no_request() -> None:
         extract_demo_request("покажи на примере", list_demos(), fallback_demo_id="no-such-demo").demo_id
         is None
     )
+
+
+def test_the_notes_questions_teach_the_router_their_intent(tmp_path: Path) -> None:
+    """Each note's first question in each language is an example of the intent its kind implies; a
+    changed question makes the trained model stale."""
+    import shutil
+
+    from router.data import DATA_FILE, data_hash, note_examples
+
+    repo = Path(__file__).resolve().parents[1]
+    notes = tmp_path / "knowledge"
+    for folder, slug in (("memes", "meme-finetune-cat"), ("concepts", "dropout")):
+        (notes / folder).mkdir(parents=True)
+        shutil.copy(repo / "knowledge" / folder / f"{slug}.md", notes / folder)
+    examples = note_examples(notes)
+    assert sorted((e.intent, e.lang) for e in examples) == [
+        ("explain_concept", "en"),
+        ("explain_concept", "ru"),
+        ("explain_meme", "en"),
+        ("explain_meme", "ru"),
+    ]
+    texts = {e.text for e in load_examples(DATA_FILE, notes)}
+    assert {e.text for e in examples} <= texts
+    before = data_hash(DATA_FILE, notes)
+    dropout = notes / "concepts" / "dropout.md"
+    first_ru = next(e.text for e in examples if e.intent == "explain_concept" and e.lang == "ru")
+    dropout.write_text(
+        dropout.read_text(encoding="utf-8").replace(first_ru, "зачем выключать нейроны"), "utf-8"
+    )
+    assert data_hash(DATA_FILE, notes) != before
+    assert "зачем выключать нейроны" in {e.text for e in note_examples(notes)}

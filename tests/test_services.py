@@ -33,7 +33,9 @@ def test_a_replica_picks_up_a_new_index_version(tmp_path: Path, make_notes, use_
     assert replica.pipeline.answer("what is a kalman filter").note.slug == "kalman-filter"
 
 
-def test_the_pipeline_is_kept_until_a_part_is_swapped(tmp_path: Path, make_notes, use_encoder, demo_ids) -> None:
+def test_the_pipeline_is_kept_until_a_part_is_swapped(
+    tmp_path: Path, make_notes, use_encoder, demo_ids
+) -> None:
     """What the pipeline derives from the notes once (the demos' names, their titles' common words)
     must not be derived per answer: the same parts give the same pipeline; a new retriever, a new one."""
     root = tmp_path / "index"
