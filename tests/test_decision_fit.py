@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from bot.answer.decision import FEATURE_NAMES, Evidence, LearnedDecider
 from bot.answer.fit import MAX_FALSE_REFUSAL, refusal_shift
+from indexer.search import Hit
 
 CLASSES = ["answered", "unknown"]
 
@@ -29,3 +31,39 @@ def test_no_shift_when_nothing_is_refused_wrongly() -> None:
     y = np.asarray([0, 0, 1])
     shift, refused, false, accuracy = refusal_shift(logits, y, y == 0, CLASSES)
     assert (shift, refused, false, accuracy) == (0.0, 1.0, 0.0, 1.0)
+
+
+def _learned_help_always() -> LearnedDecider:
+    """A fitted model that answers "help" whatever the evidence (a bias only)."""
+    classes = ["answered", "unknown", "help", "off_topic"]
+    n = len(FEATURE_NAMES)
+    return LearnedDecider(
+        np.zeros((4, n)), np.asarray([0.0, 0.0, 3.0, 0.0]), np.zeros(n), np.ones(n), classes
+    )
+
+
+def _evidence(named: bool, coverage: tuple[float, float, float]) -> Evidence:
+    hit = Hit(
+        "batch-normalization",
+        "concept",
+        "Батч-нормализация",
+        "Batch normalization",
+        7.4,
+        0.43,
+        5.4,
+        named=named,
+        e5=0.87,
+        agree=1,
+    )
+    return Evidence("объясни батчнорм плиз", [hit], coverage=coverage)
+
+
+def test_no_request_reply_wins_over_a_strong_hit() -> None:
+    """Whatever the fit learned, «объясни батчнорм плиз» with its note named and covering the question
+    is answered, not met with the help text; a hit that is not named, or leaves the question
+    outside its note, does not overrule it."""
+    decider = _learned_help_always()
+    assert _evidence(True, (0.5, 0.5, 0.0)).hits[0].relevant
+    assert decider.decide(_evidence(True, (0.5, 0.5, 0.0))).status == "answered"
+    assert decider.decide(_evidence(False, (0.5, 0.5, 0.0))).status == "help"
+    assert decider.decide(_evidence(True, (0.5, 0.2, 0.0))).status == "help"

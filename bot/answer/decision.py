@@ -150,6 +150,31 @@ FEATURE_NAMES = [
 ]  # fmt: skip
 
 
+CANNED: tuple[Status, ...] = ("help", "submit", "off_topic", "smalltalk")
+ASKED_FOR: tuple[Status, ...] = ("help", "submit", "smalltalk")  # canned replies to a request
+
+
+def _covers(evidence: Evidence) -> bool:
+    """The top note speaks of most of the question: "how do I fine tune my guitar" names fine-tuning
+    but leaves the guitar outside it (and the router is sure it is off-topic)."""
+    probs = evidence.intent_probs()
+    return evidence.coverage[1] >= COVERS and (
+        evidence.coverage[0] >= KNOWN or probs.get("off_topic", 0.0) < LOOKALIKE_SURE
+    )
+
+
+def strong_hit(evidence: Evidence) -> bool:
+    """The top hit is relevant, named or agreed on by the channels, and covers the question: no canned
+    reply may win over it («объясни батчнорм плиз» is no request for help)."""
+    hits = evidence.hits
+    return (
+        bool(hits)
+        and hits[0].relevant
+        and (hits[0].named or getattr(hits[0], "agree", 0) >= 2)
+        and _covers(evidence)
+    )
+
+
 class RuleDecider:
     """Hand rules over the same evidence; used until a fitted model exists."""
 
@@ -158,24 +183,14 @@ class RuleDecider:
         intent = max(probs, key=lambda k: probs[k]) if evidence.route is not None else None
         hits = evidence.hits
         relevant = any(h.relevant for h in hits[:3])
-        # A hit is strong when it is named or agreed on *and* its note speaks of most of the question:
-        # "how do I fine tune my guitar" names fine-tuning but leaves the guitar outside it.
-        covers = evidence.coverage[1] >= COVERS and (
-            evidence.coverage[0] >= KNOWN or probs.get("off_topic", 0.0) < LOOKALIKE_SURE
-        )
-        strong = (
-            bool(hits)
-            and hits[0].relevant
-            and (hits[0].named or getattr(hits[0], "agree", 0) >= 2)
-            and covers
-        )
+        covers, strong = _covers(evidence), strong_hit(evidence)
         confidence = probs.get(intent, 0.0) if intent else 0.0
         if intent is None:
             return Decision("answered" if relevant else "unknown", 0.5)
         status = INTENT_STATUS[intent]
         if status == "demo" and not (evidence.demo_named or relevant):
             status = "unknown"
-        elif status in ("help", "submit", "off_topic", "smalltalk") and strong:
+        elif status in CANNED and strong:
             # A canned reply never wins over a strong hit; the router's probability of that reply is no
             # measure of the answer (the learning loop lists answers below 0.5 as guesses).
             status, confidence = "answered", max(STRONG_HIT_CONFIDENCE, 1.0 - confidence)
@@ -246,11 +261,14 @@ class LearnedDecider:
         probs = self.probabilities(features(evidence)[None, :])[0]
         best = int(np.argmax(probs))
         status: Status = self.classes[best]  # type: ignore[assignment]
+        confidence = float(probs[best])
         if status == "answered" and not evidence.hits:
             status = "unknown"
-        return Decision(
-            status, float(probs[best]), {c: float(p) for c, p in zip(self.classes, probs, strict=True)}
-        )
+        elif status in ASKED_FOR and "answered" in self.classes and strong_hit(evidence):
+            # whatever the fit learned, help, a submission or small talk never wins over a strong hit
+            # (off-topic may: look-alikes such as "college dropout rate by state" name a note too)
+            status, confidence = "answered", float(probs[self.classes.index("answered")])
+        return Decision(status, confidence, {c: float(p) for c, p in zip(self.classes, probs, strict=True)})
 
 
 def load_decider(home: Path) -> Decider:
