@@ -26,7 +26,7 @@ DATA_FILE = Path(__file__).resolve().parent / "data" / "intents.yaml"
 NOTES_DIR = Path(__file__).resolve().parents[1] / "knowledge"
 # A note's ``asked:`` lines are questions about it as people type them: the first in each language
 # teaches the router the note's intent (all of them raised dev intent accuracy no further, 0.931 →
-# 0.933, and made the training half as long again; bench/RESULTS.md).
+# 0.933, and made the training a third longer; bench/RESULTS.md).
 ASKED_PER_LANGUAGE = 1
 KIND_INTENT = {"meme": "explain_meme", "concept": "explain_concept", "resource": "resources"}
 

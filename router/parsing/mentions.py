@@ -108,14 +108,22 @@ def explicit_params(tokens: Sequence[Token], params: Iterable[Any]) -> set[str]:
     }
 
 
+def choice_phrases(choice: str) -> list[Phrase]:
+    """How a choice may be written: its own name and the words of :data:`CHOICE_WORDS` for it
+    ("wave": «sin(6x)», «синус»)."""
+    own = phrase_of_name(choice)
+    return ([own] if own else []) + [phrase_of_pattern(p) for p in CHOICE_WORDS.get(choice, ())]
+
+
 def chosen_params(tokens: Sequence[Token], params: Iterable[Any]) -> set[str]:
-    """Names of the choice parameters one of whose choices is written («sin(6x)», "bump"): evidence of
-    which demo is meant, like a value written next to a parameter's name."""
-    chosen = set()
-    for param in params:
-        words = [str(c) for c in getattr(param, "choices", ()) or () if re.search(r"[^\W\d_]", str(c))]
-        phrases = [phrase_of_pattern(p) for c in words for p in CHOICE_WORDS.get(c, ())]
-        phrases += [ph for ph in map(phrase_of_name, words) if ph is not None]
-        if phrases and find(tokens, phrases):
-            chosen.add(str(param.name))
-    return chosen
+    """Names of the choice parameters one of whose word choices is written («sin(6x)», "bump"):
+    evidence of which demo is meant, like a value written next to a parameter's name."""
+    return {
+        str(param.name)
+        for param in params
+        if any(
+            find(tokens, choice_phrases(str(c)))
+            for c in getattr(param, "choices", ()) or ()
+            if re.search(r"[^\W\d_]", str(c))
+        )
+    }

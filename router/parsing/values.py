@@ -21,15 +21,16 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from common.errors import UserError
-from router.parsing.lexicon import CHOICE_WORDS, DROP_WORDS, KEEP_WORDS
+from router.parsing.lexicon import DROP_WORDS, KEEP_WORDS
 from router.parsing.mentions import (
     Mention,
+    choice_phrases,
     find_mentions,
     is_strict_separator,
     value_after,
     value_before,
 )
-from router.parsing.tokens import Token, find, parse_number, phrase_of_name, phrase_of_pattern
+from router.parsing.tokens import Token, find, parse_number
 
 Value = float | int | str
 NUMERIC = ("int", "float")
@@ -141,9 +142,7 @@ class _Reader:
     def _choice_hits(self, param: Any) -> list[tuple[int, int, str]]:
         hits = []
         for choice in param.choices:
-            phrases = [phrase_of_pattern(p) for p in CHOICE_WORDS.get(str(choice), ())]
-            own = phrase_of_name(str(choice))
-            for s, e, _ in find(self.tokens, ([own] if own else []) + phrases):
+            for s, e, _ in find(self.tokens, choice_phrases(str(choice))):
                 hits.append((s, e, str(choice)))
         return sorted(hits, key=lambda h: (h[0], h[0] - h[1]))  # "sin(6x)" is wave, not sin
 
