@@ -222,6 +222,20 @@ def test_values_written_in_transliterated_russian_are_read(pipeline) -> None:
     assert answer.demo.params["p"] == pytest.approx(0.3)
 
 
+def test_units_kept_after_another_demo_are_no_value_for_it(pipeline) -> None:
+    """After the temperature demo, «оставь 70% нейронов» does not rerun it at T = 0.7: it is a fresh
+    request, dropout keeping 70% (whether it runs is the decision's call; the rules here refuse it)."""
+    from bot.answer.dialogue import DialogueState
+
+    state = DialogueState()
+    assert pipeline.answer("what does temperature do when you sample from an LLM", state=state).note
+    assert pipeline.answer("try temp 1.5", state=state).demo.id == "softmax-temperature"
+    kept = pipeline.answer("оставь 70% нейронов", state=state)
+    assert kept.demo is None or kept.demo.id != "softmax-temperature"
+    request = pipeline.evidence("оставь 70% нейронов").demo_request
+    assert request.demo_id == "dropout" and request.params["p"] == pytest.approx(0.3)
+
+
 def test_a_number_beside_a_common_word_runs_no_demo(pipeline) -> None:
     """«хороший» is in the learning-rate demo's title, but «перплексити 10 это хорошо» asks about
     perplexity: it reads no demo and no learning rate of 10 (the fitted decision then answers it)."""

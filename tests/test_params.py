@@ -295,6 +295,15 @@ def test_zero_alone_is_a_value() -> None:
     assert extract_params("dropout, zero out 10% of activations", BY_ID["dropout"].params) == {"p": 0.1}
 
 
+def test_a_share_of_units_kept_or_dropped_is_no_other_parameter() -> None:
+    """«оставь 70% нейронов» said after the temperature demo is no temperature of 0.7: only a keep or
+    drop probability takes a value said of what is kept or dropped."""
+    assert extract_params("оставь 70% нейронов", BY_ID["softmax-temperature"].params) == {}
+    assert extract_params("zero out 10% of activations", BY_ID["softmax-temperature"].params) == {}
+    assert extract_params("оставь 70% нейронов", BY_ID["dropout"].params) == {"p": pytest.approx(0.3)}
+    assert extract_params("температура 70%", BY_ID["softmax-temperature"].params) == {"t": 0.7}
+
+
 def test_a_common_word_of_a_demo_title_names_no_demo() -> None:
     """The learning-rate demo's title says «хороший»; «перплексити 10 это хорошо» asks for no demo,
     and its 10 is no learning rate. The description's rare words still name their demo."""
@@ -477,6 +486,9 @@ class _Retriever:
 
     def note_share(self, word: str) -> float:
         return 0.0
+
+    def names_in(self, query: str) -> set[str]:
+        return set()
 
 
 class _Router:

@@ -156,12 +156,14 @@ def _fold_number_words(tokens: list[Token]) -> list[Token]:
             and tokens[i - 1].start == tokens[i - 2].end
         ):
             tok.weak = True  # an argument, as in torch.log(-1)
+        if tok.text == "zero" and i + 1 < len(tokens) and tokens[i + 1].text == "out":
+            out.append(tok)  # the verb, a word: "zero out 10% of activations" drops 10%
+            i += 1
+            continue
         value, used = _read_decimal_words(tokens, i, *_read_number_words(tokens, i))
         if used:  # «почему три?» is no parameter: number words are values only next to a name (or a %)
             # but «а если вообще ноль?» sets one: "zero" is hardly ever said of anything else
-            # (except the verb: "zero out 10% of activations" drops 10%)
-            verb = i + 1 < len(tokens) and tokens[i + 1].text == "out"
-            weak = not (used == 1 and tok.text in ZERO_WORDS and not verb)
+            weak = not (used == 1 and tok.text in ZERO_WORDS)
             out.append(Token("num", tok.text, tok.start, tokens[i + used - 1].end, value=value, weak=weak))
             i += used
         elif tok.kind == "num" and i + 1 < len(tokens) and tokens[i + 1].text in MULTIPLIERS:

@@ -211,12 +211,19 @@ class _Reader:
         ]
         unset = [p for p in numeric if p.name not in self.settled]
         if (
-            len(numeric) == 1 and len(unset) == 1 and len(free) == 1
+            len(numeric) == 1
+            and len(unset) == 1
+            and len(free) == 1
+            and (_keeps_or_drops(unset[0]) or self._kept_or_dropped(free[0], None) is None)
         ):  # «дропаут 1.5»: the registry says why not
             self.take(unset[0], free[0])
             return
         for i in free:
             fits = [p for p in unset if p.name not in self.settled and _fits(p, self._number(p, i))]
+            if self._kept_or_dropped(i, None) is not None:
+                # «оставь 70% нейронов» is said of units: only a keep or drop probability takes it
+                # (not the temperature of the demo that ran last)
+                fits = [p for p in fits if _keeps_or_drops(p)]
             if len(fits) == 1:
                 self.take(fits[0], i)
 
@@ -253,6 +260,11 @@ class _Reader:
 
     def _says_keep(self, i: int, mention: Mention | None) -> bool:
         """Is the value said of what is kept («оставь 20%», "keep probability 0.9") rather than dropped?"""
+        return self._kept_or_dropped(i, mention) is True
+
+    def _kept_or_dropped(self, i: int, mention: Mention | None) -> bool | None:
+        """True when the value is said of what is kept («оставь 20%»), False when of what is dropped
+        ("zero out 10%"), None when of neither (the nearest such word decides)."""
         lo = min(i, mention.start) if mention else i
         hi = max(i, mention.end - 1) if mention else i
         inside = [t.text for t in self.tokens[lo : hi + 1] if t.kind == "word"]
@@ -275,7 +287,7 @@ class _Reader:
                     if nearest is None or words < nearest[0]:
                         nearest = (words, keep)
                     break
-        return bool(nearest and nearest[1])
+        return nearest[1] if nearest else None
 
 
 def is_complement(param: Any) -> bool:
@@ -286,6 +298,14 @@ def is_complement(param: Any) -> bool:
         return bool(declared)
     words = [w for a in getattr(param, "aliases", ()) for w in re.split(r"[\s_-]+", str(a).lower())]
     return any(_DROP_RE.fullmatch(w) for w in words) and not any(_KEEP_RE.fullmatch(w) for w in words)
+
+
+def _keeps_or_drops(param: Any) -> bool:
+    """Is ``param`` a probability to keep or to drop (declared either way, or so named by its aliases)?"""
+    if getattr(param, "complement", None) is not None or is_complement(param):
+        return True
+    words = [w for a in getattr(param, "aliases", ()) for w in re.split(r"[\s_-]+", str(a).lower())]
+    return any(_KEEP_RE.fullmatch(w) or _DROP_RE.fullmatch(w) for w in words)
 
 
 def _fits(param: Any, value: float) -> bool:
