@@ -359,3 +359,28 @@ def test_error_messages_are_bilingual() -> None:
         ru, en = error.message("ru"), error.message("en")
         assert re.search("[а-яё]", ru, re.IGNORECASE) and not re.search("[а-яё]", en, re.IGNORECASE)
         assert error.message("en-US") == en and error.message("ru-RU") == ru
+
+
+def test_picture_hashes_are_kept_by_content_hash(
+    notes: list, index: MemeImageIndex, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog
+) -> None:
+    """A bot start hashes each picture once: the cached index is the same, a second build decodes
+    nothing, and an unreadable cache only means hashing again."""
+    import bot.vision.phash as phash
+
+    cache = tmp_path / "home" / "meme-picture-hashes.json"
+    first = MemeImageIndex.from_notes(notes, cache=cache)
+    assert first._hashes == index._hashes and cache.is_file()
+    assert all(first.hash_distances(list(h))[s] == 0 for s, h in first._hashes)
+
+    def no_decoding(*args, **kwargs):
+        raise AssertionError("a cached picture was decoded again")
+
+    monkeypatch.setattr(phash, "load_image", no_decoding)
+    again = MemeImageIndex.from_notes(notes, cache=cache)
+    assert again._hashes == first._hashes
+    monkeypatch.undo()
+
+    cache.write_text("{not json", encoding="utf-8")
+    rebuilt = MemeImageIndex.from_notes(notes, cache=cache)
+    assert rebuilt._hashes == first._hashes and "unreadable" in caplog.text

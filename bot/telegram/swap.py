@@ -10,10 +10,15 @@ from bot.services import Services
 from bot.telegram.context import BotContext, BotData
 from bot.vision import MemeImageIndex
 
+IMAGE_HASHES = "meme-picture-hashes.json"  # under MEMEBOT_HOME
+
 
 def image_index(services: Services) -> MemeImageIndex:
-    """The meme pictures of the notes now served, hashed."""
-    return MemeImageIndex.from_notes(list(services.retriever.notes.values()))
+    """The meme pictures of the notes now served, hashed (each picture once: the hashes are kept by
+    content hash under ``MEMEBOT_HOME``)."""
+    return MemeImageIndex.from_notes(
+        list(services.retriever.notes.values()), cache=services.home / IMAGE_HASHES
+    )
 
 
 async def hot_swap(application: Application) -> bool:
