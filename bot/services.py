@@ -33,26 +33,25 @@ class Services:
     decider: Decider = field(default_factory=RuleDecider)
     _runner: Any | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
-    _pipeline: AnswerPipeline | None = None
+    _pipeline: tuple[tuple[Any, ...], AnswerPipeline] | None = None  # the parts it was built on, and it
 
     @property
     def pipeline(self) -> AnswerPipeline:
         """The answer pipeline over the current parts: one per set of parts, so that what it derives
         from the notes once (the demos' names, their titles' common words) is not derived per answer.
         A swapped index or router gets a new one."""
-        current = self._pipeline
+        parts = (self.retriever, self.router, self.decider, *self.demo_specs)
+        built = self._pipeline
         if (
-            current is None
-            or current.retriever is not self.retriever
-            or current.router is not self.router
-            or current.decider is not self.decider
-            or len(current.demos) != len(self.demo_specs)
-            or any(a is not b for a, b in zip(current.demos, self.demo_specs, strict=True))
+            built is None
+            or len(built[0]) != len(parts)
+            or any(a is not b for a, b in zip(built[0], parts, strict=True))
         ):
-            current = self._pipeline = AnswerPipeline(
+            pipeline = AnswerPipeline(
                 self.retriever, router=self.router, demos=self.demo_specs, decider=self.decider
             )
-        return current
+            built = self._pipeline = (parts, pipeline)
+        return built[1]
 
     @property
     def demo_runner(self) -> Any:

@@ -339,12 +339,10 @@ class Retriever:
         note = self._slug_index.get(slug) if slug is not None else None
         if note is None or not known:
             return Coverage(len(known) / len(terms), 0.0, 0.0)
-        assert self._chunk_note is not None
-        bm25 = self._bm25
         in_note = 0
         rare_outside = 0.0
         for term, i in known.items():
-            notes = self._chunk_note[bm25.indices[int(bm25.indptr[i]) : int(bm25.indptr[i + 1])]]
+            notes = self._notes_using(i)
             if np.any(notes == note):
                 in_note += 1
             elif len(term) >= RARE_MIN_LETTERS:
@@ -363,16 +361,17 @@ class Retriever:
             rarity = self._rarity_cache[term] = math.log(total / df) / math.log(total)
         return rarity
 
+    def _notes_using(self, term: int) -> np.ndarray:
+        """The note of every chunk that contains vocabulary term ``term`` (a note once per chunk)."""
+        assert self._chunk_note is not None
+        bm25 = self._bm25
+        return self._chunk_note[bm25.indices[int(bm25.indptr[term]) : int(bm25.indptr[term + 1])]]
+
     def note_share(self, word: str) -> float:
         """The share of the notes that use ``word`` (the most widespread of its stems; 0 if none)."""
-        assert self._chunk_note is not None
-        bm25, shares = self._bm25, [0.0]
-        for term in tokenize(word):
-            i = bm25.vocab.get(term)
-            if i is not None:
-                notes = self._chunk_note[bm25.indices[int(bm25.indptr[i]) : int(bm25.indptr[i + 1])]]
-                shares.append(len(np.unique(notes)) / max(len(self.slugs), 1))
-        return max(shares)
+        terms = [self._bm25.vocab[t] for t in tokenize(word) if t in self._bm25.vocab]
+        total = max(len(self.slugs), 1)
+        return max((len(np.unique(self._notes_using(i))) / total for i in terms), default=0.0)
 
     def unknown_names(self, query: str) -> int:
         """How many Latin words of 4+ letters in the question (after normalisation) no note uses:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import re
 import struct
 import zlib
@@ -384,3 +385,8 @@ def test_picture_hashes_are_kept_by_content_hash(
     cache.write_text("{not json", encoding="utf-8")
     rebuilt = MemeImageIndex.from_notes(notes, cache=cache)
     assert rebuilt._hashes == first._hashes and "unreadable" in caplog.text
+
+    # a picture no longer served is forgotten: the cache holds the pictures in use
+    kept = [n for n in notes if getattr(n, "image_path", None) is not None][:2]
+    assert len(MemeImageIndex.from_notes(kept, cache=cache)) == 2
+    assert len(json.loads(cache.read_text(encoding="utf-8"))) == 2

@@ -166,6 +166,11 @@ def query_views(img: Image.Image) -> list[Image.Image]:
     return views
 
 
+def reference_hashes(img: Image.Image) -> list[int]:
+    """The pHashes of a known picture's reference views (what :class:`MemeImageIndex` matches against)."""
+    return [phash_int(v) for v in _reference_views(_work_copy(img))]
+
+
 def _read_cache(path: Path | None) -> dict[str, list[int]]:
     if path is None or not path.is_file():
         return {}
@@ -178,8 +183,6 @@ def _read_cache(path: Path | None) -> dict[str, list[int]]:
 
 
 def _write_cache(path: Path, hashes: dict[str, list[int]]) -> None:
-    if _read_cache(path) == hashes:
-        return
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         atomic_write(path, json.dumps(hashes).encode("utf-8"))
@@ -206,9 +209,7 @@ class MemeImageIndex:
     @classmethod
     def from_images(cls, images: Mapping[str, Image.Image]) -> MemeImageIndex:
         """Index pictures given as slug → image."""
-        return cls(
-            {slug: [phash_int(v) for v in _reference_views(_work_copy(img))] for slug, img in images.items()}
-        )
+        return cls({slug: reference_hashes(img) for slug, img in images.items()})
 
     @classmethod
     def from_notes(cls, notes: Iterable[Any], cache: Path | None = None) -> MemeImageIndex:
@@ -218,7 +219,9 @@ class MemeImageIndex:
         ``cache``: a JSON file of the hashes by the picture's content hash. A picture already hashed
         is not decoded again: decoding and hashing every picture took ~0.9 s of CPU at each bot start.
         """
-        known = _read_cache(cache)
+        cached = _read_cache(cache)
+        stored = set(cached)
+        used: dict[str, list[int]] = {}  # content key → hashes, of the pictures in use
         hashes: dict[str, list[int]] = {}
         for note in notes:
             path: Path | None = getattr(note, "image_path", None)
@@ -227,14 +230,13 @@ class MemeImageIndex:
             try:
                 data = path.read_bytes()
                 key = f"{HASH_VERSION}:{hashlib.sha256(data).hexdigest()}"
-                if key not in known:
-                    img = load_image(data, max_bytes=64 * 2**20)
-                    known[key] = [phash_int(v) for v in _reference_views(_work_copy(img))]
-                hashes[note.slug] = known[key]
+                if key not in cached:
+                    cached[key] = reference_hashes(load_image(data, max_bytes=64 * 2**20))
+                hashes[note.slug] = used[key] = cached[key]
             except (OSError, ImageError) as exc:
                 logger.warning("meme picture for %s unusable (%s): %s", note.slug, path, exc)
-        if cache is not None:
-            _write_cache(cache, {k: known[k] for k in sorted(known)})
+        if cache is not None and set(used) != stored:  # a new picture hashed, or a removed one to forget
+            _write_cache(cache, {k: used[k] for k in sorted(used)})
         index = cls(hashes)
         logger.info("meme picture index: %d pictures", len(index))
         return index

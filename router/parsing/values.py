@@ -290,22 +290,25 @@ class _Reader:
         return nearest[1] if nearest else None
 
 
+def _alias_words(param: Any) -> list[str]:
+    return [w for a in getattr(param, "aliases", ()) for w in re.split(r"[\s_-]+", str(a).lower())]
+
+
 def is_complement(param: Any) -> bool:
     """Is ``param`` a drop probability, so that "keep X" means 1 − X? Declared by ``complement``; without
     it, a parameter whose aliases say "drop" («обнуление», "drop_p") and never "keep" is one."""
     declared = getattr(param, "complement", None)
     if declared is not None:
         return bool(declared)
-    words = [w for a in getattr(param, "aliases", ()) for w in re.split(r"[\s_-]+", str(a).lower())]
+    words = _alias_words(param)
     return any(_DROP_RE.fullmatch(w) for w in words) and not any(_KEEP_RE.fullmatch(w) for w in words)
 
 
 def _keeps_or_drops(param: Any) -> bool:
     """Is ``param`` a probability to keep or to drop (declared either way, or so named by its aliases)?"""
-    if getattr(param, "complement", None) is not None or is_complement(param):
-        return True
-    words = [w for a in getattr(param, "aliases", ()) for w in re.split(r"[\s_-]+", str(a).lower())]
-    return any(_KEEP_RE.fullmatch(w) or _DROP_RE.fullmatch(w) for w in words)
+    return getattr(param, "complement", None) is not None or any(
+        _KEEP_RE.fullmatch(w) or _DROP_RE.fullmatch(w) for w in _alias_words(param)
+    )
 
 
 def _fits(param: Any, value: float) -> bool:
