@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from router.parsing.mentions import find_mentions
 from router.parsing.naming import Naming, identify
 from router.parsing.relative import read_relative
 from router.parsing.tokens import tokenize
@@ -29,9 +30,14 @@ __all__ = [
     "extract_params",
     "find_demo_id",
     "names_a_demo",
+    "names_a_param",
     "note_names",
     "read_relative",
+    "value_said_of_another",
 ]
+
+# words before a number that may name what it is said of («перплексити 10», "batch size 64")
+NAME_WORDS_BEFORE = 2
 
 
 @dataclass
@@ -105,6 +111,35 @@ def extract_demo_request(
         return DemoRequest(None)
     values, problems = read_params(text, tokenize(text), list(spec.params), naming.spans)
     return DemoRequest(spec.id, values, problems, naming.how)
+
+
+def names_a_param(text: str, params: Iterable[Any]) -> bool:
+    """One of ``params`` is named in ``text`` ("temp 0", «на трёх примерах»), not just given a bare number."""
+    return bool(find_mentions(tokenize(text), params))
+
+
+def value_said_of_another(
+    text: str, params: Sequence[Any], other_params: Iterable[Any], names_another: Callable[[str], bool]
+) -> bool:
+    """A number in ``text`` is said of something other than ``params``: it follows or precedes another
+    demo's parameter ("lr 0.1" after the dropout demo), or the words just before it are a name that
+    ``names_another`` knows («перплексити 10 это хорошо?» after the batch-norm demo). Such a number is
+    no bare value for ``params``. False whenever ``params`` are named: their values are read as usual."""
+    tokens = tokenize(text)
+    if find_mentions(tokens, params):
+        return False
+    theirs = find_mentions(tokens, other_params)
+    for i, tok in enumerate(tokens):
+        if tok.kind != "num" or tok.blank:
+            continue
+        if any(m.end == i or m.start == i + 1 for m in theirs):
+            return True
+        first = i
+        while first > 0 and i - first < NAME_WORDS_BEFORE and tokens[first - 1].kind == "word":
+            first -= 1
+        if first < i and names_another(text[tokens[first].start : tok.start]):
+            return True
+    return False
 
 
 def common_words(

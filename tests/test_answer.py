@@ -245,6 +245,38 @@ def test_a_number_beside_a_common_word_runs_no_demo(pipeline) -> None:
     assert answer.demo is None or not answer.demo.run
 
 
+def test_a_number_said_of_another_topic_does_not_rerun_the_current_demo(pipeline) -> None:
+    """After the batch-norm demo, «перплексити 10 это хорошо?» is about perplexity, not depth 10; after
+    the dropout demo, "а с lr 0.1?" sets the learning-rate demo's parameter, not p = 0.1."""
+    from bot.answer.dialogue import DialogueState
+
+    state = DialogueState()
+    assert pipeline.answer("покажи демо батчнорма", state=state).demo.id == "batch-normalization"
+    assert pipeline.answer("а если слоёв 40?", state=state).demo.params["depth"] == 40
+    perplexity = pipeline.answer("перплексити 10 это хорошо?", state=state)
+    assert not (
+        perplexity.demo is not None and perplexity.demo.run and perplexity.demo.id == "batch-normalization"
+    )
+    state = DialogueState()
+    assert pipeline.answer("run the dropout demo", state=state).demo.id == "dropout"
+    lr = pipeline.answer("а с lr 0.1?", state=state)
+    assert not (lr.demo is not None and lr.demo.run and lr.demo.id == "dropout")
+    assert lr.note is None or lr.note.slug != "dropout"
+
+
+def test_a_demo_only_guessed_beside_a_named_note_without_one_is_not_run(pipeline) -> None:
+    """«перплексити 10 это хорошо?» names perplexity, which has no demo; a lower hit's demo that the bare
+    10 happens to fit is no demo request. Naming the demo's parameter keeps it one ("temp 0")."""
+    evidence = pipeline.evidence("перплексити 10 это хорошо?")
+    assert evidence.hits[0].slug == "perplexity"
+    assert evidence.demo_request.found_by == "fallback"  # a lower hit's demo
+    assert pipeline._demo_beside_named_note(evidence)
+    answer = pipeline.answer("перплексити 10 это хорошо?")
+    assert answer.demo is None or not answer.demo.run
+    named = pipeline.evidence("perplexity at temperature 0.3?")
+    assert not pipeline._demo_beside_named_note(named)
+
+
 def test_a_demo_asked_for_in_words_about_the_current_note_runs_its_demo(pipeline) -> None:
     """«покажи, как сеть приближает функцию» after universal approximation: what the demo shows,
     asked in words, runs it; a demo with a topic of its own does not."""

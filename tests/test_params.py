@@ -21,8 +21,10 @@ from router.params import (
     extract_params,
     find_demo_id,
     names_a_demo,
+    names_a_param,
     note_names,
     read_relative,
+    value_said_of_another,
 )
 from router.parsing.naming import names_of
 from router.parsing.tokens import parse_number, tokenize
@@ -302,6 +304,32 @@ def test_a_share_of_units_kept_or_dropped_is_no_other_parameter() -> None:
     assert extract_params("zero out 10% of activations", BY_ID["softmax-temperature"].params) == {}
     assert extract_params("оставь 70% нейронов", BY_ID["dropout"].params) == {"p": pytest.approx(0.3)}
     assert extract_params("температура 70%", BY_ID["softmax-temperature"].params) == {"t": 0.7}
+
+
+def test_a_number_beside_another_topic_is_no_value_for_the_current_demo() -> None:
+    """After the batch-norm demo, «перплексити 10 это хорошо?» says 10 of perplexity (a name the caller
+    knows); after dropout, "lr 0.1" is the learning-rate demo's parameter. A number alone, or one said
+    of the current demo's own parameter or name, stays a value for it."""
+    batch_norm, dropout = BY_ID["batch-normalization"].params, BY_ID["dropout"].params
+
+    def others(demo_id: str) -> list[Any]:
+        return [p for d in DEMOS if d.id != demo_id for p in d.params]
+
+    def names_perplexity(words: str) -> bool:
+        return "перплексити" in words
+
+    assert value_said_of_another(
+        "перплексити 10 это хорошо?", batch_norm, others("batch-normalization"), names_perplexity
+    )
+    assert value_said_of_another("а с lr 0.1?", dropout, others("dropout"), names_perplexity)
+    assert value_said_of_another("2000 steps then", dropout, others("dropout"), names_perplexity)
+    for text in ("а 0.5?", "а если слоёв 40?", "оставь 70% нейронов", "ну давай 30"):
+        params = batch_norm if "слоёв" in text else dropout
+        assert not value_said_of_another(text, params, others("dropout"), names_perplexity), text
+    # the current demo's parameter named: its values are read as usual, whatever else is said
+    assert not value_said_of_another("p 0.3, lr 0.1", dropout, others("dropout"), names_perplexity)
+    assert names_a_param("а на трёх примерах?", BY_ID["fine-tuning"].params)
+    assert not names_a_param("перплексити 10", BY_ID["overfitting"].params)
 
 
 def test_a_common_word_of_a_demo_title_names_no_demo() -> None:

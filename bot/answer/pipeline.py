@@ -18,7 +18,7 @@ import time
 from collections.abc import Sequence
 from typing import Any, Protocol
 
-from bot.answer.decision import Decider, Evidence, RuleDecider
+from bot.answer.decision import Decider, Evidence, RuleDecider, strong_hit
 from bot.answer.dialogue import (
     DialogueState,
     asks_for_demo,
@@ -45,8 +45,10 @@ from router.params import (
     extract_demo_request,
     extract_params,
     names_a_demo,
+    names_a_param,
     note_names,
     read_relative,
+    value_said_of_another,
 )
 
 logger = logging.getLogger(__name__)
@@ -147,6 +149,19 @@ class AnswerPipeline:
             and self.retriever.notes[hits[0].slug].demo == request.demo_id
         )
 
+    def _demo_beside_named_note(self, evidence: Evidence) -> bool:
+        """«перплексити 10 это хорошо?»: the question is about a note without a demo (a strong hit), and
+        the demo is only a lower hit's, none of whose parameters is named (a bare number fits one)."""
+        request = evidence.demo_request
+        if request is None or request.found_by != "fallback" or evidence.demo_asked or evidence.demo_named:
+            return False
+        spec = next(d for d in self.demos if d.id == request.demo_id)
+        return (
+            strong_hit(evidence)
+            and not self.retriever.notes[evidence.hits[0].slug].demo
+            and not names_a_param(evidence.query, spec.params)
+        )
+
     def _shows_current(self, query: str, evidence: Evidence, current: Any) -> bool:
         """A demo asked for in words about what the current demo shows («покажи, как сеть приближает
         функцию» after universal approximation): every topic word is in its note and no other demo is
@@ -176,7 +191,13 @@ class AnswerPipeline:
         problems: list[ParamValueError] = []
         # «a pochemu on na tablichkah luchshe?» continues as «а почему он …» does
         read = self._router_text(query)
-        given = self._given_params(read, current, state, problems) if current is not None else {}
+        # «перплексити 10 это хорошо?», "lr 0.1" after the dropout demo: the number is another topic's
+        elsewhere = current is not None and self._said_of_another(read, current)
+        given = (
+            self._given_params(read, current, state, problems)
+            if current is not None and not elsewhere
+            else {}
+        )
         kind = follow_up(read, state, has_params=bool(given or problems))
         if kind == "deeper":
             return self._deeper(query, lang, state)
@@ -196,6 +217,7 @@ class AnswerPipeline:
             return self._demo(Answer(query, lang, "demo"), current.id, {**given}, problems)
         if (
             state is not None
+            and not elsewhere
             and state.fresh()
             and state.note in self.retriever.notes
             and (kind == "question" or short_question(query))
@@ -212,6 +234,8 @@ class AnswerPipeline:
             answer.status, answer.confidence = "answered", 1.0
             return self._with_note(answer, self.retriever.notes[state.note], depth="deep")
         status = decision.status
+        if status == "demo" and self._demo_beside_named_note(evidence):
+            status = "answered"
         if self._asks_for_top_demo(evidence) and (
             status == "answered" or (status == "unknown" and evidence.hits[0].relevant)
         ):
@@ -301,6 +325,15 @@ class AnswerPipeline:
             self.retriever.notes[state.note].demo if state.note in self.retriever.notes else None
         )
         return next((d for d in self.demos if d.id == demo_id), None)
+
+    def _said_of_another(self, read: str, current: Any) -> bool:
+        """The follow-up's number belongs to another topic or demo («перплексити 10 это хорошо?», "lr
+        0.1" after the dropout demo): a fresh question, not a new value for the current demo."""
+        own = {slug for slug, note in self.retriever.notes.items() if note.demo == current.id}
+        others = [p for d in self.demos if d.id != current.id for p in d.params]
+        return value_said_of_another(
+            read, current.params, others, lambda words: bool(self.retriever.names_in(words) - own)
+        )
 
     @staticmethod
     def _given_params(
