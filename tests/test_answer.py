@@ -264,6 +264,30 @@ def test_a_number_said_of_another_topic_does_not_rerun_the_current_demo(pipeline
     assert lr.note is None or lr.note.slug != "dropout"
 
 
+def test_a_parameter_of_another_demo_after_a_note_runs_that_demo(retriever, intent_router) -> None:
+    """After ImageNet (a note without a demo), "what if it does 5 newton steps" sets the transfer
+    demo's parameter: when the decision is a demo, it runs rather than staying on ImageNet."""
+    from bot.answer.decision import Decision, Evidence, RuleDecider
+    from bot.answer.dialogue import DialogueState
+    from demos.registry import list_demos
+
+    class DemoWhenAParameterIsSet:
+        """The fitted decision's call on this question (the hand rules here refuse it)."""
+
+        def decide(self, evidence: Evidence) -> Decision:
+            request = evidence.demo_request
+            if request is not None and request.found_by == "params":
+                return Decision("demo", 0.9)
+            return RuleDecider().decide(evidence)
+
+    pipeline = AnswerPipeline(retriever, intent_router, list_demos(), decider=DemoWhenAParameterIsSet())
+    state = DialogueState()
+    assert pipeline.answer("what is imagenet", state=state).note.slug == "imagenet"
+    answer = pipeline.answer("what if it does 5 newton steps", state=state)
+    assert answer.status == "demo" and answer.demo.id == "transfer-logreg"
+    assert answer.demo.params["steps"] == 5
+
+
 def test_a_demo_only_guessed_beside_a_named_note_without_one_is_not_run(pipeline) -> None:
     """«перплексити 10 это хорошо?» names perplexity, which has no demo; a lower hit's demo that the bare
     10 happens to fit is no demo request. Naming the demo's parameter keeps it one ("temp 0")."""

@@ -149,6 +149,19 @@ class AnswerPipeline:
             and self.retriever.notes[hits[0].slug].demo == request.demo_id
         )
 
+    def _asks_for_another_demo(self, evidence: Evidence, status: Status, state: DialogueState) -> bool:
+        """A demo decision for a demo the question names or sets a parameter of ("what if it does 5
+        newton steps" after ImageNet), other than the current note's: no follow-up of that note."""
+        request = evidence.demo_request
+        note = self.retriever.notes.get(state.note or "")
+        return (
+            status == "demo"
+            and request is not None
+            and request.demo_id is not None
+            and request.found_by in ("name", "params", "words")
+            and (note is None or note.demo != request.demo_id)
+        )
+
     def _demo_beside_named_note(self, evidence: Evidence) -> bool:
         """«перплексити 10 это хорошо?»: the question is about a note without a demo (a strong hit), and
         the demo is only a lower hit's, none of whose parameters is named (a bare number fits one)."""
@@ -218,6 +231,7 @@ class AnswerPipeline:
         if (
             state is not None
             and not elsewhere
+            and not self._asks_for_another_demo(evidence, decision.status, state)
             and state.fresh()
             and state.note in self.retriever.notes
             and (kind == "question" or short_question(query))
