@@ -45,6 +45,8 @@ FEATURES = (
     "bias",
 )
 ANSWER_FEATURES = ("use", "e5", "bm25_log", "named", "agree", "bias")
+# where the answerability model's features other than "agree" and "bias" stand in FEATURES
+_ANSWER_COLUMNS = [FEATURES.index(f) for f in ANSWER_FEATURES[:4]]
 
 
 def _ranks(scores: dict[str, float]) -> dict[str, int]:
@@ -65,10 +67,13 @@ def candidates(
     named: set[str],
     kinds: dict[str, str],
     rrf: dict[str, float],
+    ranks: dict[str, dict[str, int]] | None = None,
 ) -> list[Candidate]:
-    """The union of each list's top :data:`CANDIDATES_PER_LIST` and the named notes, with features."""
+    """The union of each list's top :data:`CANDIDATES_PER_LIST` and the named notes, with features
+    (``ranks``: each list's ranks when the caller has them, as :func:`_ranks` gives them)."""
     use, e5, bm25 = lists.get("use", {}), lists.get("e5", {}), lists.get("bm25", {})
-    ranks = {n: _ranks(d) for n, d in lists.items()}
+    if ranks is None:
+        ranks = {n: _ranks(d) for n, d in lists.items()}
     pool = set(named)
     for by_rank in ranks.values():
         pool.update(s for s, r in by_rank.items() if r <= CANDIDATES_PER_LIST)
@@ -103,8 +108,15 @@ def candidates(
 
 
 def answer_features(c: Candidate) -> np.ndarray:
-    f = dict(zip(FEATURES, c.features, strict=True))
-    return np.array([f["use"], f["e5"], f["bm25_log"], f["named"], float(c.agree), 1.0], dtype=np.float32)
+    """The answerability model's input (:data:`ANSWER_FEATURES`) for one candidate."""
+    return answer_matrix([c])[0]
+
+
+def answer_matrix(pool: list[Candidate]) -> np.ndarray:
+    """:func:`answer_features` of every candidate, one row each (scored in one product)."""
+    rows = np.stack([c.features for c in pool])[:, _ANSWER_COLUMNS]
+    extra = np.array([[float(c.agree), 1.0] for c in pool], dtype=np.float32)
+    return np.hstack([rows, extra]).astype(np.float32)
 
 
 class LinearModel:

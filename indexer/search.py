@@ -7,6 +7,7 @@ when no encoder is passed (see :meth:`Retriever.load`).
 
 from __future__ import annotations
 
+import heapq
 import json
 import logging
 import math
@@ -23,7 +24,7 @@ from indexer.encoders import Encoder, encode_passages, get_encoder
 from indexer.integrity import problem_of, read_manifest
 from indexer.lexical import BM25_DIR, NAMES_FILE, BM25Index, NameMatcher, normalise_query
 from indexer.notes import Note
-from indexer.rerank import RerankModel, answer_features, candidates
+from indexer.rerank import RerankModel, answer_matrix, candidates
 from indexer.text import question_frame_terms, tokenize
 
 logger = logging.getLogger(__name__)
@@ -431,11 +432,13 @@ class Retriever:
                     fused[slug] = fused.get(slug, 0.0) + NAMED_BONUS
         judged: dict[str, bool] = {}
         if mode == "hybrid" and self.reranker is not None and self._kinds:
-            fused, judged = self._rerank(query, {n: lists[n] for n in used}, named, fused)
+            fused, judged = self._rerank(
+                query, {n: lists[n] for n in used}, named, fused, {n: ranks[n] for n in used}
+            )
         primary = names[0] if names else "bm25"
-        order = sorted(fused, key=lambda s: (-fused[s], -lists[primary].get(s, 0.0), -sparse.get(s, 0.0), s))[
-            :k
-        ]
+        order = heapq.nsmallest(
+            k, fused, key=lambda s: (-fused[s], -lists[primary].get(s, 0.0), -sparse.get(s, 0.0), s)
+        )
         hits = []
         notes = self.notes
         for slug in order:
@@ -461,20 +464,26 @@ class Retriever:
         return hits
 
     def _rerank(
-        self, query: str, lists: dict[str, dict[str, float]], named: set[str], fused: dict[str, float]
+        self,
+        query: str,
+        lists: dict[str, dict[str, float]],
+        named: set[str],
+        fused: dict[str, float],
+        ranks: dict[str, dict[str, int]],
     ) -> tuple[dict[str, float], dict[str, bool]]:
         """Candidates rescored by the fitted model (ahead of every other note), and the answerability
         model's judgement of each; notes outside the candidates keep their fused order behind them."""
         assert self.reranker is not None
-        pool = candidates(query, lists, named, self._kinds, fused)
+        pool = candidates(query, lists, named, self._kinds, fused, ranks)
         if not pool:
             return fused, {}
         scores = self.reranker.rank(np.stack([c.features for c in pool]))
         answer = self.reranker.answer
+        answerable = answer(answer_matrix(pool)) >= answer.threshold
         floor = float(scores.min()) - 1.0
         out = {s: floor - 1.0 / (1.0 + v) for s, v in fused.items()}  # behind every candidate, same order
         judged = {}
-        for c, z in zip(pool, scores, strict=True):
+        for c, z, ok in zip(pool, scores, answerable, strict=True):
             out[c.slug] = float(z)
-            judged[c.slug] = bool(answer(answer_features(c)) >= answer.threshold)
+            judged[c.slug] = bool(ok)
         return out, judged
