@@ -288,6 +288,33 @@ def test_a_parameter_of_another_demo_after_a_note_runs_that_demo(retriever, inte
     assert answer.demo.params["steps"] == 5
 
 
+def test_in_a_conversation_a_question_naming_a_note_is_not_off_topic(retriever, intent_router) -> None:
+    """«а галлюцинации он убирает?» after RAG points back and names a note it covers: even when the
+    decision calls it off-topic (as the fitted one did), it is answered. Alone the decision stands,
+    and "college dropout rate by state" after dropout, which does not point back, stays off-topic."""
+    from bot.answer.decision import Decision, Evidence
+    from bot.answer.dialogue import DialogueState
+    from demos.registry import list_demos
+
+    class OffTopicButDefinitions:
+        """A decision that calls everything off-topic but «что такое …» / "what is …"."""
+
+        def decide(self, evidence: Evidence) -> Decision:
+            if evidence.query.lower().startswith(("что такое", "what is")):
+                return Decision("answered", 0.9)
+            return Decision("off_topic", 0.9)
+
+    pipeline = AnswerPipeline(retriever, intent_router, list_demos(), decider=OffTopicButDefinitions())
+    state = DialogueState()
+    assert pipeline.answer("что такое RAG?", state=state).note.slug == "rag"
+    follow = pipeline.answer("а галлюцинации он убирает?", state=state)
+    assert follow.status == "answered" and follow.note.slug in ("rag", "hallucinations")
+    assert pipeline.answer("а галлюцинации он убирает?").status == "off_topic"
+    state = DialogueState()
+    assert pipeline.answer("what is dropout", state=state).note.slug == "dropout"
+    assert pipeline.answer("what's the college dropout rate by state", state=state).status == "off_topic"
+
+
 def test_a_demo_only_guessed_beside_a_named_note_without_one_is_not_run(pipeline) -> None:
     """«перплексити 10 это хорошо?» names perplexity, which has no demo; a lower hit's demo that the bare
     10 happens to fit is no demo request. Naming the demo's parameter keeps it one ("temp 0")."""

@@ -250,6 +250,11 @@ class AnswerPipeline:
         status = decision.status
         if status == "demo" and self._demo_beside_named_note(evidence):
             status = "answered"
+        if status == "off_topic" and kind == "question" and strong_hit(evidence):
+            # «а галлюцинации он убирает?» after RAG: a follow-up that points back at the conversation
+            # and names a note it covers is no off-topic look-alike ("college dropout rate by state"
+            # after dropout does not point back, and stays off-topic)
+            status = "answered"
         if self._asks_for_top_demo(evidence) and (
             status == "answered" or (status == "unknown" and evidence.hits[0].relevant)
         ):
