@@ -116,6 +116,17 @@ def test_a_longer_question_that_continues_or_points_back_is_a_follow_up() -> Non
     assert follow_up("а что такое attention и зачем он в трансформере нужен вообще", gan) == "none"
 
 
+def test_a_why_question_about_the_demo_that_ran_is_a_follow_up() -> None:
+    """«а почему в том демо стало хуже?» after the fine-tuning demo asks about it; a demo asked for
+    with a topic of its own («а покажи демку с атакой») stays a fresh request."""
+    ran = DialogueState(note="fine-tuning", demo="fine-tuning", at=time.time())
+    assert follow_up("а почему в том демо на цифрах стало хуже, а не лучше?", ran) == "question"
+    assert follow_up("and why did the demo get worse with more shots?", ran) == "question"
+    assert follow_up("а покажи демку с атакой на классификатор", ran) == "none"
+    # without a demo run there is no "that demo" to ask about
+    assert follow_up("а почему в том демо на цифрах стало хуже, а не лучше?", DROPOUT) == "none"
+
+
 def test_parameters_for_the_current_demo() -> None:
     assert follow_up("теперь p=0.2", DROPOUT, has_params=True) == "params"
     assert (

@@ -266,9 +266,10 @@ def follow_up(
             words <= SHORT_FOLLOW_UP_WORDS and not (_asks(stripped) and words > QUESTION_WORDS_FOR_VALUES)
         ):
             return "params"
-    if asks_for_demo(stripped):
+    if asks_for_demo(stripped) and not (state.demo is not None and WHY_RE.search(stripped)):
         # «а покажи демку с атакой»: a demo asked for in words with a topic of its own is a fresh
-        # request (the current note's demo was handled above), not a question about the note
+        # request (the current note's demo was handled above), not a question about the note; «а почему
+        # в том демо стало хуже?» after a demo asks about the one that ran
         return "none"
     if state.note is not None and len(stripped.split()) <= SHORT_FOLLOW_UP_WORDS:
         if FOLLOW_QUESTION_RE.match(stripped):
