@@ -185,6 +185,40 @@ def test_learning_loop_migration_goes_down_and_up_again(database_url: str) -> No
         db.dispose()
 
 
+def test_a_claim_reads_only_the_unfinished_rows_of_a_chat(database_url: str) -> None:
+    """A claim checks that no earlier row of the chat is unfinished; finished rows are kept two days,
+    so the queues' chat index holds the state and the check seeks the unfinished rows alone (with
+    ``(chat_key, id)`` it read them all: bench/bench_queue.py)."""
+    from sqlalchemy import event
+
+    from bot.storage.inbox import InboxStore
+
+    db = open_database(database_url)
+    try:
+        for table in ("inbox", "outbox"):
+            indexes = {tuple(ix["column_names"]) for ix in inspect(db.engine).get_indexes(table)}
+            assert ("chat_key", "state", "id") in indexes and ("chat_key", "id") not in indexes
+        if not db.url.startswith("sqlite"):
+            return
+        store = InboxStore(db, owner="test")
+        store.record([(1, 7, {"update_id": 1}), (2, 7, {"update_id": 2})])
+        statements: list[tuple[str, object]] = []
+        listener = lambda *a: statements.append((a[2], a[3]))  # noqa: E731
+        event.listen(db.engine, "before_cursor_execute", listener)
+        try:
+            assert [c.update_id for c in store.claim(limit=8)] == [1]  # 2 waits for 1 of its chat
+        finally:
+            event.remove(db.engine, "before_cursor_execute", listener)
+        sql, params = next((q, v) for q, v in statements if q.lstrip().upper().startswith("UPDATE"))
+        with db.engine.connect() as connection:
+            plan = " ".join(
+                str(row[-1]) for row in connection.exec_driver_sql("EXPLAIN QUERY PLAN " + sql, params)
+            )
+        assert "ix_inbox_chat_state (chat_key=? AND state=? AND id<?)" in plan
+    finally:
+        db.dispose()
+
+
 def test_big_telegram_ids_and_json_columns_round_trip(
     db: Database, notes_dir: Path, memebot_home: Path
 ) -> None:
