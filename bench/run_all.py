@@ -21,6 +21,7 @@ SCRIPTS = [
     "bench_images.py",
     "bench_meme_pictures.py",
     "bench_bot.py",
+    "bench_queue.py",
     "bench_faiss.py",
     "bench_learning.py",
 ]
