@@ -65,10 +65,10 @@ def _text(r: dict, p: float, ctx: RunContext) -> str:
     lines = [
         ctx.t(
             f"Dropout с p = {ctx.g(p)} — это вероятность ОБНУЛИТЬ нейрон, как в nn.Dropout(p) в PyTorch "
-            "(в исходной статье 2014 года p было вероятностью сохранить — не перепутайте). "
+            "(в статье 2014 года, где dropout предложили, p было вероятностью сохранить — не перепутайте). "
             "Маска: 1 — нейрон остался, 0 — выключен. Три строки маски:",
             f"Dropout with p = {ctx.g(p)}, the probability to ZERO a unit, as in PyTorch's nn.Dropout(p) "
-            "(in the original 2014 paper p was the keep probability — don't mix them up). "
+            "(in the 2014 paper that introduced dropout, p was the keep probability — don't mix them up). "
             "The mask: 1 = unit kept, 0 = switched off. Three rows of a mask:",
         ),
         mask_txt,

