@@ -315,6 +315,18 @@ def test_in_a_conversation_a_question_naming_a_note_is_not_off_topic(retriever, 
     assert pipeline.answer("what's the college dropout rate by state", state=state).status == "off_topic"
 
 
+def test_questions_after_a_demo_stay_on_its_note(pipeline) -> None:
+    """After the dropout demo, "what does p mean here?" is not the p-value of A/B tests, and "is 0.5 a
+    good value?" neither reruns the demo nor gets «I don't know»: both are answered from dropout."""
+    from bot.answer.dialogue import DialogueState
+
+    for question in ("what does p mean here?", "is 0.5 a good value?"):
+        state = DialogueState()
+        assert pipeline.answer("run the dropout demo", state=state).demo.id == "dropout"
+        answer = pipeline.answer(question, state=state)
+        assert answer.status == "answered" and answer.note.slug == "dropout", question
+
+
 def test_a_demo_only_guessed_beside_a_named_note_without_one_is_not_run(pipeline) -> None:
     """«перплексити 10 это хорошо?» names perplexity, which has no demo; a lower hit's demo that the bare
     10 happens to fit is no demo request. Naming the demo's parameter keeps it one ("temp 0")."""

@@ -127,6 +127,17 @@ def test_a_why_question_about_the_demo_that_ran_is_a_follow_up() -> None:
     assert follow_up("а почему в том демо на цифрах стало хуже, а не лучше?", DROPOUT) == "none"
 
 
+def test_questions_about_the_demo_that_ran_are_follow_ups() -> None:
+    """After the dropout demo: «почему так плохо?» (a why without «а»), "what does p mean here?" (points
+    back with "here") and "is 0.5 a good value?" (a value asked about, not set) are questions about it."""
+    ran = DialogueState(note="dropout", demo="dropout", params={"p": 0.9}, at=time.time())
+    assert follow_up("почему так плохо?", ran) == "question"
+    assert follow_up("what does p mean here?", ran) == "question"
+    assert follow_up("is 0.5 a good value?", ran, has_params=True) == "question"
+    assert follow_up("а 0.5?", ran, has_params=True) == "params"  # a bare value still sets it
+    assert follow_up("is 0.5 a good value?", DROPOUT, has_params=True) != "question"  # no demo ran
+
+
 def test_parameters_for_the_current_demo() -> None:
     assert follow_up("теперь p=0.2", DROPOUT, has_params=True) == "params"
     assert (

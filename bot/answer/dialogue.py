@@ -60,7 +60,7 @@ QUESTION_WORDS_FOR_VALUES = 4
 # A why-question about the note («а почему делят на 1-p?») mentions a parameter without setting it.
 WHY_RE = re.compile(r"(?<!\w)(?:почему|зачем|отчего|why|how come)(?!\w)", re.I)
 FOLLOW_QUESTION_RE = re.compile(
-    r"^\W*(?:а|и|and|but|so|also|plus|а вот|а как|а почему|а зачем|а что|а ещё|а еще|ещё|еще|why|how"
+    r"^\W*(?:а|и|and|but|so|also|plus|а вот|а как|а почему|а зачем|а что|а ещё|а еще|ещё|еще|почему|зачем|why|how"
     r"|what about|а в|in)\b",
     re.I,
 )
@@ -83,7 +83,7 @@ DEFINITION_RE = re.compile(
 # Words that point back at what was just shown: «а где он используется?», "why does it ...".
 REFERS_BACK_RE = re.compile(
     r"(?<!\w)(?:он|она|оно|они|его|её|ее|ему|ей|их|это|этот|эта|этого|там|тут|здесь"
-    r"|it|its|this|that|they|them|there)(?!\w)",
+    r"|it|its|this|that|they|them|there|here)(?!\w)",
     re.I,
 )
 SHORT_FOLLOW_UP_WORDS = 9
@@ -266,6 +266,13 @@ def follow_up(
             words <= SHORT_FOLLOW_UP_WORDS and not (_asks(stripped) and words > QUESTION_WORDS_FOR_VALUES)
         ):
             return "params"
+    if (
+        has_params
+        and state.demo is not None
+        and _asks(stripped)
+        and len(stripped.split()) <= SHORT_FOLLOW_UP_WORDS
+    ):
+        return "question"  # "is 0.5 a good value?" after the demo asks about a value, sets none
     if asks_for_demo(stripped) and not (state.demo is not None and WHY_RE.search(stripped)):
         # «а покажи демку с атакой»: a demo asked for in words with a topic of its own is a fresh
         # request (the current note's demo was handled above), not a question about the note; «а почему
