@@ -109,14 +109,14 @@ def candidates(
 
 def answer_features(c: Candidate) -> np.ndarray:
     """The answerability model's input (:data:`ANSWER_FEATURES`) for one candidate."""
-    return answer_matrix([c])[0]
+    return answer_matrix(c.features[None, :], [c.agree])[0]
 
 
-def answer_matrix(pool: list[Candidate]) -> np.ndarray:
-    """:func:`answer_features` of every candidate, one row each (scored in one product)."""
-    rows = np.stack([c.features for c in pool])[:, _ANSWER_COLUMNS]
-    extra = np.array([[float(c.agree), 1.0] for c in pool], dtype=np.float32)
-    return np.hstack([rows, extra]).astype(np.float32)
+def answer_matrix(features: np.ndarray, agree: list[int]) -> np.ndarray:
+    """:func:`answer_features` of every candidate, one row each: ``features`` are the candidates' rows
+    (:data:`FEATURES`, as the reranker scores them), ``agree`` their channel agreement."""
+    extra = np.column_stack([np.asarray(agree, dtype=np.float32), np.ones(len(agree), dtype=np.float32)])
+    return np.hstack([features[:, _ANSWER_COLUMNS], extra]).astype(np.float32)
 
 
 class LinearModel:

@@ -477,9 +477,10 @@ class Retriever:
         pool = candidates(query, lists, named, self._kinds, fused, ranks)
         if not pool:
             return fused, {}
-        scores = self.reranker.rank(np.stack([c.features for c in pool]))
+        features = np.stack([c.features for c in pool])
+        scores = self.reranker.rank(features)
         answer = self.reranker.answer
-        answerable = answer(answer_matrix(pool)) >= answer.threshold
+        answerable = answer(answer_matrix(features, [c.agree for c in pool])) >= answer.threshold
         floor = float(scores.min()) - 1.0
         out = {s: floor - 1.0 / (1.0 + v) for s, v in fused.items()}  # behind every candidate, same order
         judged = {}

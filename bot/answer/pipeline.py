@@ -168,7 +168,7 @@ class AnswerPipeline:
         request = evidence.demo_request
         if request is None or request.found_by != "fallback" or evidence.demo_asked or evidence.demo_named:
             return False
-        spec = next(d for d in self.demos if d.id == request.demo_id)
+        spec = self._demo_spec(request.demo_id)
         return (
             strong_hit(evidence)
             and not self.retriever.notes[evidence.hits[0].slug].demo
@@ -343,6 +343,10 @@ class AnswerPipeline:
         demo_id = state.demo or (
             self.retriever.notes[state.note].demo if state.note in self.retriever.notes else None
         )
+        return self._demo_spec(demo_id)
+
+    def _demo_spec(self, demo_id: str | None) -> Any:
+        """The spec of demo ``demo_id`` among this pipeline's demos (None when it has no such demo)."""
         return next((d for d in self.demos if d.id == demo_id), None)
 
     def _said_of_another(self, read: str, current: Any) -> bool:
@@ -389,7 +393,7 @@ class AnswerPipeline:
         self, answer: Answer, demo_id: str, raw: dict[str, Any], problems: Sequence[ParamValueError] = ()
     ) -> Answer:
         answer.status = "demo"
-        spec = next(d for d in self.demos if d.id == demo_id)
+        spec = self._demo_spec(demo_id)
         choice = DemoChoice(demo_id, run=True)
         try:
             choice.params = validate_params(spec, raw)
@@ -423,7 +427,7 @@ class AnswerPipeline:
     def _remember(self, state: DialogueState, answer: Answer) -> None:
         """The chat is now about what this answer showed (unknown and canned replies keep the old topic)."""
         if answer.status == "demo" and answer.demo is not None and answer.demo.run:
-            spec = next(d for d in self.demos if d.id == answer.demo.id)
+            spec = self._demo_spec(answer.demo.id)
             before = state.params if state.demo == answer.demo.id else validate_params(spec, {})
             changed = [k for k, v in answer.demo.params.items() if before.get(k) != v]
             if state.demo != answer.demo.id or changed:
