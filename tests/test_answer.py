@@ -262,6 +262,10 @@ def test_a_number_said_of_another_topic_does_not_rerun_the_current_demo(pipeline
     lr = pipeline.answer("а с lr 0.1?", state=state)
     assert not (lr.demo is not None and lr.demo.run and lr.demo.id == "dropout")
     assert lr.note is None or lr.note.slug != "dropout"
+    state = DialogueState()
+    assert pipeline.answer("покажи демо переобучения", state=state).demo.id == "overfitting"
+    accuracy = pipeline.answer("accuracy 90% это хорошо?", state=state)
+    assert accuracy.status != "demo" and not (accuracy.demo is not None and accuracy.demo.run)
 
 
 def test_a_parameter_of_another_demo_after_a_note_runs_that_demo(retriever, intent_router) -> None:

@@ -306,6 +306,21 @@ def test_a_share_of_units_kept_or_dropped_is_no_other_parameter() -> None:
     assert extract_params("температура 70%", BY_ID["softmax-temperature"].params) == {"t": 0.7}
 
 
+def test_a_number_said_of_a_metric_or_sampling_setting_is_no_value() -> None:
+    """«accuracy 90% это хорошо?» after the overfitting demo is no noise of 0.9; "top-p 0.9" after the
+    temperature demo is no temperature. A parameter named beside them still takes its value."""
+    overfitting, temperature = BY_ID["overfitting"].params, BY_ID["softmax-temperature"].params
+    assert extract_params("accuracy 90% это хорошо?", overfitting) == {}
+    assert extract_params("а точность 0.8 норм?", overfitting) == {}
+    assert extract_params("f1 = 0.7, is that bad", overfitting) == {}
+    assert extract_params("а top-p 0.9", temperature) == {}
+    assert extract_params("а топ-к 40?", temperature) == {}
+    assert extract_params("лосс 2.3 это много?", temperature) == {}
+    assert extract_params("а 0.9?", temperature) == {"t": 0.9}
+    assert extract_params("top-p 0.9 and temperature 1.5", temperature) == {"t": 1.5}
+    assert extract_params("noise 0.5, accuracy 90%", overfitting) == {"noise": 0.5}
+
+
 def test_a_number_beside_another_topic_is_no_value_for_the_current_demo() -> None:
     """After the batch-norm demo, «перплексити 10 это хорошо?» says 10 of perplexity (a name the caller
     knows); after dropout, "lr 0.1" is the learning-rate demo's parameter. A number alone, or one said

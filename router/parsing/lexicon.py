@@ -88,6 +88,36 @@ EQUALS_WORDS: tuple[str, ...] = (
     r"about",
     r"примерно",
 )
+# Quantities people quote with a number that no demo takes as a parameter: metrics and sampling
+# settings. A bare number right after one is said of it («accuracy 90% это хорошо?», "top-p 0.9"), not
+# a value for a demo's one numeric parameter. A parameter named in the text still takes its value first.
+QUANTITY_WORDS: tuple[str, ...] = (
+    r"accuracy",
+    r"acc",
+    r"аккураси",
+    r"точност\w*",
+    r"f1",
+    r"f score",
+    r"auc",
+    r"precision",
+    r"recall",
+    r"полнот\w*",
+    r"loss",
+    r"лосс?\w*",
+    r"score",
+    r"скор",
+    r"mse",
+    r"rmse",
+    r"mae",
+    r"bleu",
+    r"rouge",
+    r"метрик\w*",
+    r"metric",
+    r"top [pk]",
+    r"топ [пpкk]",
+    r"min p",
+    r"nucleus",
+)
 # After these the next token *must* be the value: «p=…», «p: …», «p равно …».
 STRICT_SEPARATORS: tuple[str, ...] = ("=", ":")
 

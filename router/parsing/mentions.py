@@ -13,10 +13,17 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from router.parsing.lexicon import CHOICE_WORDS, EQUALS_WORDS, PARAM_WORDS, STRICT_SEPARATORS
+from router.parsing.lexicon import (
+    CHOICE_WORDS,
+    EQUALS_WORDS,
+    PARAM_WORDS,
+    QUANTITY_WORDS,
+    STRICT_SEPARATORS,
+)
 from router.parsing.tokens import Phrase, Token, find, phrase_of_name, phrase_of_pattern
 
 _EQUALS_RE = re.compile("|".join(f"(?:{w})" for w in EQUALS_WORDS))
+_QUANTITY_RE = re.compile("|".join(f"(?:{w})" for w in QUANTITY_WORDS))
 
 
 @dataclass(frozen=True)
@@ -72,6 +79,21 @@ def is_strict_separator(tok: Token) -> bool:
 
 def is_equals_word(tok: Token) -> bool:
     return tok.kind != "num" and bool(_EQUALS_RE.fullmatch(tok.text))
+
+
+def said_of_a_quantity(tokens: Sequence[Token], i: int) -> bool:
+    """Number ``i`` follows a quantity no demo takes («accuracy 90%», "top-p 0.9", «f1 = 0.8»), past at
+    most one separator or equals word (:data:`router.parsing.lexicon.QUANTITY_WORDS`)."""
+    j = i - 1
+    if j >= 0 and (is_strict_separator(tokens[j]) or is_equals_word(tokens[j])):
+        j -= 1
+    words: list[str] = []
+    while j >= 0 and len(words) < 2 and tokens[j].kind == "word":
+        words.insert(0, tokens[j].text)
+        if _QUANTITY_RE.fullmatch(" ".join(words)):
+            return True
+        j -= 1
+    return False
 
 
 def value_after(tokens: Sequence[Token], m: Mention) -> int | None:

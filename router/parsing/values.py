@@ -27,6 +27,7 @@ from router.parsing.mentions import (
     choice_phrases,
     find_mentions,
     is_strict_separator,
+    said_of_a_quantity,
     value_after,
     value_before,
 )
@@ -207,7 +208,11 @@ class _Reader:
         free = [
             i
             for i, t in enumerate(self.tokens)
-            if t.kind == "num" and not t.blank and (t.percent or not t.weak) and i not in self.used
+            if t.kind == "num"
+            and not t.blank
+            and (t.percent or not t.weak)
+            and i not in self.used
+            and not said_of_a_quantity(self.tokens, i)  # «accuracy 90% это хорошо?» sets no parameter
         ]
         unset = [p for p in numeric if p.name not in self.settled]
         if (
