@@ -85,11 +85,23 @@ def find_demo_id(
 
 
 def extract_params(
-    text: str, params: Iterable[Any], problems: list[ParamValueError] | None = None
+    text: str,
+    params: Iterable[Any],
+    problems: list[ParamValueError] | None = None,
+    number_words: bool = False,
 ) -> dict[str, Value]:
     """The parameter values written in ``text`` for these parameter specs; values written but unreadable
-    are left out and, if ``problems`` is given, appended to it."""
-    values, found = read_params(text, tokenize(text), list(params))
+    are left out and, if ``problems`` is given, appended to it.
+
+    ``number_words=True`` reads a number word alone as a value too («а с тремя?», "and with seven?"):
+    for a short follow-up right after the demo ran, where nothing else can be meant. Otherwise a
+    number word is a value only beside a parameter's name («на трёх примерах»)."""
+    tokens = tokenize(text)
+    if number_words:
+        for tok in tokens:
+            if tok.kind == "num":
+                tok.weak = False
+    values, found = read_params(text, tokens, list(params))
     if problems is not None:
         problems.extend(found)
     return values

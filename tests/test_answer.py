@@ -266,6 +266,21 @@ def test_a_number_said_of_another_topic_does_not_rerun_the_current_demo(pipeline
     assert pipeline.answer("покажи демо переобучения", state=state).demo.id == "overfitting"
     accuracy = pipeline.answer("accuracy 90% это хорошо?", state=state)
     assert accuracy.status != "demo" and not (accuracy.demo is not None and accuracy.demo.run)
+    # "double descent" names another note: nothing is doubled
+    descent = pipeline.answer("and double descent? heard it breaks this whole picture", state=state)
+    assert not (descent.demo is not None and descent.demo.run and descent.demo.id == "overfitting")
+
+
+def test_a_number_word_right_after_a_demo_sets_its_value(pipeline) -> None:
+    """After the k-means demo at k = 4, "and with seven?" runs it at k = 7 and «а с тремя?» at k = 3."""
+    from bot.answer.dialogue import DialogueState
+
+    state = DialogueState()
+    assert pipeline.answer("run the k-means demo with 4 clusters", state=state).demo.params["k"] == 4
+    seven = pipeline.answer("and with seven?", state=state)
+    assert seven.status == "demo" and seven.demo.id == "k-means" and seven.demo.params["k"] == 7
+    three = pipeline.answer("а с тремя?", state=state)
+    assert three.status == "demo" and three.demo.params["k"] == 3
 
 
 def test_a_parameter_of_another_demo_after_a_note_runs_that_demo(retriever, intent_router) -> None:

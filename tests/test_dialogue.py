@@ -12,6 +12,7 @@ from bot.answer.dialogue import (
     asks_for_demo,
     follow_up,
     refers_back,
+    sets_a_value_in_words,
     short_question,
 )
 from bot.answer.smalltalk import is_goodbye, looks_like_smalltalk, smalltalk_kind
@@ -136,6 +137,25 @@ def test_questions_about_the_demo_that_ran_are_follow_ups() -> None:
     assert follow_up("is 0.5 a good value?", ran, has_params=True) == "question"
     assert follow_up("а 0.5?", ran, has_params=True) == "params"  # a bare value still sets it
     assert follow_up("is 0.5 a good value?", DROPOUT, has_params=True) != "question"  # no demo ran
+
+
+def test_a_demo_asked_for_with_words_that_carry_no_topic() -> None:
+    """ "show me the difference" and «покажи от чего такое бывает» after a note ask for its demo: their
+    other words name no topic. «покажи пример переобучения» names one and is a fresh request."""
+    nan = DialogueState(note="nan-loss", at=time.time())
+    assert follow_up("show me the difference", nan) == "demo"
+    assert follow_up("покажи от чего такое бывает", nan) == "demo"
+    assert follow_up("сравни на графике", nan) == "demo"
+    assert follow_up("покажи пример переобучения", nan) == "none"
+
+
+def test_a_number_word_alone_right_after_a_demo_sets_its_value() -> None:
+    """«а с тремя?», "and with seven?", «а пять?» are values; «а почему три?» and a longer question
+    that mentions a number are not."""
+    for text in ("а с тремя?", "and with seven?", "а пять?", "what about five"):
+        assert sets_a_value_in_words(text), text
+    for text in ("а почему три?", "why three?", "а с тремя слоями сеть вообще обучится нормально?", "три"):
+        assert not sets_a_value_in_words(text), text
 
 
 def test_parameters_for_the_current_demo() -> None:

@@ -306,6 +306,16 @@ def test_a_share_of_units_kept_or_dropped_is_no_other_parameter() -> None:
     assert extract_params("температура 70%", BY_ID["softmax-temperature"].params) == {"t": 0.7}
 
 
+def test_number_words_alone_are_values_only_when_asked() -> None:
+    """A number word alone is no value («почему три?»), except in a short follow-up right after the demo
+    ran, where the pipeline asks for it (``number_words=True``)."""
+    k_means = BY_ID["k-means"].params
+    assert extract_params("and with seven?", k_means) == {}
+    assert extract_params("and with seven?", k_means, number_words=True) == {"k": 7}
+    assert extract_params("а с тремя?", k_means, number_words=True) == {"k": 3}
+    assert extract_params("на трёх кластерах", k_means) == {"k": 3}  # beside the name, as before
+
+
 def test_a_number_said_of_a_metric_or_sampling_setting_is_no_value() -> None:
     """«accuracy 90% это хорошо?» after the overfitting demo is no noise of 0.9; "top-p 0.9" after the
     temperature demo is no temperature. A parameter named beside them still takes its value."""

@@ -106,7 +106,7 @@ _DEMO_NOUNS = re.compile(
 )
 _DEMO_VERBS = re.compile(
     r"покаж\w*|показ\w*|запуст\w*|прогон\w*|наглядн\w*|глянуть|посмотреть|увидеть|show\w*|run\w*|action"
-    r"|live|visual\w*|see|watch",
+    r"|live|visual\w*|see|watch|сравни\w*|compare",
     re.I,
 )
 _CUES = (("deeper", _DEEPER_CUES), ("noun", _DEMO_NOUNS), ("verb", _DEMO_VERBS))
@@ -117,7 +117,8 @@ _FILLERS = frozenset(
     работает работают деле действии тогда дай дайте хочу для
     and so ok okay go can could would you me us i let lemme please pls plz tell explain say show it its
     this that these those about on of in for with a an the is there got have any some bit little
-    works working how then now give gimme want wanna""".split()
+    works working how then now give gimme want wanna
+    от такое чего отчего бывает происходит получается разница разницу difference what happens""".split()
 )
 FOLLOW_UP_WORD_LIMIT = 7
 # «покажи этот мем ещё раз» asks for the picture, not an experiment
@@ -221,6 +222,17 @@ def without_demo_request(text: str) -> str:
     """``text`` without the words that ask for a demo («покажи, как сеть приближает функцию» → «, как
     сеть приближает функцию»): what is left says what the demo should show."""
     return _ASKS_DEMO_RE.sub(" ", text)
+
+
+def sets_a_value_in_words(text: str) -> bool:
+    """A few words that set a value, right after a demo ran («а с тремя?», "and with seven?", «а пять?»):
+    a number word alone there is the demo's value, not a word of a question («а почему три?»)."""
+    stripped = " ".join(text.split())
+    return (
+        len(stripped.split()) <= QUESTION_WORDS_FOR_VALUES
+        and not WHY_RE.search(stripped)
+        and bool(PARAMS_HINT_RE.search(stripped) or CONTINUES_RE.match(stripped))
+    )
 
 
 def short_question(text: str) -> bool:

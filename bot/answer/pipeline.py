@@ -14,6 +14,7 @@ One question becomes one :class:`~bot.answer.model.Answer` in four steps:
 from __future__ import annotations
 
 import logging
+import re
 import time
 from collections.abc import Sequence
 from typing import Any, Protocol
@@ -24,6 +25,7 @@ from bot.answer.dialogue import (
     asks_for_demo,
     follow_up,
     refers_back,
+    sets_a_value_in_words,
     short_question,
     without_demo_request,
 )
@@ -207,7 +209,7 @@ class AnswerPipeline:
         # «перплексити 10 это хорошо?», "lr 0.1" after the dropout demo: the number is another topic's
         elsewhere = current is not None and self._said_of_another(read, current)
         given = (
-            self._given_params(read, current, state, problems)
+            self._given_params(read, current, state, problems, self._without_other_names(read, current))
             if current is not None and not elsewhere
             else {}
         )
@@ -358,19 +360,39 @@ class AnswerPipeline:
             read, current.params, others, lambda words: bool(self.retriever.names_in(words) - own)
         )
 
+    def _without_other_names(self, read: str, current: Any) -> str:
+        """``read`` without the names of notes the current demo does not illustrate, unless a name also
+        names one of its parameters: "and double descent?" after the overfitting demo doubles nothing."""
+        notes = self.retriever.notes
+        others = self.retriever.names_in(read) - {s for s, n in notes.items() if n.demo == current.id}
+        for slug in sorted(others):
+            for name in notes[slug].names:
+                if not names_a_param(name, current.params):
+                    read = re.sub(rf"(?<![\w-]){re.escape(name)}(?![\w-])", " ", read, flags=re.I)
+        return read
+
     @staticmethod
     def _given_params(
-        query: str, current: Any, state: DialogueState | None, problems: list[ParamValueError]
+        query: str,
+        current: Any,
+        state: DialogueState | None,
+        problems: list[ParamValueError],
+        scaled: str | None = None,
     ) -> dict[str, Any]:
         """The values a follow-up sets for the current demo: said relative to the ones it ran with
-        ("double it", «в 10 раз меньше»: that reading wins, «в 2 раза» is no value of 2), else written."""
+        ("double it", «в 10 раз меньше»: that reading wins, «в 2 раза» is no value of 2), else written.
+        ``scaled``: the text the relative reading looks at (the query without other notes' names)."""
         ran_with: dict[str, Any] = {}
         last_set = None
-        if state is not None and state.demo == current.id:
+        ran = state is not None and state.demo == current.id
+        if ran:
             ran_with, last_set = state.params, state.last_set
-        return read_relative(query, current.params, ran_with, last_set) or extract_params(
+        given = read_relative(scaled or query, current.params, ran_with, last_set) or extract_params(
             query, current.params, problems
         )
+        if not given and not problems and ran and sets_a_value_in_words(query):
+            given = extract_params(query, current.params, problems, number_words=True)
+        return given
 
     def _demo_of_current(self, query: str, lang: Lang, state: DialogueState) -> Answer:
         spec = self._current_demo(state)
