@@ -1,9 +1,11 @@
 """Router designs compared by stratified k-fold cross-validation on the whole training data
 (router/data/intents.yaml), not one split: the fine-tuned MiniLM with the frozen [USE | e5] vectors
-in its head (the shipped design), the same without the vectors, and logistic regression on frozen
-vectors (USE, e5, both). Training data only; the test set is never read.
+in its head, its probabilities blended half and half with logistic regression on the same vectors
+(the shipped design, ``TrainConfig.logreg_share``), the same without the vectors, and logistic
+regression on frozen vectors (USE, e5, both). Training data only; the test set is never read.
+``--seeds 0 1 2`` fine-tunes each fold once per seed: how much a retrain moves the result.
 
-    MEMEBOT_HOME=var python bench/bench_router_cv.py [--folds 5] [--epochs 5] [--no-finetune]
+    MEMEBOT_HOME=var python bench/bench_router_cv.py [--folds 5] [--epochs 3] [--seeds 0] [--no-ablation] [--no-finetune]
 """
 
 from __future__ import annotations
@@ -51,6 +53,8 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--epochs", type=int, default=TrainConfig().epochs)
+    parser.add_argument("--seeds", type=int, nargs="+", default=[0], help="Fine-tuning seeds per fold.")
+    parser.add_argument("--no-ablation", action="store_true", help="Skip MiniLM without the vectors.")
     parser.add_argument("--no-finetune", action="store_true", help="Only the logistic regressions (fast).")
     args = parser.parse_args()
     configure_threads(1)
@@ -84,17 +88,28 @@ def main() -> None:
             record(name, test_idx, baseline.predict(matrix[test_idx]))
         if args.no_finetune:
             continue
-        for name, with_vectors in (
-            ("fine-tuned MiniLM+USE+e5 (shipped)", True),
-            ("fine-tuned MiniLM alone", False),
-        ):
-            started = time.perf_counter()
-            config = TrainConfig(epochs=args.epochs, use_sentence_vectors=with_vectors)
-            model = fit_classifier(train, featurizer, config, progress=False)
-            test_texts = [texts[i] for i in test_idx]
-            probs = predict_proba(model, featurizer, test_texts, featurizer.vectors(test_texts))
-            record(name, test_idx, [INTENTS[i] for i in probs.argmax(1)])
-            seconds[name] = seconds.get(name, 0.0) + time.perf_counter() - started
+        logreg_probs = baseline.model.predict_proba(vectors[test_idx])  # the last one: USE+e5
+        share = TrainConfig().logreg_share
+        test_texts = [texts[i] for i in test_idx]
+        for seed in args.seeds:
+            tag = f", seed {seed}" if len(args.seeds) > 1 else ""
+            for name, with_vectors in (
+                ("fine-tuned MiniLM+USE+e5", True),
+                *(() if args.no_ablation else (("fine-tuned MiniLM alone", False),)),
+            ):
+                started = time.perf_counter()
+                config = TrainConfig(seed=seed, epochs=args.epochs, use_sentence_vectors=with_vectors)
+                model = fit_classifier(train, featurizer, config, progress=False)
+                probs = predict_proba(model, featurizer, test_texts, featurizer.vectors(test_texts))
+                record(name + tag, test_idx, [INTENTS[i] for i in probs.argmax(1)])
+                seconds[name + tag] = seconds.get(name + tag, 0.0) + time.perf_counter() - started
+                if with_vectors:
+                    blended = (1 - share) * probs + share * logreg_probs
+                    record(
+                        f"{name}, blended {1 - share:g}/{share:g} with logreg (shipped){tag}",
+                        test_idx,
+                        [INTENTS[i] for i in blended.argmax(1)],
+                    )
         print(f"fold {f + 1}/{args.folds} done", flush=True)
 
     gold = [e.intent for e in examples]

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import torch
 
 from demos.errors import DemoParamError
 from demos.registry import get_demo, list_demos, validate_params
@@ -71,10 +72,53 @@ def test_training_on_a_subset_writes_the_onnx_model_and_metadata(tmp_path: Path,
     assert meta["sentence_encoder"] == "use+e5" and meta["sentence_dim"] == 896
     assert meta["examples"]["train"] + meta["examples"]["test"] == 12 * len(INTENTS)
     assert meta["metrics"]["macro_f1"] == pytest.approx(result.report.macro_f1)
-    assert {b["name"] for b in meta["baselines"]} == {"keyword rules", "logreg on use+e5"}
+    assert {b["name"] for b in meta["baselines"]} == {
+        "keyword rules",
+        "logreg on use+e5",
+        "fine-tuned MiniLM+use+e5 alone",
+    }
+    assert meta["config"]["logreg_share"] == 0.5 and "blended 0.5/0.5" in meta["metrics"]["name"]
     assert needs_training(out) == "saved router was trained on a subset"
     route = load_router(out, encoder).route("что такое дропаут")
     assert route.intent in INTENTS and sum(route.scores.values()) == pytest.approx(1.0, abs=1e-4)
+
+
+class _FixedLogits(torch.nn.Module):
+    """Stands in for the transformer in the export test: logits from the sentence vectors' first columns."""
+
+    def forward(
+        self, input_ids: torch.Tensor, attention_mask: torch.Tensor, sentence_vectors: torch.Tensor
+    ) -> torch.Tensor:
+        return sentence_vectors[:, :3] * 2.0
+
+
+@pytest.mark.parametrize("quantize", [False, True])
+def test_the_exported_graph_blends_the_two_classifiers(tmp_path: Path, quantize: bool) -> None:
+    """probs = (1 - share) × softmax(transformer) + share × softmax(linear on the sentence vectors)."""
+    import onnxruntime as ort
+
+    from router.training.export import LinearBlend, export_onnx
+
+    rng = np.random.default_rng(0)
+    weight, bias = rng.normal(size=(3, 6)), rng.normal(size=3)
+    out = export_onnx(
+        _FixedLogits(), tmp_path / "m.onnx", 6, quantize=quantize, blend=LinearBlend(weight, bias, 0.3)
+    )
+    vectors = rng.normal(size=(5, 6)).astype(np.float32)
+    ids = np.array([[101, 2054, 102]] * 5, dtype=np.int64)
+    session = ort.InferenceSession(str(out), providers=["CPUExecutionProvider"])
+    feeds = {"input_ids": ids, "attention_mask": np.ones_like(ids), "sentence_vectors": vectors}
+    probs = session.run(
+        ["probs"], {k: v for k, v in feeds.items() if k in {i.name for i in session.get_inputs()}}
+    )[0]
+
+    def softmax(x: np.ndarray) -> np.ndarray:
+        e = np.exp(x - x.max(1, keepdims=True))
+        return e / e.sum(1, keepdims=True)
+
+    expected = 0.7 * softmax(vectors[:, :3] * 2.0) + 0.3 * softmax(vectors @ weight.T + bias)
+    np.testing.assert_allclose(probs.sum(1), 1.0, atol=1e-5)
+    np.testing.assert_allclose(probs, expected, atol=0.02 if quantize else 1e-5)
 
 
 def test_real_model_meets_the_targets_on_held_out_data(intent_router) -> None:

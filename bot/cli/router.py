@@ -26,11 +26,22 @@ def _quiet_transformers() -> None:
     "--seed", default=0, show_default=True, help="Random seed (training is deterministic for a seed)."
 )
 @click.option("--epochs", default=None, type=click.IntRange(1, 50), help="Epochs (default from the recipe).")
+@click.option(
+    "--logreg-share",
+    default=None,
+    type=click.FloatRange(0.0, 1.0),
+    help="Share of the logistic regression on the frozen vectors in the output (default from the recipe; 0 = the transformer alone).",
+)
 @click.option("--if-needed", is_flag=True, help="Only train when the model is missing or the data changed.")
 @click.option("--progress/--no-progress", default=None, help="Progress bar (default: on a terminal).")
 @pass_settings
 def router_train(
-    settings: Settings, seed: int, epochs: int | None, if_needed: bool, progress: bool | None
+    settings: Settings,
+    seed: int,
+    epochs: int | None,
+    logreg_share: float | None,
+    if_needed: bool,
+    progress: bool | None,
 ) -> None:
     """Train on the stratified split, report held-out metrics and baselines, save under MEMEBOT_HOME."""
     # Imported here, not at the top: training pulls in torch and transformers, which `router eval` needs too
@@ -50,6 +61,8 @@ def router_train(
     config = TrainConfig(seed=seed)
     if epochs:
         config.epochs = epochs
+    if logreg_share is not None:
+        config.logreg_share = logreg_share
     result = train_router(config, out_dir=router_dir, progress=progress)
     click.echo(format_side_by_side([result.report, *result.baselines]))
     t = result.thresholds

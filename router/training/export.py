@@ -2,7 +2,8 @@
 
 Inputs of the graph: ``input_ids`` and ``attention_mask`` (int64, MiniLM's tokenizer, at most
 :data:`router.training.model.MAX_TOKENS` tokens) and ``sentence_vectors`` (float32, the frozen
-``[use | e5]`` vectors); output ``probs`` (softmax over the intents).
+``[use | e5]`` vectors); output ``probs`` (softmax over the intents, blended with a linear classifier
+on the sentence vectors when one is given).
 """
 
 from __future__ import annotations
@@ -10,32 +11,67 @@ from __future__ import annotations
 import logging
 import os
 import warnings
+from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import torch
-
-from router.training.model import IntentClassifier
 
 logger = logging.getLogger(__name__)
 
 
+@dataclass(frozen=True)
+class LinearBlend:
+    """A linear classifier on the frozen sentence vectors whose probabilities are mixed into the
+    transformer's: ``probs = (1 - share) * softmax(transformer) + share * softmax(vectors @ weight.T + bias)``.
+
+    ``weight`` is ``(n_labels, sentence_dim)``, ``bias`` ``(n_labels,)`` (a fitted multinomial logistic
+    regression's ``coef_`` and ``intercept_``).
+    """
+
+    weight: np.ndarray
+    bias: np.ndarray
+    share: float
+
+
 class _WithSoftmax(torch.nn.Module):
-    def __init__(self, model: IntentClassifier):
+    def __init__(self, model: torch.nn.Module, blend: LinearBlend | None = None):
         super().__init__()
         self.model = model
+        self.share = blend.share if blend is not None else 0.0
+        self.linear: torch.nn.Linear | None = None
+        if blend is not None:
+            weight = torch.as_tensor(blend.weight, dtype=torch.float32)
+            self.linear = torch.nn.Linear(weight.shape[1], weight.shape[0])
+            with torch.no_grad():
+                self.linear.weight.copy_(weight)
+                self.linear.bias.copy_(torch.as_tensor(blend.bias, dtype=torch.float32))
 
     def forward(
         self, input_ids: torch.Tensor, attention_mask: torch.Tensor, sentence_vectors: torch.Tensor
     ) -> torch.Tensor:
-        return torch.softmax(self.model(input_ids, attention_mask, sentence_vectors), dim=-1)
+        probs = torch.softmax(self.model(input_ids, attention_mask, sentence_vectors), dim=-1)
+        if self.linear is None:
+            return probs
+        return (1.0 - self.share) * probs + self.share * torch.softmax(self.linear(sentence_vectors), dim=-1)
 
 
-def export_onnx(model: IntentClassifier, out: Path, sentence_dim: int, quantize: bool = True) -> Path:
-    """Write ``out`` (replaced atomically): the float graph, then int8 dynamic quantisation."""
+def export_onnx(
+    model: torch.nn.Module,
+    out: Path,
+    sentence_dim: int,
+    quantize: bool = True,
+    blend: LinearBlend | None = None,
+) -> Path:
+    """Write ``out`` (replaced atomically): ``model`` (an :class:`~router.training.model.IntentClassifier`,
+    or any module with its ``forward``) as a float graph, then int8 dynamic quantisation.
+
+    ``blend``: a linear classifier on the sentence vectors mixed into the output probabilities.
+    """
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
     model.eval()
-    wrapped = _WithSoftmax(model).eval()
+    wrapped = _WithSoftmax(model, blend).eval()
     ids = torch.tensor([[101, 2054, 2003, 4530, 102]], dtype=torch.long)
     example = (ids, torch.ones_like(ids), torch.zeros((1, max(sentence_dim, 1)), dtype=torch.float32))
     tmp_float = out.with_name(f".{out.stem}.{os.getpid()}.f32.onnx")
