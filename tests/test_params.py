@@ -229,6 +229,18 @@ def test_out_of_range_values_are_read_and_left_to_the_registry() -> None:
     assert ask("lr -1 learning rate").params == {"lr": -1.0}
 
 
+def test_a_text_after_a_lead_in_and_a_colon_is_the_demos_text() -> None:
+    """After the attention demo, "now try: …" and «а теперь: …» give its sentence; a colon after words
+    of a question gives none."""
+    attention = BY_ID["attention"].params
+    assert extract_params("now try: the animal didn't cross the street", attention) == {
+        "sentence": "the animal didn't cross the street"
+    }
+    assert extract_params("а теперь: кот сел на ковёр", attention) == {"sentence": "кот сел на ковёр"}
+    assert extract_params("what is this: a test", attention) == {}
+    assert extract_params("now try it", attention) == {}
+
+
 def test_numbers_inside_a_quoted_sentence_are_not_parameters() -> None:
     demo = StubDemo(
         "toy", "Toy", "Toy", "toy", (StubParam("sentence", "text", "", 1, 12), StubParam("n", "int", 3, 1, 9))

@@ -41,6 +41,14 @@ CONTEXT_WORDS = 3  # how far a keep/drop verb may stand from the value
 _CLAUSE_END = set(",;.!?()")
 # up to three words between a demo's name and the colon that opens its text («внимание для: …», "attention map for: …")
 _NAME_TAIL_COLON_RE = re.compile(r"(?:[^\W\d_]+\s+){0,2}(?:[^\W\d_]+)?\s*:")
+# A text given after a few words that only say "now this one" and a colon ("now try: the animal didn't
+# cross the street", «а теперь: кот сел на ковёр», «попробуй на этом: …»): the text of a demo that
+# takes one, when nothing names its parameter.
+_TEXT_LEAD_RE = re.compile(
+    r"^\W*(?:(?:а|и|ну|ок|окей|ok|okay|and|now|then|теперь|тогда|попробуй|давай|try|with|on|на|с|for|для"
+    r"|вот|этом|этой|это|this|one|it|another|другой|другом|ещё|еще)\s*){1,4}:\s*",
+    re.I,
+)
 _QUOTES_RE = re.compile(r"«([^»]*)»|\"([^\"]*)\"|“([^”]*)”|„([^“”]*)[“”]|(?<!\w)'([^']*)'(?!\w)")
 _KEEP_RE = re.compile("|".join(f"(?:{w})" for w in KEEP_WORDS))
 _DROP_RE = re.compile("|".join(f"(?:{w})" for w in DROP_WORDS))
@@ -113,9 +121,14 @@ class _Reader:
             self.blank(start, end)
             return
         leads = [self.tokens[m.end - 1].end for m in mentions] + [e for _, e in name_spans]
+        lead_in = _TEXT_LEAD_RE.match(self.text)
+        if not mentions and lead_in is not None:
+            leads.append(lead_in.end())
         for lead in leads:
             rest = self.text[lead:].lstrip()
-            is_mention = lead not in (e for _, e in name_spans)
+            is_mention = lead not in (e for _, e in name_spans) or (
+                lead_in is not None and lead == lead_in.end()
+            )
             if not is_mention:  # after the demo's name, the text follows a colon ("attention map for: …")
                 colon = _NAME_TAIL_COLON_RE.match(rest)
                 if colon is None:
