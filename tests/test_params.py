@@ -318,6 +318,18 @@ def test_a_share_of_units_kept_or_dropped_is_no_other_parameter() -> None:
     assert extract_params("температура 70%", BY_ID["softmax-temperature"].params) == {"t": 0.7}
 
 
+def test_decimals_and_fractions_said_in_words() -> None:
+    """"zero point zero five", «ноль один» (0.1), «ноль ноль пять», «одна тысячная»: values as written
+    digits are; "what's the point" is no number."""
+    lr, temperature = BY_ID["learning-rate"].params, BY_ID["softmax-temperature"].params
+    assert extract_params("ok set it to zero point zero five", lr) == {"lr": 0.05}
+    assert extract_params("а теперь ноль один", temperature) == {"t": 0.1}
+    assert extract_params("температура ноль ноль пять", temperature) == {"t": 0.05}
+    assert extract_params("а совсем мелкий, одна тысячная", lr) == {"lr": 0.001}
+    assert extract_params("lr point five", lr) == {"lr": 0.5}
+    assert extract_params("what's the point of a learning rate", lr) == {}
+
+
 def test_number_words_alone_are_values_only_when_asked() -> None:
     """A number word alone is no value («почему три?»), except in a short follow-up right after the demo
     ran, where the pipeline asks for it (``number_words=True``)."""

@@ -160,6 +160,11 @@ def _fold_number_words(tokens: list[Token]) -> list[Token]:
             out.append(tok)  # the verb, a word: "zero out 10% of activations" drops 10%
             i += 1
             continue
+        spoken, said = _read_spoken_decimal(tokens, i)
+        if said:  # a decimal or a fraction said in words is a value, as written digits are
+            out.append(Token("num", tok.text, tok.start, tokens[i + said - 1].end, value=spoken))
+            i += said
+            continue
         value, used = _read_decimal_words(tokens, i, *_read_number_words(tokens, i))
         if used:  # «почему три?» is no parameter: number words are values only next to a name (or a %)
             # but «а если вообще ноль?» sets one: "zero" is hardly ever said of anything else
@@ -177,7 +182,52 @@ def _fold_number_words(tokens: list[Token]) -> list[Token]:
 
 
 _WHOLE_WORDS = frozenset({"целых", "целая", "целую", "целой"})
-_FRACTION_PLACES = {"десятых": 10, "десятая": 10, "десятую": 10, "сотых": 100, "сотая": 100, "сотую": 100}
+_FRACTION_PLACES = {
+    "десятых": 10,
+    "десятая": 10,
+    "десятую": 10,
+    "сотых": 100,
+    "сотая": 100,
+    "сотую": 100,
+    "тысячных": 1000,
+    "тысячная": 1000,
+    "тысячную": 1000,
+}
+_POINT_WORDS = frozenset({"point", "запятая", "точка"})
+
+
+def _digit_words(tokens: Sequence[Token], j: int) -> tuple[str, int]:
+    """The digits said one by one after a decimal point («ноль пять», "zero five") or as one number
+    under a hundred («двадцать пять»): (digits, index after them); "" when none."""
+    digits = ""
+    while j < len(tokens) and tokens[j].kind == "word" and NUMBER_WORDS.get(tokens[j].text, 10) < 10:
+        digits += str(int(NUMBER_WORDS[tokens[j].text]))
+        j += 1
+    if not digits:
+        value, used = _read_number_words(tokens, j)
+        if used and value < 100:
+            return str(int(value)), j + used
+        if j < len(tokens) and tokens[j].kind == "num" and tokens[j].text.isdigit():
+            return tokens[j].text, j + 1
+    return digits, j
+
+
+def _read_spoken_decimal(tokens: Sequence[Token], i: int) -> tuple[float, int]:
+    """A decimal said in words: "zero point zero five" → 0.05, "point five" → 0.5, «ноль один» → 0.1,
+    «ноль ноль пять» → 0.05, «одна тысячная» → 0.001. Returns (value, tokens used); used is 0 if none."""
+    whole, used = _read_number_words(tokens, i)
+    j = i + used
+    if j + 1 < len(tokens) and tokens[j].text in _POINT_WORDS:
+        digits, end = _digit_words(tokens, j + 1)
+        if digits:
+            return whole + float("0." + digits), end - i
+    if used and tokens[i].text in ZERO_WORDS and i + 1 < len(tokens):
+        digits, end = _digit_words(tokens, i + 1)
+        if digits:
+            return float("0." + digits), end - i
+    if used and j < len(tokens) and tokens[j].text in _FRACTION_PLACES:
+        return whole / _FRACTION_PLACES[tokens[j].text], used + 1
+    return 0.0, 0
 
 
 def _read_decimal_words(tokens: Sequence[Token], i: int, whole: float, used: int) -> tuple[float, int]:
