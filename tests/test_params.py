@@ -319,8 +319,8 @@ def test_a_share_of_units_kept_or_dropped_is_no_other_parameter() -> None:
 
 
 def test_decimals_and_fractions_said_in_words() -> None:
-    """"zero point zero five", «ноль один» (0.1), «ноль ноль пять», «одна тысячная»: values as written
-    digits are; "what's the point" is no number."""
+    """Said in words, "zero point zero five", «ноль один» (0.1), «ноль ноль пять», «одна тысячная» are
+    values as written digits are; "what's the point" is no number."""
     lr, temperature = BY_ID["learning-rate"].params, BY_ID["softmax-temperature"].params
     assert extract_params("ok set it to zero point zero five", lr) == {"lr": 0.05}
     assert extract_params("а теперь ноль один", temperature) == {"t": 0.1}

@@ -385,7 +385,7 @@ class AnswerPipeline:
         ran_with: dict[str, Any] = {}
         last_set = None
         ran = state is not None and state.demo == current.id
-        if ran:
+        if state is not None and ran:
             ran_with, last_set = state.params, state.last_set
         given = read_relative(scaled or query, current.params, ran_with, last_set) or extract_params(
             query, current.params, problems
