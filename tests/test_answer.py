@@ -281,6 +281,10 @@ def test_a_number_word_right_after_a_demo_sets_its_value(pipeline) -> None:
     assert seven.status == "demo" and seven.demo.id == "k-means" and seven.demo.params["k"] == 7
     three = pipeline.answer("а с тремя?", state=state)
     assert three.status == "demo" and three.demo.params["k"] == 3
+    # another demo's parameter with an equals sign: that demo runs, k is not set to 0.1
+    temperature = pipeline.answer("покажи температуру t=0.1", state=state)
+    assert temperature.demo is not None and temperature.demo.id == "softmax-temperature"
+    assert temperature.demo.run and temperature.demo.params["t"] == 0.1
 
 
 def test_a_parameter_of_another_demo_after_a_note_runs_that_demo(retriever, intent_router) -> None:

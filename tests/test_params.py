@@ -372,6 +372,10 @@ def test_a_number_beside_another_topic_is_no_value_for_the_current_demo() -> Non
     )
     assert value_said_of_another("а с lr 0.1?", dropout, others("dropout"), names_perplexity)
     assert value_said_of_another("2000 steps then", dropout, others("dropout"), names_perplexity)
+    # with an equals sign between: «покажи температуру t=0.1» after the k-means demo is no k = 0.1
+    k_means = BY_ID["k-means"].params
+    assert value_said_of_another("покажи температуру t=0.1", k_means, others("k-means"), names_perplexity)
+    assert value_said_of_another("lr = 0.1", dropout, others("dropout"), names_perplexity)
     for text in ("а 0.5?", "а если слоёв 40?", "оставь 70% нейронов", "ну давай 30"):
         params = batch_norm if "слоёв" in text else dropout
         assert not value_said_of_another(text, params, others("dropout"), names_perplexity), text
