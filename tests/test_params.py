@@ -337,6 +337,9 @@ def test_number_words_alone_are_values_only_when_asked() -> None:
     assert extract_params("and with seven?", k_means) == {}
     assert extract_params("and with seven?", k_means, number_words=True) == {"k": 7}
     assert extract_params("а с тремя?", k_means, number_words=True) == {"k": 3}
+    # typed in Latin letters, «a pyat?» reads «а пят?»: the soft sign is lost, the number is not
+    assert extract_params("а пят?", k_means, number_words=True) == {"k": 5}
+    assert extract_params("на сем кластерах", k_means) == {"k": 7}  # «na sem klasterah», read in Cyrillic
     assert extract_params("на трёх кластерах", k_means) == {"k": 3}  # beside the name, as before
 
 

@@ -168,13 +168,21 @@ def _number_words() -> dict[str, float]:
     for i, stem in enumerate(_RU_TEENS, start=11):
         for ending in ("надцать", "надцати", "надцатью"):
             words[stem + ending] = i
+    # Russian typed in Latin letters loses the soft sign («a pyat?» reads «а пят?»): those forms too
+    words.update(
+        {
+            w.replace("ь", ""): v
+            for w, v in list(words.items())
+            if "ь" in w and w.replace("ь", "") not in words
+        }
+    )
     words.update({w: i for i, w in enumerate(_EN_UNITS)})
     words.update({w: v for v, w in _EN_TENS.items()})
     return words
 
 
 NUMBER_WORDS: dict[str, float] = _number_words()
-ZERO_WORDS = frozenset([*_RU_UNITS[0].split(), "zero"])
+ZERO_WORDS = frozenset([*_RU_UNITS[0].split(), "нол", "нул", "zero"])
 MULTIPLIERS: dict[str, float] = {
     "hundred": 100,
     "hundreds": 100,
