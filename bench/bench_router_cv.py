@@ -79,16 +79,17 @@ def main() -> None:
         train_idx = [i for j, fold in enumerate(folds) if j != f for i in fold]
         train = [examples[i] for i in train_idx]
         labels = [e.intent for e in train]
+        fitted = {}
         for name, matrix in (
             ("logreg on USE", use_part),
             ("logreg on e5", e5_part),
             ("logreg on USE+e5", vectors),
         ):
-            baseline = LogRegBaseline(INTENTS).fit(matrix[train_idx], labels)
-            record(name, test_idx, baseline.predict(matrix[test_idx]))
+            fitted[name] = LogRegBaseline(INTENTS).fit(matrix[train_idx], labels)
+            record(name, test_idx, fitted[name].predict(matrix[test_idx]))
         if args.no_finetune:
             continue
-        logreg_probs = baseline.model.predict_proba(vectors[test_idx])  # the last one: USE+e5
+        logreg_probs = fitted["logreg on USE+e5"].model.predict_proba(vectors[test_idx])
         share = TrainConfig().logreg_share
         test_texts = [texts[i] for i in test_idx]
         for seed in args.seeds:

@@ -16,9 +16,9 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from router.parsing.mentions import find_mentions, is_equals_word, is_strict_separator
+from router.parsing.mentions import find_mentions, value_after
 from router.parsing.naming import Naming, identify
-from router.parsing.relative import read_relative
+from router.parsing.relative import read_relative, relative_factor
 from router.parsing.tokens import tokenize
 from router.parsing.values import ParamValueError, Value, quoted_spans, read_params
 
@@ -33,6 +33,7 @@ __all__ = [
     "names_a_param",
     "note_names",
     "read_relative",
+    "relative_factor",
     "value_said_of_another",
 ]
 
@@ -144,8 +145,7 @@ def value_said_of_another(
     for i, tok in enumerate(tokens):
         if tok.kind != "num" or tok.blank:
             continue
-        before = i - 1 if i and (is_strict_separator(tokens[i - 1]) or is_equals_word(tokens[i - 1])) else i
-        if any(m.end in (i, before) or m.start == i + 1 for m in theirs):  # "lr 0.1", «t=0.1»
+        if any(value_after(tokens, m) == i or m.start == i + 1 for m in theirs):  # "lr 0.1", «t=0.1»
             return True
         first = i
         while first > 0 and i - first < NAME_WORDS_BEFORE and tokens[first - 1].kind == "word":

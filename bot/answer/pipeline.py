@@ -50,6 +50,7 @@ from router.params import (
     names_a_param,
     note_names,
     read_relative,
+    relative_factor,
     value_said_of_another,
 )
 
@@ -209,7 +210,7 @@ class AnswerPipeline:
         # «перплексити 10 это хорошо?», "lr 0.1" after the dropout demo: the number is another topic's
         elsewhere = current is not None and self._said_of_another(read, current)
         given = (
-            self._given_params(read, current, state, problems, self._without_other_names(read, current))
+            self._given_params(read, current, state, problems)
             if current is not None and not elsewhere
             else {}
         )
@@ -371,23 +372,18 @@ class AnswerPipeline:
                     read = re.sub(rf"(?<![\w-]){re.escape(name)}(?![\w-])", " ", read, flags=re.I)
         return read
 
-    @staticmethod
     def _given_params(
-        query: str,
-        current: Any,
-        state: DialogueState | None,
-        problems: list[ParamValueError],
-        scaled: str | None = None,
+        self, query: str, current: Any, state: DialogueState | None, problems: list[ParamValueError]
     ) -> dict[str, Any]:
         """The values a follow-up sets for the current demo: said relative to the ones it ran with
-        ("double it", «в 10 раз меньше»: that reading wins, «в 2 раза» is no value of 2), else written.
-        ``scaled``: the text the relative reading looks at (the query without other notes' names)."""
+        ("double it", «в 10 раз меньше»: that reading wins, «в 2 раза» is no value of 2), else written."""
         ran_with: dict[str, Any] = {}
         last_set = None
-        ran = state is not None and state.demo == current.id
-        if state is not None and ran:
-            ran_with, last_set = state.params, state.last_set
-        given = read_relative(scaled or query, current.params, ran_with, last_set) or extract_params(
+        ran = False
+        if state is not None and state.demo == current.id:
+            ran, ran_with, last_set = True, state.params, state.last_set
+        scaled = self._without_other_names(query, current) if relative_factor(query) is not None else query
+        given = read_relative(scaled, current.params, ran_with, last_set) or extract_params(
             query, current.params, problems
         )
         if not given and not problems and ran and sets_a_value_in_words(query):

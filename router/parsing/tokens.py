@@ -160,12 +160,13 @@ def _fold_number_words(tokens: list[Token]) -> list[Token]:
             out.append(tok)  # the verb, a word: "zero out 10% of activations" drops 10%
             i += 1
             continue
-        spoken, said = _read_spoken_decimal(tokens, i)
+        words = _read_number_words(tokens, i)
+        spoken, said = _read_spoken_decimal(tokens, i, *words)
         if said:  # a decimal or a fraction said in words is a value, as written digits are
             out.append(Token("num", tok.text, tok.start, tokens[i + said - 1].end, value=spoken))
             i += said
             continue
-        value, used = _read_decimal_words(tokens, i, *_read_number_words(tokens, i))
+        value, used = _read_decimal_words(tokens, i, *words)
         if used:  # «почему три?» is no parameter: number words are values only next to a name (or a %)
             # but «а если вообще ноль?» sets one: "zero" is hardly ever said of anything else
             weak = not (used == 1 and tok.text in ZERO_WORDS)
@@ -212,10 +213,10 @@ def _digit_words(tokens: Sequence[Token], j: int) -> tuple[str, int]:
     return digits, j
 
 
-def _read_spoken_decimal(tokens: Sequence[Token], i: int) -> tuple[float, int]:
+def _read_spoken_decimal(tokens: Sequence[Token], i: int, whole: float, used: int) -> tuple[float, int]:
     """A decimal said in words: "zero point zero five" → 0.05, "point five" → 0.5, «ноль один» → 0.1,
-    «ноль ноль пять» → 0.05, «одна тысячная» → 0.001. Returns (value, tokens used); used is 0 if none."""
-    whole, used = _read_number_words(tokens, i)
+    «ноль ноль пять» → 0.05, «одна тысячная» → 0.001 (``whole``, ``used``: :func:`_read_number_words`
+    at ``i``). Returns (value, tokens used); used is 0 if none."""
     j = i + used
     if j + 1 < len(tokens) and tokens[j].text in _POINT_WORDS:
         digits, end = _digit_words(tokens, j + 1)

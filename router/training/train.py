@@ -300,9 +300,12 @@ def train_router(
     confidences, margins = order[:, -1], order[:, -1] - order[:, -2]
     predicted = [INTENTS[i] for i in probs.argmax(1)]
     gold = [e.intent for e in test]
-    name = f"fine-tuned MiniLM+{encoder.name}" if config.use_sentence_vectors else "fine-tuned MiniLM"
-    if blend is not None:
-        name += f", blended {1 - blend.share:g}/{blend.share:g} with logreg"
+    transformer = f"fine-tuned MiniLM+{encoder.name}" if config.use_sentence_vectors else "fine-tuned MiniLM"
+    name = (
+        transformer
+        if blend is None
+        else f"{transformer}, blended {1 - blend.share:g}/{blend.share:g} with logreg"
+    )
     report = classification_report(name, gold, predicted)
     thresholds = choose_thresholds(
         confidences, margins, np.array([p == g for p, g in zip(predicted, gold, strict=True)])
@@ -311,7 +314,7 @@ def train_router(
     if blend is not None:  # what the blend adds: the transformer alone on the same split (torch)
         alone = predict_proba(model, featurizer, test_texts, featurizer.vectors(test_texts))
         baselines.append(
-            classification_report(f"{name.split(',')[0]} alone", gold, [INTENTS[i] for i in alone.argmax(1)])
+            classification_report(f"{transformer} alone", gold, [INTENTS[i] for i in alone.argmax(1)])
         )
     seconds = time.perf_counter() - started
 
