@@ -18,6 +18,8 @@ from typing import Any
 
 from router.parsing.mentions import find_mentions, value_after
 from router.parsing.naming import Naming, identify
+from router.parsing.naming import adopt as adopt_naming_tables
+from router.parsing.naming import tables_for as naming_tables
 from router.parsing.relative import read_relative, relative_factor
 from router.parsing.tokens import tokenize
 from router.parsing.values import ParamValueError, Value, quoted_spans, read_params
@@ -25,12 +27,14 @@ from router.parsing.values import ParamValueError, Value, quoted_spans, read_par
 __all__ = [
     "DemoRequest",
     "ParamValueError",
+    "adopt_naming_tables",
     "common_words",
     "extract_demo_request",
     "extract_params",
     "find_demo_id",
     "names_a_demo",
     "names_a_param",
+    "naming_tables",
     "note_names",
     "read_relative",
     "relative_factor",

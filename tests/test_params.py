@@ -550,8 +550,9 @@ class _Encoder:
 class _Retriever:
     encoder = _Encoder()
 
-    def __init__(self, notes: dict[str, Any]) -> None:
+    def __init__(self, notes: dict[str, Any], version_dir: Path) -> None:
         self.notes = notes
+        self.version_dir = version_dir  # where the demo naming is saved
 
     def search(self, query: str, k: int = 5, vector: Any = None) -> list[Any]:
         return []
@@ -580,7 +581,7 @@ class _Router:
         return _Route()
 
 
-def test_the_pipeline_reads_requests_and_reports_unreadable_values() -> None:
+def test_the_pipeline_reads_requests_and_reports_unreadable_values(tmp_path: Path) -> None:
     import time
 
     from bot.answer.dialogue import DialogueState
@@ -590,7 +591,9 @@ def test_the_pipeline_reads_requests_and_reports_unreadable_values() -> None:
     note = type(
         "N", (), {"demo": "fine-tuning", "names": ["Дообучение", "файнтюнинг"], "slug": "fine-tuning"}
     )()
-    pipeline = AnswerPipeline(_Retriever({"fine-tuning": note}), router=_Router(), demos=list_demos())  # type: ignore[arg-type]
+    pipeline = AnswerPipeline(
+        _Retriever({"fine-tuning": note}, tmp_path), router=_Router(), demos=list_demos()
+    )  # type: ignore[arg-type]
     answer = pipeline.answer("fine-tuning на трёх примерах")
     assert answer.status == "demo" and answer.demo is not None and answer.demo.run
     assert answer.demo.params["shots"] == 3

@@ -20,6 +20,7 @@ from collections.abc import Sequence
 from typing import Any, Protocol
 
 from bot.answer.decision import Decider, Evidence, RuleDecider, strong_hit
+from bot.answer.demo_naming import DemoNaming, demo_naming
 from bot.answer.dialogue import (
     DialogueState,
     asks_for_demo,
@@ -43,12 +44,10 @@ from indexer.text import tokenize
 from router.params import (
     DemoRequest,
     ParamValueError,
-    common_words,
     extract_demo_request,
     extract_params,
     names_a_demo,
     names_a_param,
-    note_names,
     read_relative,
     relative_factor,
     value_said_of_another,
@@ -58,8 +57,6 @@ logger = logging.getLogger(__name__)
 
 SUGGESTIONS = 3
 RESULTS = 5
-# A word of a demo's title that this share of the notes uses names no demo alone («хороший», "small").
-COMMON_WORD_SHARE = 0.15
 FOLLOW_UP_WITHIN = 5  # a follow-up question stays on the current note if retrieval ranks it this high
 OWN_WORDS = 3  # content words a pointing-back follow-up may have before it is a topic of its own
 NOTE_COVERS = 2 / 3  # share of a follow-up's topic words the current note must contain to answer it
@@ -89,8 +86,7 @@ class AnswerPipeline:
         self.router = router
         self.demos = list(demos)
         self.decider = decider or RuleDecider()
-        self._names: dict[str, list[str]] | None = None
-        self._common: frozenset[str] = frozenset()
+        self._demo_naming: DemoNaming | None = None
 
     # ----------------------------------------------------------------- public
 
@@ -431,16 +427,21 @@ class AnswerPipeline:
         """The demo a question asks for (named, else the first of the top notes' demos) and its values."""
         notes = self.retriever.notes
         fallback = next((notes[h.slug].demo for h in hits[:3] if notes[h.slug].demo), None)
-        if self._names is None:
-            self._names = note_names(notes.values())  # «дропаут», «кот у крана» name demos too
-            self._common = common_words(self.demos, self.retriever.note_share, COMMON_WORD_SHARE)
+        naming = self._naming()
         return extract_demo_request(
-            query, self.demos, fallback_demo_id=fallback, names=self._names, common=self._common
+            query, self.demos, fallback_demo_id=fallback, names=naming.names, common=naming.common
         )
 
     def _demo_named(self, query: str) -> bool:
         """A demo's id or title is written (not just a word or parameter of it): evidence for the decision."""
+        self._naming()
         return names_a_demo(query, self.demos)
+
+    def _naming(self) -> DemoNaming:
+        """The names that call the demos («дропаут», «кот у крана» too), made once per pipeline."""
+        if self._demo_naming is None:
+            self._demo_naming = demo_naming(self.retriever, self.demos)
+        return self._demo_naming
 
     def _remember(self, state: DialogueState, answer: Answer) -> None:
         """The chat is now about what this answer showed (unknown and canned replies keep the old topic)."""

@@ -10,7 +10,7 @@ import click
 from bot.cli.context import UserFacingGroup, pass_settings
 from bot.config import Settings, prepare_home
 from demos.registry import list_demos
-from indexer.build import assets_dir, build_index
+from indexer.build import assets_dir, build_index, current_version_dir
 from indexer.editorial import editorial_problems
 from indexer.encoders import get_encoder
 from indexer.notes import NoteError, load_notes
@@ -82,3 +82,14 @@ def index_build(settings: Settings, force: bool, encoder: str | None, progress: 
         )
         return
     click.echo(summary.describe())
+    _prepare_demo_naming(settings)
+
+
+def _prepare_demo_naming(settings: Settings) -> None:
+    """Derive the demo naming of the current version now, so that no start pays for it (a no-op
+    when it was saved already; serving builds it itself if this is skipped or fails)."""
+    from bot.answer.demo_naming import CACHE_FILE, demo_naming
+    from indexer.search import Retriever
+
+    if not (current_version_dir(settings.index_dir) / CACHE_FILE).exists():
+        demo_naming(Retriever.load(settings.index_dir), list_demos())

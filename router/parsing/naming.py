@@ -12,7 +12,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Any
 
 from router.parsing.lexicon import STOP_STEMS
@@ -94,17 +93,17 @@ class _Titles:
     title_en: str
 
 
-def _key(
-    demos: Sequence[Any], names: Mapping[str, Sequence[str]]
-) -> tuple[tuple[str, str, str, tuple[str, ...]], ...]:
+_Key = tuple[tuple[str, str, str, tuple[str, ...]], ...]  # per demo: id, titles, its notes' names
+
+
+def _key(demos: Sequence[Any], names: Mapping[str, Sequence[str]]) -> _Key:
     return tuple(
         (d.id, getattr(d, "title_ru", ""), getattr(d, "title_en", ""), tuple(names.get(d.id, ())))
         for d in demos
     )
 
 
-@lru_cache(maxsize=16)
-def _index(key: tuple[tuple[str, str, str, tuple[str, ...]], ...], common: frozenset[str]) -> _Index:
+def _build_index(key: _Key, common: frozenset[str]) -> _Index:
     phrases: list[tuple[str, Phrase]] = []
     owners: dict[str, tuple[WordMatcher, set[str]]] = {}
     for demo_id, title_ru, title_en, extra in key:
@@ -130,6 +129,39 @@ def _index(key: tuple[tuple[str, str, str, tuple[str, ...]], ...], common: froze
         PhraseTable.of(phrase for _, phrase in phrases),
         {k: tuple(v) for k, v in words_by_letter.items()},
     )
+
+
+# Phrase tables by (names, common words): a process meets one or two sets of names. Building one
+# tokenises every name (~40 ms); :func:`tables_for` and :func:`adopt` let a caller save them with the
+# index version the names came from and load them at the next start instead.
+_TABLES: dict[tuple[_Key, frozenset[str]], _Index] = {}
+_MAX_TABLES = 16
+
+
+def _index(key: _Key, common: frozenset[str]) -> _Index:
+    index = _TABLES.get((key, common))
+    if index is None:
+        if len(_TABLES) >= _MAX_TABLES:
+            _TABLES.clear()
+        index = _TABLES[(key, common)] = _build_index(key, common)
+    return index
+
+
+def tables_for(
+    demos: Sequence[Any], names: Mapping[str, Sequence[str]], common: frozenset[str]
+) -> dict[tuple[_Key, frozenset[str]], _Index]:
+    """The phrase tables :func:`identify` uses for these demos: with no extra names and no common
+    words (a demo's own names only), and with ``names`` and ``common``. Built if not yet; picklable."""
+    keys = [(_key(demos, {}), frozenset()), (_key(demos, names), common)]
+    return {(key, words): _index(key, words) for key, words in keys}
+
+
+def adopt(tables: Mapping[tuple[_Key, frozenset[str]], _Index]) -> None:
+    """Use phrase tables built earlier (by :func:`tables_for`, in this process or saved by another)."""
+    for (key, common), index in tables.items():
+        if len(_TABLES) >= _MAX_TABLES:
+            _TABLES.clear()
+        _TABLES[(key, common)] = index
 
 
 def identify(
