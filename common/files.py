@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import fcntl
+import json
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 PRIVATE_FILE = 0o600
 PRIVATE_DIR = 0o700
@@ -59,3 +61,29 @@ def file_lock(path: Path) -> Iterator[None]:
     finally:
         fcntl.flock(fd, fcntl.LOCK_UN)
         os.close(fd)
+
+
+def stamped(out_dir: Path, stamp: dict[str, Any]) -> bool:
+    """``out_dir/assets.json`` holds ``stamp``: the files under ``out_dir`` were written for it, whole."""
+    try:
+        return bool(json.loads((out_dir / "assets.json").read_text()) == stamp)
+    except (OSError, ValueError):
+        return False
+
+
+def build_once(out_dir: Path, stamp: dict[str, Any], write: Callable[[Path], None]) -> Path:
+    """Run ``write(out_dir)`` unless :func:`stamped`, then stamp ``out_dir``; one process at a time.
+
+    Derived files (encoder tables, tokenizers) are built on first use by whichever process needs them
+    first. An index build and a router training started together on a fresh home both do: the
+    second waits on a lock beside ``out_dir``, then finds the stamp and builds nothing. The stamp is
+    written last, so a build killed halfway is done again.
+    """
+    if stamped(out_dir, stamp):
+        return out_dir
+    with file_lock(out_dir.parent / f".{out_dir.name}.lock"):
+        if not stamped(out_dir, stamp):
+            out_dir.mkdir(parents=True, exist_ok=True)
+            write(out_dir)
+            (out_dir / "assets.json").write_text(json.dumps(stamp))
+    return out_dir

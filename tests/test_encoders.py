@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from indexer.encoders import EncoderError, get_encoder
+from tests.conftest import ASSETS  # at collection, before a test's MEMEBOT_HOME is set
 
 
 def test_use_embeds_russian_and_english_into_one_space(use_encoder) -> None:
@@ -71,7 +72,6 @@ def test_a_session_from_the_optimised_copy_computes_the_same(encoder, tmp_path) 
     import shutil
 
     from indexer.e5 import E5Model
-    from tests.conftest import ASSETS
 
     assets = shutil.copytree(ASSETS / "e5", tmp_path / "e5", ignore=shutil.ignore_patterns("*.opt.*"))
     texts = ["что такое дропаут", "why is the cat meme funny"]
