@@ -313,8 +313,15 @@ class Retriever:
         return {self.slugs[i]: float(scores[i]) for i in found}
 
     def bm25_scores(self, query: str) -> dict[str, float]:
-        """Best BM25 score per note; empty when no query term occurs in the collection."""
-        scores = self._bm25.scores(tokenize(self.normalise(query)))
+        """Best BM25 score per note; empty when no query term occurs in the collection.
+
+        The words that frame a question ("what", "do", «сделать») are scored only when it has no
+        others: "what does dropout do" is about dropout, and "what" and "do" in a short chunk of
+        another note outscored the dropout note's many "dropout"s (it ranked 11th).
+        """
+        terms = tokenize(self.normalise(query))
+        frame = question_frame_terms()
+        scores = self._bm25.scores([t for t in terms if t not in frame] or terms)
         if not scores.any():
             return {}
         best = np.zeros(len(self.slugs), dtype=np.float32)

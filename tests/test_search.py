@@ -207,3 +207,11 @@ def test_a_missing_or_damaged_word_list_leaves_typos_to_the_stems(tmp_path) -> N
     assert Vocabulary({"precis": 0}, words).near_written("precison") is None  # damaged
     words.write_text('["precision", "recall"]', encoding="utf-8")
     assert Vocabulary({"precis": 0}, words).near_written("precison") == "precision"
+
+
+def test_the_words_that_frame_a_question_do_not_rank_the_notes(retriever) -> None:
+    """ "what" and "do" are no topic: BM25 ranked the dropout note 11th for "what does dropout do",
+    behind short chunks of other notes that say "what" and "do"."""
+    assert retriever.search("what does dropout do", k=1, mode="bm25")[0].slug == "dropout"
+    assert retriever.search("what does dropout actually do", k=1)[0].slug == "dropout"
+    assert retriever.bm25_scores("what do you do")  # only frame words: they are all it has
