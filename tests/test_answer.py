@@ -160,6 +160,20 @@ def test_a_demo_asked_after_a_note_without_one_names_the_demos_of_its_linked_not
     assert offered.split(",")[0].strip(" .") == "k-means"
 
 
+def test_a_demo_asked_after_a_meme_without_one_runs_the_demo_of_its_concept(pipeline) -> None:
+    """The train/test accuracy meme has no demo of its own; it is about overfitting, whose demo runs,
+    and the values that follow go to that demo. A concept without a demo offers demos instead (above)."""
+    from bot.answer.dialogue import DialogueState
+
+    state = DialogueState()
+    meme = pipeline.answer("мем где на трейне 99% точности а на тесте 60", state=state)
+    assert meme.note.slug == "meme-train-vs-test-accuracy"
+    shown = pipeline.answer("покажи на примере", state=state)
+    assert shown.status == "demo" and shown.demo.id == "overfitting" and shown.demo.run
+    again = pipeline.answer("а со степенью 20?", state=state)
+    assert again.demo.id == "overfitting" and again.demo.params["degree"] == 20
+
+
 def test_short_follow_ups_stay_on_the_note_and_a_described_meme_does_not(pipeline) -> None:
     from bot.answer.dialogue import DialogueState
 

@@ -339,10 +339,10 @@ class AnswerPipeline:
     def _current_demo(self, state: DialogueState | None) -> Any:
         if state is None or not state.fresh():
             return None
-        demo_id = state.demo or (
-            self.retriever.notes[state.note].demo if state.note in self.retriever.notes else None
+        note = self.retriever.notes.get(state.note or "")
+        return self._demo_spec(
+            state.demo or (_own_or_core_demo(note, self.retriever.notes) if note else None)
         )
-        return self._demo_spec(demo_id)
 
     def _demo_spec(self, demo_id: str | None) -> Any:
         """The spec of demo ``demo_id`` among this pipeline's demos (None when it has no such demo)."""
@@ -460,6 +460,15 @@ class AnswerPipeline:
         else:
             return
         state.lang, state.at = answer.lang, time.time()
+
+
+def _own_or_core_demo(note: Note, notes: dict[str, Note]) -> str | None:
+    """The demo a note shows: its own, or for a meme without one, that of the concept it is about
+    (its first related note): «покажи на примере» after the train/test accuracy meme runs overfitting."""
+    if note.demo or note.kind != "meme" or not note.related:
+        return note.demo
+    core = notes.get(note.related[0])
+    return core.demo if core is not None else None
 
 
 def _cyrillic_letters(text: str) -> int:
