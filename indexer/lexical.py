@@ -212,7 +212,14 @@ def _known(word: str, vocab: Vocabulary) -> bool:
 def _one_edit(word: str, vocab: Vocabulary) -> str | None:
     low = word.lower().replace("ё", "е")
     stem = (tokenize(low) or [low])[0]
-    return vocab.near_written(low) or vocab.near(stem) or edits1_match(low, STOPWORDS)
+    if written := vocab.near_written(low):
+        return written
+    if (near := vocab.near(stem)) is not None:
+        # An English word's fixed stem keeps the ending as typed: "backpropogation" →
+        # "backpropagation", not the stem "backpropag", which the dense encoders read as a word of
+        # its own. A Russian stem's ending does not carry over so («диффузионк|и» → «диффузиони»).
+        return near + low[len(stem) :] if low.isascii() and low.startswith(stem) else near
+    return edits1_match(low, STOPWORDS)
 
 
 def _normalise_word(

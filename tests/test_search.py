@@ -104,6 +104,8 @@ def test_typical_questions_find_their_note(retriever, query: str, slug: str) -> 
         # a letter missing: two edits from the stem («precis», «attent»/«agent»), one from the word
         ("precison vs recall", "precision vs recall"),
         ("atention mechanism", "attention mechanism"),
+        # a different letter, one edit from a stem: the English ending stays as typed, not the stem
+        ("backpropogation explained", "backpropagation explained"),
         # a different letter in a whole word is more often another word than a typo
         ("dynamic time warping", "dynamic time warping"),
         # in a message of transliterated Russian a typo is a Russian word's: «delat», not "delta"
