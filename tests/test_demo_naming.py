@@ -36,7 +36,7 @@ def _fresh_process() -> None:
 def test_the_naming_is_saved_once_and_loaded_without_rebuilding(tmp_path: Path) -> None:
     demos = list_demos()
     first = demo_naming(_Retriever(tmp_path), demos)
-    assert (tmp_path / CACHE_FILE).is_file()
+    assert (tmp_path / CACHE_FILE).stat().st_mode & 0o777 == 0o600  # private, whatever the umask
     assert "выкидывание нейронов" in first.names["dropout"]
     assert (
         extract_demo_request("покажи выкидывание нейронов", demos, None, first.names, first.common).demo_id

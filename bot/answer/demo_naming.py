@@ -13,13 +13,13 @@ missing, stale or unreadable file is simply built again.
 from __future__ import annotations
 
 import logging
-import os
 import pickle
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from common.files import atomic_write
 from indexer.search import Retriever
 from router.params import adopt_naming_tables, common_words, naming_tables, note_names
 
@@ -81,11 +81,7 @@ def _read(path: Path) -> dict[str, Any] | None:
 
 
 def _write(path: Path, saved: dict[str, Any]) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}")
-    try:
-        with tmp.open("wb") as fh:
-            pickle.dump(saved, fh, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, path)  # readers see the old file or the whole new one
+    try:  # whole or not at all, owner-only like everything under MEMEBOT_HOME, whatever the umask
+        atomic_write(path, pickle.dumps(saved, protocol=pickle.HIGHEST_PROTOCOL))
     except OSError as exc:  # a read-only home still answers; it builds again at the next start
         logger.info("demo naming cache not saved to %s: %s", path, exc.strerror)
-        tmp.unlink(missing_ok=True)
