@@ -79,9 +79,7 @@ class USEEncoder:
 
         try:
             if assets is not None:
-                if not use.assets_current(assets):
-                    use.build_assets(assets)
-                self._backend = use.load_backend(assets)
+                self._backend = use.load_backend(use.build_assets(assets))
             else:
                 self._backend = use.load_package_backend()
         except ImportError as exc:  # pragma: no cover - install problem

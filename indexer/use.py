@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from common.files import build_once, stamped
+from common.files import build_once
 from indexer.buckettable import BucketTable
 
 ASSET_VERSION = 2  # 2: the prefix table in a bucket table (was inside the pickle)
@@ -74,10 +74,6 @@ def _write_assets(out_dir: Path) -> None:
     with open(out_dir / ".tokenizer.pkl.tmp", "wb") as fh:
         pickle.dump(tokenizer, fh, protocol=pickle.HIGHEST_PROTOCOL)
     os.replace(out_dir / ".tokenizer.pkl.tmp", out_dir / "tokenizer.pkl")
-
-
-def assets_current(out_dir: Path) -> bool:
-    return stamped(out_dir, _stamp())
 
 
 def load_backend(assets: Path, threads: int = 1) -> Any:

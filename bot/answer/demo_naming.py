@@ -47,9 +47,9 @@ def _titles(demos: Sequence[Any]) -> tuple[tuple[str, str, str], ...]:
 def demo_naming(retriever: Retriever, demos: Sequence[Any]) -> DemoNaming:
     """The demo naming of ``retriever``'s index version for ``demos``: loaded from the version's
     :data:`CACHE_FILE` when it was saved for the same demos, else built and saved there."""
-    path = retriever.version_dir / CACHE_FILE
+    path, titles = retriever.version_dir / CACHE_FILE, _titles(demos)
     saved = _read(path)
-    if saved is not None and saved.get("version") == CACHE_VERSION and saved.get("titles") == _titles(demos):
+    if saved is not None and saved.get("version") == CACHE_VERSION and saved.get("titles") == titles:
         adopt_naming_tables(saved["tables"])
         return DemoNaming(saved["names"], saved["common"])
     names = note_names(retriever.notes.values())
@@ -59,7 +59,7 @@ def demo_naming(retriever: Retriever, demos: Sequence[Any]) -> DemoNaming:
         path,
         {
             "version": CACHE_VERSION,
-            "titles": _titles(demos),
+            "titles": titles,
             "names": names,
             "common": common,
             "tables": tables,

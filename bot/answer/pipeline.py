@@ -434,7 +434,7 @@ class AnswerPipeline:
 
     def _demo_named(self, query: str) -> bool:
         """A demo's id or title is written (not just a word or parameter of it): evidence for the decision."""
-        self._naming()
+        self._naming()  # its phrase tables, loaded from the index version rather than built here
         return names_a_demo(query, self.demos)
 
     def _naming(self) -> DemoNaming:

@@ -141,9 +141,14 @@ _MAX_TABLES = 16
 def _index(key: _Key, common: frozenset[str]) -> _Index:
     index = _TABLES.get((key, common))
     if index is None:
-        if len(_TABLES) >= _MAX_TABLES:
-            _TABLES.clear()
-        index = _TABLES[(key, common)] = _build_index(key, common)
+        index = _keep(key, common, _build_index(key, common))
+    return index
+
+
+def _keep(key: _Key, common: frozenset[str], index: _Index) -> _Index:
+    if len(_TABLES) >= _MAX_TABLES:
+        _TABLES.clear()
+    _TABLES[(key, common)] = index
     return index
 
 
@@ -159,9 +164,7 @@ def tables_for(
 def adopt(tables: Mapping[tuple[_Key, frozenset[str]], _Index]) -> None:
     """Use phrase tables built earlier (by :func:`tables_for`, in this process or saved by another)."""
     for (key, common), index in tables.items():
-        if len(_TABLES) >= _MAX_TABLES:
-            _TABLES.clear()
-        _TABLES[(key, common)] = index
+        _keep(key, common, index)
 
 
 def identify(
