@@ -14,13 +14,17 @@ export MEMEBOT_HOME ?= $(CURDIR)/var
 # The venv is rebuilt when the lock or pyproject.toml changes. The lock pins every package
 # (torch==2.13.0+cpu, the CPU build that lies in /opt/wheels here); pyproject.toml keeps the loose
 # ranges. uv installs the lock in ~10 s where pip takes ~110 s (measured on a fresh venv); pip is
-# the fallback when uv itself can't be installed.
+# the fallback when uv itself can't be installed. Every installed module is compiled to bytecode ahead
+# (PYTHONDONTWRITEBYTECODE is set on this machine, and a cold `memebot ask` would compile numpy's and
+# the rest again each time); that costs ~90 s of CPU, so `make test`, which lets Python write the
+# bytecode of what it imports instead, passes COMPILE_BYTECODE=0.
 UV_VERSION := 0.13.9
+COMPILE_BYTECODE ?= 1
 FIND_LINKS := $(if $(wildcard /opt/wheels),--find-links /opt/wheels)
 $(VENV)/.installed: $(LOCK) pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	if $(PY) -m pip install --quiet uv==$(UV_VERSION); then \
-	  $(VENV)/bin/uv pip install --quiet --compile-bytecode --python $(PY) $(FIND_LINKS) -r $(LOCK) && \
+	  $(VENV)/bin/uv pip install --quiet $(if $(filter 1,$(COMPILE_BYTECODE)),--compile-bytecode) --python $(PY) $(FIND_LINKS) -r $(LOCK) && \
 	  $(VENV)/bin/uv pip install --quiet --python $(PY) --no-deps -e .; \
 	else \
 	  $(PY) -m pip install --quiet -r $(LOCK) && $(PY) -m pip install --quiet --no-deps -e .; \
