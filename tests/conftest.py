@@ -77,6 +77,19 @@ def pytest_configure(config: pytest.Config) -> None:
     from indexer.threads import configure_threads
 
     configure_threads(1)  # as the CLI and the bot do
+    if not hasattr(config, "workerinput"):  # the main process; xdist's workers inherit its environment
+        import tempfile
+
+        from tests.demo_fixtures import SHARED_RUNS_ENV
+
+        os.environ[SHARED_RUNS_ENV] = tempfile.mkdtemp(prefix="memebot-demo-runs-")
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    if not hasattr(config, "workerinput"):
+        from tests.demo_fixtures import SHARED_RUNS_ENV
+
+        shutil.rmtree(os.environ.pop(SHARED_RUNS_ENV, ""), ignore_errors=True)
 
 
 # Encoder files (USE tables, e5 graph, tokenizers): the ones `make index` derived, else built once here.

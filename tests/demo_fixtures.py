@@ -38,12 +38,37 @@ def shared_runner() -> Any:
         return _RUNNER
 
 
+# A folder the test session's processes share (set by tests/conftest.py): a run one xdist worker made
+# is read by the others. test_demos.py and test_demo_claims.py ask for the same default runs and
+# usually land on different workers; each run is 1–10 s of CPU.
+SHARED_RUNS_ENV = "MEMEBOT_TEST_DEMO_RUNS"
+
+
 def cached_run(demo_id: str, lang: str = "ru", seed: int = 0, **params: Any) -> DemoResult:
     """A real run through the shared worker, cached for the session (demos are deterministic)."""
     key = (demo_id, lang, seed, tuple(sorted(params.items())))
     if key not in _CACHE:
-        _CACHE[key] = shared_runner().run(demo_id, params, seed=seed, lang=lang)
+        _CACHE[key] = _shared_run(key, lambda: shared_runner().run(demo_id, params, seed=seed, lang=lang))
     return _CACHE[key]
+
+
+def _shared_run(key: tuple, run: Any) -> DemoResult:
+    """``run()``'s result, made once per test session across processes when the shared folder is set."""
+    import hashlib
+    import pickle
+
+    from common.files import atomic_write, file_lock
+
+    folder = os.environ.get(SHARED_RUNS_ENV)
+    if not folder or not Path(folder).is_dir():
+        return run()
+    path = Path(folder) / f"{hashlib.sha256(repr(key).encode()).hexdigest()[:32]}.pickle"
+    with file_lock(path.with_suffix(".lock")):  # a second process asking for the same run waits for it
+        if path.exists():
+            return pickle.loads(path.read_bytes())
+        result = run()
+        atomic_write(path, pickle.dumps(result))
+        return result
 
 
 def same(a: Any, b: Any, rel: float = 1e-4, abs_: float = 1e-6) -> bool:

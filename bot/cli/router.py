@@ -32,6 +32,13 @@ def _quiet_transformers() -> None:
     type=click.FloatRange(0.0, 1.0),
     help="Share of the logistic regression on the frozen vectors in the output (default from the recipe; 0 = the transformer alone).",
 )
+@click.option(
+    "--threads",
+    default=None,
+    type=click.IntRange(1, 64),
+    help="torch threads (default from the recipe: 2). One thread spends ~12% less CPU and ~25% more time; "
+    "the weights differ in the last bits.",
+)
 @click.option("--if-needed", is_flag=True, help="Only train when the model is missing or the data changed.")
 @click.option("--progress/--no-progress", default=None, help="Progress bar (default: on a terminal).")
 @pass_settings
@@ -40,6 +47,7 @@ def router_train(
     seed: int,
     epochs: int | None,
     logreg_share: float | None,
+    threads: int | None,
     if_needed: bool,
     progress: bool | None,
 ) -> None:
@@ -63,6 +71,8 @@ def router_train(
         config.epochs = epochs
     if logreg_share is not None:
         config.logreg_share = logreg_share
+    if threads:
+        config.threads = threads
     result = train_router(config, out_dir=router_dir, progress=progress)
     click.echo(format_side_by_side([result.report, *result.baselines]))
     t = result.thresholds
