@@ -89,7 +89,9 @@ def pytest_unconfigure(config: pytest.Config) -> None:
     if not hasattr(config, "workerinput"):
         from tests.demo_fixtures import SHARED_RUNS_ENV
 
-        shutil.rmtree(os.environ.pop(SHARED_RUNS_ENV, ""), ignore_errors=True)
+        folder = os.environ.pop(SHARED_RUNS_ENV, None)
+        if folder:
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 # Encoder files (USE tables, e5 graph, tokenizers): the ones `make index` derived, else built once here.
