@@ -156,9 +156,9 @@ def evaluate_retrieval(
             lang: Metrics(int(n), r1 / n, r3 / n, mrr / n) for lang, (n, r1, r3, mrr) in sums.items()
         }
         result.misses[mode] = misses
-    # The first five of a search for ten are the search for five (one total order), so the hybrid
-    # run above serves here instead of searching every question again.
-    top = [hits[:5] for hits in hybrid_hits] or [
+    # answerable() reads the first few hits, the same in a search for ten as in one for five (one
+    # total order), so the hybrid run above serves here instead of searching every question again.
+    top = hybrid_hits or [
         retriever.search(item.query, k=5, vector=vector) for item, vector in zip(items, vectors, strict=True)
     ]
     result.answered_known = sum(answerable(h) for h in top) / len(items)

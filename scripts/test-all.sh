@@ -14,11 +14,11 @@
 #      Run beside the slow tests instead, they ended no sooner (627 s against 601 s: the suite is
 #      bound by CPU, and six test processes spent more of it than three).
 #
-# The suite is bound by CPU: ~1,100 s of it on two cores (each phase prints its own). The lint and the
-# tests run at a lower priority (nice) than the two models, so the router, on which the last phase
-# waits, is not slowed by the tests that could run later; and the router trains on one torch thread,
-# which spends ~12% less CPU than two (the same recipe; its weights differ in the last bits from a
-# two-thread run, and the tests pass on both).
+# The suite is bound by CPU: ~1,100 s of it on two cores (each phase prints its own), so what counts is
+# spending less. The router trains on one torch thread, which spends ~12% less CPU than two (the same
+# recipe; its weights differ in the last bits from a two-thread run, and the tests pass on both). The
+# lint and the tests run at a lower priority (nice) than the two models; that was not measured on its
+# own, and in the runs with it the router was done ~190 s before the tests that need it.
 #
 # The decision model (`memebot decision fit`, part of `make router`) is not fitted here: the tests
 # build their pipelines without it (tests/test_answer_evaluate.py covers the fitting itself).
@@ -59,7 +59,7 @@ index_ready=$(mktemp -u)
 step "models in the background: the index and the router side by side (logs: $index_log, $router_log)"
 # Started together, the router no longer waits ~1-2 minutes for the index: it was the suite's
 # critical path (index, then router, then the tests that need it). The router is fine-tuned with the
-# product's recipe (3 epochs, ~3 minutes on 2 idle cores); ROUTER_EPOCHS overrides it.
+# product's recipe (3 epochs, ~4 minutes on one idle core); ROUTER_EPOCHS overrides it.
 (time make --no-print-directory index && touch "$index_ready") >"$index_log" 2>&1 &
 indexing=$!
 (time .venv/bin/memebot router train --if-needed --threads 1 ${ROUTER_EPOCHS:+--epochs "$ROUTER_EPOCHS"}) >"$router_log" 2>&1 &

@@ -15,6 +15,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -52,7 +53,7 @@ def cached_run(demo_id: str, lang: str = "ru", seed: int = 0, **params: Any) -> 
     return _CACHE[key]
 
 
-def _shared_run(key: tuple, run: Any) -> DemoResult:
+def _shared_run(key: tuple, run: Callable[[], DemoResult]) -> DemoResult:
     """``run()``'s result, made once per test session across processes when the shared folder is set."""
     import hashlib
     import pickle
