@@ -28,8 +28,13 @@ BM25_DIR = "bm25"
 NAMES_FILE = "names.json"
 WORDS_FILE = "words.json"  # in BM25_DIR: the words of the chunks as written, for typo fixes
 MIN_TYPO_LEN = 5
+# Two letters are enough for a name a note gives itself: «какой lr ставить» names the learning rate
+# as surely as «learning rate» does (skipped, "lr", «лр», "rl", "f1" left such questions unnamed and
+# refused: dev). A note must not list a two-letter word that means something else in ML questions
+# ("ln" is also the logarithm of the torch.log meme).
+MIN_NAME_LEN = 2
 # Bump when the lexical files change, so the next build writes them again (vectors are reused).
-LEXICAL_VERSION = 2  # 2: WORDS_FILE
+LEXICAL_VERSION = 3  # 2: WORDS_FILE; 3: two-letter names (lr, лр, rl, f1)
 
 
 def build_bm25(texts: list[str], out_dir: Path) -> None:
@@ -50,12 +55,13 @@ def build_bm25(texts: list[str], out_dir: Path) -> None:
 
 
 def build_names(names: dict[str, Iterable[str]], out: Path) -> None:
-    """``slug → names`` written as ``normalised name → [slugs]`` (names under 3 characters skipped)."""
+    """``slug → names`` written as ``normalised name → [slugs]`` (names under :data:`MIN_NAME_LEN`
+    characters skipped)."""
     table: dict[str, list[str]] = {}
     for slug, values in names.items():
         for value in values:
             key = " ".join(name_words(value))
-            if len(key) >= 3 and slug not in table.setdefault(key, []):
+            if len(key) >= MIN_NAME_LEN and slug not in table.setdefault(key, []):
                 table[key].append(slug)
     out.write_text(json.dumps(table, ensure_ascii=False))
 

@@ -164,6 +164,15 @@ def test_names_are_matched_as_whole_words(retriever) -> None:
     assert "dropout" not in retriever.names_in("a raindrop outside the window")  # "drop out" inside words
 
 
+def test_a_two_letter_name_names_its_note(retriever) -> None:
+    """«какой lr ставить» names the learning rate as «learning rate» does; "ln" is the logarithm too,
+    and no note lists it."""
+    assert "learning-rate" in retriever.names_in("какой lr ставить то?")
+    assert "learning-rate" in retriever.names_in("лр слишком большой что будет")
+    assert "learning-rate" not in retriever.names_in("clr и lrs внутри слов не считаются")
+    assert "layer-normalization" not in retriever.names_in("почему ln(-1) даёт nan")
+
+
 def test_coverage_counts_topic_words_and_a_look_alike_has_one_no_note_knows(retriever) -> None:
     """«how do I …» frames a question and counts for nothing; the guitar is in no note at all."""
     known, in_note, _ = retriever.coverage("how do I fine tune my guitar", "fine-tuning")
