@@ -13,6 +13,8 @@ at the emulator to the reply reaching it (both on the machine's monotonic clock)
 must get exactly one reply (none lost, none doubled).
 
 ``ready`` is the bot's cold start: from spawning ``memebot serve`` to its first ``getUpdates``.
+``--starts N`` measures only that, N times each on a new database (migrated at start) and on the
+same database again (a restart, or another replica of a running bot), interleaved.
 
     MEMEBOT_HOME=var python bench/bench_bot.py [--users 1 20 100] [--questions 5] [--think 1 0] [--burst]
     ... --profile out/     # py-spy the bot during each run (py-spy installed in the venv, not locked)
@@ -257,6 +259,32 @@ async def run(
     )  # fmt: skip
 
 
+async def one_start(db: Path) -> float:
+    """Seconds from spawning the bot on ``db`` to its first getUpdates (the bot is then stopped)."""
+    emu = Emulator()
+    started = time.monotonic()
+    bot = start_bot(emu, db, 0)
+    try:
+        return await wait_ready(emu, bot, started)
+    finally:
+        bot.send_signal(signal.SIGTERM)
+        bot.wait(30)
+        await emu.close()
+
+
+def starts(n: int, tmp: Path) -> None:
+    """``n`` rounds of: a start on a new database, then a restart on it; medians and ranges."""
+    new, again = [], []
+    for i in range(n):
+        db = tmp / f"starts-{i}.sqlite3"
+        new.append(asyncio.run(one_start(db)))
+        again.append(asyncio.run(one_start(db)))
+    print("| database | starts | ready median s | range s |")
+    print("|---|---:|---:|---:|")
+    for name, times in (("new (migrated at start)", new), ("at head (restart)", again)):
+        print(f"| {name} | {n} | {np.median(times):.2f} | {min(times):.2f}–{max(times):.2f} |")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--users", type=int, nargs="+", default=[1, 20, 100])
@@ -274,7 +302,14 @@ def main() -> None:
         help="the bot's pipeline remembers answers (bench/memo_pipeline.py): what is left is the bot's own cost",
     )
     parser.add_argument("--profile", type=Path, default=None, help="folder for py-spy's raw profiles")
+    parser.add_argument(
+        "--starts", type=int, default=0, help="only measure ready: N starts on new and on migrated databases"
+    )
     args = parser.parse_args()
+    if args.starts:
+        with tempfile.TemporaryDirectory() as tmp:
+            starts(args.starts, Path(tmp))
+        return
     modes = [(think, False) for think in args.think] + ([(0.0, True)] if args.burst else [])
     print(
         "| users | think s | questions each | answers/s | p50 ms | p95 ms | lost | doubled | bot CPU ms/answer | harness CPU ms/answer | ready s | load avg |"
