@@ -17,6 +17,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pytest
@@ -31,6 +32,9 @@ from bot.community.service import SubmissionService
 from bot.storage import Database, Submission, open_database
 from indexer.notes import load_notes
 from tests.conftest import KNOWLEDGE
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 ADMINS = frozenset({1001, 1002})
 AUTHOR = 501
@@ -109,15 +113,23 @@ def pending_submission(
 # --------------------------------------------------------------------------- schema and feedback
 
 
-def _head_revision() -> str:
+def _alembic_config(url: str | None = None) -> Config:
+    """Alembic's configuration of the project's migrations (for ``url``, when given)."""
     from alembic.config import Config
-    from alembic.script import ScriptDirectory
 
     from bot.storage.database import MIGRATIONS
 
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
-    head = ScriptDirectory.from_config(config).get_current_head()
+    if url is not None:
+        config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    return config
+
+
+def _head_revision() -> str:
+    from alembic.script import ScriptDirectory
+
+    head = ScriptDirectory.from_config(_alembic_config()).get_current_head()
     assert head is not None
     return head
 
@@ -169,15 +181,10 @@ def test_migrations_apply_and_are_idempotent(database_url: str) -> None:
 
 def test_learning_loop_migration_goes_down_and_up_again(database_url: str) -> None:
     from alembic import command
-    from alembic.config import Config
-
-    from bot.storage.database import MIGRATIONS
 
     db = open_database(database_url)
     try:
-        config = Config()
-        config.set_main_option("script_location", str(MIGRATIONS))
-        config.set_main_option("sqlalchemy.url", db.url.replace("%", "%%"))
+        config = _alembic_config(db.url)
         command.downgrade(config, "0002")
         assert not {"outcomes", "votes"} & set(inspect(db.engine).get_table_names())
         assert "kind" not in {c["name"] for c in inspect(db.engine).get_columns("submissions")}
@@ -197,9 +204,6 @@ def test_a_database_at_head_opens_without_alembic_and_an_older_one_is_upgraded(d
     """A restart skips Alembic's import (~0.2 s of a bot start) only when the schema is at head: a
     database one revision behind is still upgraded."""
     from alembic import command
-    from alembic.config import Config
-
-    from bot.storage.database import MIGRATIONS
 
     repo = Path(__file__).resolve().parents[1]
     probe = (
@@ -217,10 +221,7 @@ def test_a_database_at_head_opens_without_alembic_and_an_older_one_is_upgraded(d
     assert not opened_with_alembic()  # at head: nothing to do
     db = open_database(database_url)
     try:
-        config = Config()
-        config.set_main_option("script_location", str(MIGRATIONS))
-        config.set_main_option("sqlalchemy.url", db.url.replace("%", "%%"))
-        command.downgrade(config, "0004")
+        command.downgrade(_alembic_config(db.url), "0004")
         assert opened_with_alembic()
         with db.engine.connect() as conn:
             assert (
