@@ -186,6 +186,24 @@ def test_short_follow_ups_stay_on_the_note_and_a_described_meme_does_not(pipelin
     assert pipeline.answer("а пример есть?", state=state).demo.id == "fine-tuning"
 
 
+def test_a_follow_up_the_current_note_covers_beats_a_weak_top_hit() -> None:
+    """«а зачем делить на 1-p?» after dropout: the fitted decision answers from the sampling note
+    (top-p), ranked first by neither name nor relevance, while the dropout note has all its words. The
+    follow-up stays on dropout; a named or relevant top hit still takes it elsewhere."""
+    from bot.answer.pipeline import _about_current
+    from indexer.search import Hit
+
+    def hit(named: bool = False, relevant: bool = False) -> Hit:
+        return Hit("sampling-temperature", "concept", "t", "t", 4.0, 0.3, 1.0, named=named, judged=relevant)
+
+    question = "а зачем делить на 1-p?"
+    ask = dict(note="dropout", status="answered", pointed=True, unknown=False)
+    assert _about_current(question, [hit()], covered=1.0, **ask)
+    assert not _about_current(question, [hit(relevant=True)], covered=1.0, **ask)
+    assert not _about_current(question, [hit(named=True)], covered=1.0, **ask)
+    assert not _about_current(question, [hit()], covered=0.5, **ask)  # the note lacks its words
+
+
 def test_a_continuation_about_a_topic_no_note_knows_is_not_kept_on_the_current_note(pipeline) -> None:
     """«а …» after RLHF keeps the chat on RLHF, unless it names something no note uses."""
     from bot.answer.dialogue import DialogueState

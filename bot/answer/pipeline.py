@@ -482,7 +482,9 @@ def _about_current(
 
     ``pointed``: the question has the form of a follow-up («а где он используется?», "and in
     keras?"). It is about the current note unless it names another one; when retrieval does not find
-    the current note it still is if nothing else would be answered, or if it points back at it with
+    the current note it still is if nothing else would be answered, if the note speaks of its words
+    and the answer would be a top hit neither named nor judged relevant («а зачем делить на 1-p?»
+    after dropout, whose top hit is top-p sampling), or if it points back at it with
     few words of its own («почему это смешно?»; «что это за мем, где кот пьёт из-под крана»
     describes a topic of its own) or with words the note speaks of («а сколько параметров она
     обучает?» after LoRA). Any other short question («зачем делить на корень из d_k?» after
@@ -499,6 +501,8 @@ def _about_current(
     if unknown and not answered:
         return False
     if any(h.slug == note for h in hits[:FOLLOW_UP_WITHIN]) or not answered:
+        return True
+    if covered >= NOTE_COVERS and not (hits and (hits[0].named or hits[0].relevant)):
         return True
     return refers_back(query) and (len(tokenize(query)) <= OWN_WORDS or covered >= NOTE_COVERS)
 
