@@ -67,18 +67,8 @@ def _at_head(engine: Engine) -> bool:
     return versions == [head]
 
 
-def migrate(url: str, engine: Engine | None = None) -> None:
-    """Upgrade the schema at ``url`` to the newest Alembic revision.
-
-    A database already at the head is left alone without importing Alembic, whose import costs a
-    bot start ~0.2 s (with the PostgreSQL dialect it loads), measured in bench/bench_bot.py ``--starts``.
-    """
-    if engine is not None:
-        if _at_head(engine):
-            return
-        # The check's pooled SQLite connection predates the new schema, and a PRAGMA on it (index_list)
-        # would not see the tables Alembic adds: new connections after the upgrade.
-        engine.dispose()
+def migrate(url: str) -> None:
+    """Upgrade the schema at ``url`` to the newest Alembic revision."""
     from alembic import command
     from alembic.config import Config
 
@@ -128,7 +118,15 @@ class Database:
 
 
 def open_database(url: str) -> Database:
-    """Migrate the schema to head and return a :class:`Database`."""
+    """Migrate the schema to head and return a :class:`Database`.
+
+    A database already at the head is left alone without importing Alembic, whose import costs a
+    bot start ~0.2 s (with the PostgreSQL dialect it loads; bench/bench_bot.py ``--starts``).
+    """
     db = Database(url)
-    migrate(db.url, db.engine)
+    if not _at_head(db.engine):
+        # The check's pooled SQLite connection predates the new schema, and a PRAGMA on it (index_list)
+        # would not see the tables Alembic adds: new connections after the upgrade.
+        db.engine.dispose()
+        migrate(db.url)
     return db
