@@ -44,6 +44,14 @@ TEXTS: dict[str, dict[str, str]] = {
         "ru": "Такого я не знаю — честно. Возможно, вы имели в виду:",
         "en": "I don't know this one, honestly. Did you mean:",
     },
+    "unknown_topic": {
+        "ru": "Про «{topic}» заметки у меня пока нет. Ближе всего:",
+        "en": "I have no note on {topic} yet. Closest:",
+    },
+    "unknown_topic_bare": {
+        "ru": "Про «{topic}» заметки у меня пока нет. Спросите «что ты умеешь», чтобы увидеть, о чём я знаю.",
+        "en": 'I have no note on {topic} yet. Ask "what can you do" to see what I know.',
+    },
     "unknown_bare": {
         "ru": "Такого я не знаю — честно. Попробуйте переформулировать или спросите «что ты умеешь».",
         "en": 'I don\'t know this one, honestly. Try rephrasing, or ask "what can you do".',

@@ -36,7 +36,8 @@ from indexer.chunks import CHUNKER_VERSION, Chunk, chunk_note, note_texts
 from indexer.encoders import DEFAULT_ENCODER, Encoder, encode_passages, get_encoder
 from indexer.integrity import file_digests, problem_of
 from indexer.lexical import BM25_DIR, LEXICAL_VERSION, NAMES_FILE, build_bm25, build_names
-from indexer.notes import Note, load_notes, note_paths
+from indexer.notes import Note, NoteError, NoteProblem, load_notes, note_paths
+from indexer.uncovered import UNCOVERED_FILE, UncoveredTopic, build_uncovered, glossary_path, load_glossary
 
 __all__ = ["APPROX_THRESHOLD", "BuildSummary", "Chunk", "build_index", "chunk_note", "current_version_dir"]
 
@@ -142,10 +143,12 @@ def current_version_dir(root: Path) -> Path:
 
 
 def file_hashes(notes_dir: Path) -> dict[str, str]:
-    """sha256 of every note file, by path relative to ``notes_dir``."""
+    """sha256 of every note file and of the glossary of uncovered topics, by path relative to
+    ``notes_dir``."""
+    glossary = glossary_path(notes_dir)
     return {
         str(p.relative_to(notes_dir)): hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in note_paths(notes_dir)
+        for p in [*note_paths(notes_dir), *([glossary] if glossary.exists() else [])]
     }
 
 
@@ -196,6 +199,7 @@ def _write_version(
     chunks: list[Chunk],
     channels: dict[str, tuple[np.ndarray, np.ndarray]],
     manifest: dict,
+    glossary: list[UncoveredTopic],
 ) -> None:
     tmp.mkdir(parents=True)
     (tmp / "slugs.json").write_text(json.dumps([n.slug for n in notes]))
@@ -214,7 +218,11 @@ def _write_version(
         kinds.append(f"{part}: {kind}")
     manifest["index_kind"] = ", ".join(kinds)
     build_bm25([c.text for c in chunks], tmp / BM25_DIR)
-    build_names({n.slug: (n.title, n.title_en, *n.aliases) for n in notes}, tmp / NAMES_FILE)
+    names = {n.slug: (n.title, n.title_en, *n.aliases) for n in notes}
+    build_names(names, tmp / NAMES_FILE)
+    covered = build_uncovered(glossary, names, tmp / UNCOVERED_FILE)
+    if covered:
+        logger.info("uncovered topics that have a note now, left out: %s", ", ".join(covered))
     db = sqlite3.connect(tmp / "meta.sqlite")
     try:
         db.executescript(
@@ -380,6 +388,10 @@ def _build_locked(
         )
 
     notes = sorted(load_notes(notes_dir, known_demos=known_demos), key=lambda n: n.slug)
+    try:
+        glossary = load_glossary(notes_dir)
+    except ValueError as exc:
+        raise NoteError([NoteProblem(glossary_path(notes_dir), 1, str(exc))]) from None
     encoder = encoder or get_encoder(DEFAULT_ENCODER, assets_dir(root))
     old_hashes, old_vectors = _read_previous(root, manifest, encoder.name)
     summary = BuildSummary(version=None, notes=len(notes), encoder=encoder.name)
@@ -435,7 +447,7 @@ def _build_locked(
         "built_at": time.time(),
     }
     try:
-        _write_version(tmp, notes, chunks, channels, new_manifest)
+        _write_version(tmp, notes, chunks, channels, new_manifest, glossary)
         os.rename(tmp, vdir / version)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 import numpy as np
@@ -34,7 +34,7 @@ MIN_TYPO_LEN = 5
 # ("ln" is also the logarithm of the torch.log meme).
 MIN_NAME_LEN = 2
 # Bump when the lexical files change, so the next build writes them again (vectors are reused).
-LEXICAL_VERSION = 3  # 2: WORDS_FILE; 3: two-letter names (lr, лр, rl, f1)
+LEXICAL_VERSION = 4  # 2: WORDS_FILE; 3: two-letter names (lr, лр, rl, f1); 4: uncovered.json
 
 
 def build_bm25(texts: list[str], out_dir: Path) -> None:
@@ -54,7 +54,7 @@ def build_bm25(texts: list[str], out_dir: Path) -> None:
     (out_dir / WORDS_FILE).write_text(json.dumps(sorted(written), ensure_ascii=False), encoding="utf-8")
 
 
-def build_names(names: dict[str, Iterable[str]], out: Path) -> None:
+def build_names(names: Mapping[str, Iterable[str]], out: Path) -> None:
     """``slug → names`` written as ``normalised name → [slugs]`` (names under :data:`MIN_NAME_LEN`
     characters skipped)."""
     table: dict[str, list[str]] = {}

@@ -26,6 +26,7 @@ from indexer.lexical import BM25_DIR, NAMES_FILE, BM25Index, NameMatcher, normal
 from indexer.notes import Note
 from indexer.rerank import RerankModel, answer_matrix, candidates
 from indexer.text import question_frame_terms, tokenize
+from indexer.uncovered import UNCOVERED_FILE, TopicMatch, UncoveredMatcher
 
 logger = logging.getLogger(__name__)
 
@@ -82,6 +83,11 @@ class Hit:
     e5_rank: int = 0
     agree: int = 0
     judged: bool | None = None
+
+    @classmethod
+    def of_note(cls, note: Note) -> Hit:
+        """A note offered without being found (a refused topic's closest note): no scores."""
+        return cls(note.slug, note.kind, note.title, note.title_en, 0.0, 0.0, 0.0)
 
     @property
     def relevant(self) -> bool:
@@ -240,6 +246,7 @@ class Retriever:
         self._slug_index = {s: i for i, s in enumerate(self.slugs)}
         self._rarity_cache: dict[int, float] = {}
         self._names = NameMatcher(version_dir / NAMES_FILE)
+        self._uncovered = UncoveredMatcher(version_dir / UNCOVERED_FILE)
         self.encoder = QueryEncoder(getattr(encoder, "inner", encoder), self.normalise)
         self._notes: dict[str, Note] | None = None
         self._kinds: dict[str, str] = (
@@ -380,6 +387,12 @@ class Retriever:
         terms = [self._bm25.vocab[t] for t in tokenize(word) if t in self._bm25.vocab]
         total = max(len(self.slugs), 1)
         return max((len(np.unique(self._notes_using(i))) / total for i in terms), default=0.0)
+
+    def uncovered_topics(self, query: str) -> list[TopicMatch]:
+        """The topics without a note the question names, with their closest notes
+        (:mod:`indexer.uncovered`): "dbscan", «спектральная кластеризация». The question is read as
+        typed and as normalised: the typo fixer may turn an unknown name into a known word."""
+        return self._uncovered.topics_in(query, self.normalise(query))
 
     def unknown_names(self, query: str) -> int:
         """How many Latin words of 4+ letters in the question (after normalisation) no note uses:

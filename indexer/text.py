@@ -49,7 +49,7 @@ _EXTRA_STOP = {
 }
 STOPWORDS = {w.replace("ё", "е") for w in (*STOPWORDS_EN, *STOPWORDS_RUSSIAN, *_EXTRA_STOP)}
 
-__all__ = ["STOPWORDS", "detect_lang", "tokenize"]
+__all__ = ["STOPWORDS", "detect_lang", "stems", "tokenize"]
 
 _local = threading.local()  # snowball stemmers are not thread-safe
 
@@ -66,6 +66,12 @@ def _stem(word: str) -> str:
     # Memoised: a build stems ~115k words of which ~10k are distinct (9 s → under 1 s per rebuild).
     ru, en = _stemmers()
     return str((ru if CYRILLIC_RE.search(word) else en).stemWord(word))
+
+
+def stems(text: str) -> list[str]:
+    """Every word lowercased (``ё``→``е``) and stemmed, stop words kept: for names, where "mean
+    shift" must not shrink to "shift"."""
+    return [_stem(word) for word in WORD_RE.findall(text.lower().replace("ё", "е"))]
 
 
 def tokenize(text: str) -> list[str]:

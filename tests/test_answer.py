@@ -83,7 +83,28 @@ def test_help_small_talk_and_an_empty_question(pipeline) -> None:
 def test_unknown_ml_topic_is_admitted_not_guessed(pipeline) -> None:
     answer = pipeline.answer("how does a kalman filter update its covariance")
     assert answer.status == "unknown" and answer.note is None and not answer.known
-    assert answer.text.startswith("I don't know this one")
+    assert answer.topic == "Kalman filter" and answer.suggestions[0].slug == "time-series-forecasting"
+    assert answer.text.startswith("I have no note on Kalman filter yet")
+    bare = pipeline.answer("how does a quasar emit x-rays in the gravitational lens")
+    assert bare.status in ("unknown", "off_topic") and bare.topic is None
+
+
+def test_a_topic_without_a_note_is_named_in_the_refusal_with_the_closest_note_first(pipeline) -> None:
+    """The k-means note names DBSCAN in passing, so search ranks it first for a DBSCAN question; the
+    glossary knows DBSCAN has no note. In a dialogue about k-means too, it is a topic of its own."""
+    from bot.answer.dialogue import DialogueState
+
+    answer = pipeline.answer("how does dbscan find clusters of arbitrary shape")
+    assert answer.status == "unknown" and answer.note is None and answer.topic == "DBSCAN"
+    assert answer.suggestions[0].slug == "k-means"
+    assert answer.text.startswith("I have no note on DBSCAN yet")
+    assert answer.to_json()["topic"] == "DBSCAN"
+
+    state = DialogueState()
+    assert pipeline.answer("что такое k-means", state=state).note.slug == "k-means"
+    follow_up = pipeline.answer("а дбскан чем лучше?", state=state)
+    assert follow_up.status == "unknown" and follow_up.topic == "DBSCAN"
+    assert follow_up.text.startswith("Про «DBSCAN» заметки у меня пока нет")
 
 
 def test_run_demo_extracts_and_validates_parameters(pipeline) -> None:
@@ -114,8 +135,10 @@ def test_json_contract(pipeline) -> None:
         "suggestions",
         "results",
         "demo",
+        "topic",
         "answer",
     }
+    assert data["topic"] is None
     assert data["lang"] == "ru" and data["status"] == "answered" and data["note"] == "overfitting"
     assert data["intent"] == "explain_concept" and 0 < data["confidence"] <= 1
     assert data["results"][0]["slug"] == "overfitting"

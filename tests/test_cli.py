@@ -42,9 +42,13 @@ def test_ask_jsonl_answers_each_line_in_one_process(home_with_index, cli_runner)
 
 
 def test_ask_unknown_topic_is_honest(home_with_index, cli_runner) -> None:
-    result = cli_runner("ask", "--json", "как работает федеративное обучение")
-    data = json.loads(result.output)
-    assert data["answer"].startswith("Такого я не знаю")
+    """A topic the glossary lists is named in the refusal; one it does not list is refused plainly."""
+    data = json.loads(cli_runner("ask", "--json", "как работает федеративное обучение").output)
+    assert data["status"] == "unknown" and data["note"] is None
+    assert data["answer"].startswith("Про «федеративное обучение» заметки у меня пока нет")
+    plain = json.loads(cli_runner("ask", "--json", "как работает алгоритм зюзюкина в нейросетях").output)
+    assert plain["status"] == "unknown" and plain["topic"] is None
+    assert plain["answer"].startswith("Такого я не знаю")
 
 
 def test_ask_without_index_says_what_to_run(cli_runner) -> None:

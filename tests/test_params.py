@@ -566,6 +566,9 @@ class _Retriever:
     def unknown_names(self, query: str) -> int:
         return 0
 
+    def uncovered_topics(self, query: str) -> list[Any]:
+        return []
+
     def unknown_terms(self, query: str) -> list[str]:
         return []
 

@@ -20,6 +20,7 @@ import numpy as np
 
 from bot.answer.model import Status
 from indexer.search import Hit
+from indexer.uncovered import TopicMatch
 
 # The statuses the decision chooses between (clarify comes from the dialogue, never from here).
 DECISIONS: tuple[Status, ...] = (
@@ -77,6 +78,9 @@ class Evidence:
     demo_asked: bool = False
     # Latin words no note uses (Retriever.unknown_names): a method's name the notes do not know
     unknown_names: int = 0
+    # topics without a note the question names, with the closest note (Retriever.uncovered_topics):
+    # "how does dbscan work" ranks k-means first, since k-means names DBSCAN in passing
+    uncovered: list[TopicMatch] = field(default_factory=list)
 
     @property
     def demo_params(self) -> bool:
@@ -137,6 +141,7 @@ def features(evidence: Evidence) -> np.ndarray:
         *evidence.coverage,
         1.0 if evidence.demo_asked else 0.0,
         min(evidence.unknown_names, 2) / 2.0,
+        1.0 if evidence.uncovered else 0.0,
     ]
     return np.asarray(vector, dtype=np.float64)
 
@@ -147,6 +152,7 @@ FEATURE_NAMES = [
     "second_dense", "second_e5", "second_bm25",
     "score_gap", "relevant_share", "demo_named", "log_words", "no_router",
     "demo_params", "known_share", "top_coverage", "rare_outside", "demo_asked", "unknown_names",
+    "uncovered",
 ]  # fmt: skip
 
 
@@ -201,7 +207,7 @@ class RuleDecider:
         ):
             # «как работает фильтр калмана» sent to help at p = 0.39: "I don't know", not a menu
             status = "unknown"
-        elif status == "answered" and not relevant:
+        elif status == "answered" and (not relevant or (evidence.uncovered and not hits[0].named)):
             status = "unknown"
         elif status == "answered" and not covers and probs["off_topic"] >= LOOKALIKE_OFF_TOPIC:
             status = "off_topic"  # «отчислиться из вуза это dropout?»: a name, the rest about something else

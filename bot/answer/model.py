@@ -77,6 +77,8 @@ class Answer:
     smalltalk: str | None = None
     text: str = ""
     end_of_note: bool = False
+    # a refused question's topic, in ``lang``, when the glossary knows it has no note ("DBSCAN")
+    topic: str | None = None
 
     @property
     def known(self) -> bool:
@@ -104,5 +106,6 @@ class Answer:
                 for h in self.results
             ],
             "demo": self.demo.to_json() if self.demo else None,
+            "topic": self.topic,
             "answer": self.text,
         }

@@ -41,6 +41,7 @@ from demos.registry import validate_params
 from indexer.notes import Note
 from indexer.search import Hit, Retriever
 from indexer.text import tokenize
+from indexer.uncovered import TopicMatch
 from router.params import (
     DemoRequest,
     ParamValueError,
@@ -134,6 +135,7 @@ class AnswerPipeline:
             coverage=coverage,
             demo_asked=asks_for_demo(query),
             unknown_names=self.retriever.unknown_names(query),
+            uncovered=self.retriever.uncovered_topics(query),
         )
 
     def _asks_for_top_demo(self, evidence: Evidence) -> bool:
@@ -242,6 +244,7 @@ class AnswerPipeline:
                 covered=self.retriever.coverage(query, state.note)[1],
                 pointed=kind == "question",
                 unknown=bool(self.retriever.unknown_terms(query)),
+                uncovered=bool(evidence.uncovered),
             )
         ):
             answer.status, answer.confidence = "answered", 1.0
@@ -259,7 +262,7 @@ class AnswerPipeline:
         ):
             status = "demo"
         answer.status, answer.confidence = status, decision.confidence
-        return self._compose(answer, status, evidence.demo_request)
+        return self._compose(answer, status, evidence.demo_request, evidence.uncovered)
 
     def _from_picture(self, query: str, lang: Lang) -> Answer:
         """A picture's caption: the best relevant meme among the top hits, else the best relevant note."""
@@ -272,8 +275,15 @@ class AnswerPipeline:
         answer.status, answer.confidence = "answered", 1.0
         return self._with_note(answer, self.retriever.notes[chosen.slug])
 
-    def _compose(self, answer: Answer, status: Status, request: DemoRequest | None = None) -> Answer:
-        """The answer for ``status``; ``request`` is the demo request the evidence already read."""
+    def _compose(
+        self,
+        answer: Answer,
+        status: Status,
+        request: DemoRequest | None = None,
+        topics: Sequence[TopicMatch] = (),
+    ) -> Answer:
+        """The answer for ``status``; ``request`` is the demo request the evidence already read,
+        ``topics`` the topics without a note the question names (a refusal says which)."""
         hits = answer.results
         if status == "answered" and hits:
             answer.suggestions = (
@@ -296,14 +306,31 @@ class AnswerPipeline:
             return self._smalltalk(answer)
         if status == "unknown":
             answer.suggestions = [h for h in hits if h.relevant or h.dense >= 0.3][:SUGGESTIONS]
-            answer.text = (
-                render_text(answer, self.demos) if answer.suggestions else t("unknown_bare", answer.lang)
-            )
+            if topics:
+                answer.topic = topics[0].name(answer.lang)
+                answer.suggestions = self._closest_to_topic(topics[0].near, hits)
+            if answer.suggestions:
+                answer.text = render_text(answer, self.demos)
+            elif answer.topic:
+                answer.text = t("unknown_topic_bare", answer.lang, topic=answer.topic)
+            else:
+                answer.text = t("unknown_bare", answer.lang)
             return answer
         key = {"help": "help", "submit": "submit", "off_topic": "off_topic", "clarify": "clarify"}[status]
         return self._fixed(answer, key)
 
     # ----------------------------------------------------------------- pieces
+
+    def _closest_to_topic(self, near: str | None, hits: Sequence[Hit]) -> list[Hit]:
+        """A refused topic's suggestions: the note the glossary calls closest ("no note on DBSCAN;
+        closest: k-means"), found or not, then the relevant hits."""
+        note = self.retriever.notes.get(near or "")
+        first = (
+            []
+            if note is None
+            else [next((h for h in hits if h.slug == note.slug), None) or Hit.of_note(note)]
+        )
+        return (first + [h for h in hits if h.relevant and h.slug != near])[:SUGGESTIONS]
 
     def _fixed(self, answer: Answer, key: str) -> Answer:
         answer.text = t(key, answer.lang)
@@ -476,7 +503,14 @@ def _cyrillic_letters(text: str) -> int:
 
 
 def _about_current(
-    query: str, hits: Sequence[Hit], note: str, status: Status, covered: float, pointed: bool, unknown: bool
+    query: str,
+    hits: Sequence[Hit],
+    note: str,
+    status: Status,
+    covered: float,
+    pointed: bool,
+    unknown: bool,
+    uncovered: bool = False,
 ) -> bool:
     """Whether a short question is about the current note rather than a topic of its own.
 
@@ -492,8 +526,10 @@ def _about_current(
     share of its topic words found in the note) and nothing else would be answered. ``unknown``: the
     question has a word no note uses («а федеративное обучение как устроено?» after RLHF): when
     nothing would be answered either, that is a topic of its own the notes do not cover.
+    ``uncovered``: the question names a topic without a note («а hnsw индекс как устроен?» after
+    embeddings, "what about hierarchical clustering?" after k-means): a topic of its own.
     """
-    if hits and hits[0].named and hits[0].slug != note:
+    if uncovered or (hits and hits[0].named and hits[0].slug != note):
         return False
     answered = status in ("answered", "resources")
     if not pointed:

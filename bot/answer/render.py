@@ -21,6 +21,13 @@ def demo_title(demos: Sequence[Any], demo_id: str, lang: Lang) -> str:
     return str(spec.title_ru if lang == "ru" else spec.title_en)
 
 
+def unknown_heading(answer: Answer) -> str:
+    """The line above a refusal's suggestions: the topic without a note when it is known."""
+    if answer.topic:
+        return t("unknown_topic", answer.lang, topic=answer.topic)
+    return t("unknown", answer.lang)
+
+
 def render_text(answer: Answer, demos: Sequence[Any]) -> str:
     """The answer as plain text in its language: a note (short or deep), a demo line, or a short reply."""
     lang = answer.lang
@@ -32,7 +39,9 @@ def render_text(answer: Answer, demos: Sequence[Any]) -> str:
     note = answer.note
     if note is None:
         if answer.status == "unknown" and answer.suggestions:
-            return "\n".join([t("unknown", lang), *(f"• {hit_title(h, lang)}" for h in answer.suggestions)])
+            return "\n".join(
+                [unknown_heading(answer), *(f"• {hit_title(h, lang)}" for h in answer.suggestions)]
+            )
         return answer.text
     if answer.end_of_note:
         related = ", ".join(r.display_title(lang) for r in answer.related) or "—"

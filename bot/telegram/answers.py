@@ -11,6 +11,7 @@ import time
 from telegram import Update
 
 from bot.answer import Answer, DialogueState
+from bot.answer.render import unknown_heading
 from bot.telegram.context import BotContext
 from bot.telegram.demos import run_demo
 from bot.telegram.outcomes import answer_token, record_answer
@@ -101,7 +102,7 @@ async def _send(
         if suggestions:
             await send_html(context, chat_id, esc(t("did_you_mean", lang)), keyboard(suggestions))
     elif suggestions:
-        await send_html(context, chat_id, esc(t("unknown", lang)), keyboard(suggestions), reply_to)
+        await send_html(context, chat_id, esc(unknown_heading(answer)), keyboard(suggestions), reply_to)
     else:
         extra = help_keyboard(lang) if answer.status in HELPFUL_KEYBOARD else None
         await send_html(context, chat_id, esc(answer.text), extra, reply_to)
