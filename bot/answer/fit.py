@@ -76,7 +76,7 @@ INTENT_LABEL = {
     "off_topic": "off_topic",
     "resources": "resources",
 }
-FIT_VERSION = 6
+FIT_VERSION = 7
 REFUSALS = ("unknown", "off_topic")
 # The operating point: answerable dev questions refused (out of fold) may not exceed this share
 # (the issue's limit on false "I don't know"); within it, as many refusals as possible.
@@ -233,9 +233,13 @@ def cross_validate(
 def refusal_shift(
     logits: np.ndarray, y: np.ndarray, answerable: np.ndarray, classes: Sequence[str]
 ) -> tuple[float, float, float, float]:
-    """The shift added to the refusal classes' logits that refuses the most questions to refuse while
-    refusing at most :data:`MAX_FALSE_REFUSAL` of the answerable dev questions (out of fold; ties: the
-    better accuracy, then the smaller shift). Returns (shift, refused, false refusals, accuracy)."""
+    """The shift added to the refusal classes' logits that decides the most dev questions right while
+    refusing at most :data:`MAX_FALSE_REFUSAL` of the answerable ones (out of fold; ties: more
+    refusals, then the smaller shift). Returns (shift, refused, false refusals, accuracy).
+
+    Not "the most refusals within the limit": that pushed the shift to the limit's edge (+1.2 once
+    the glossary of uncovered topics did most refusing), and on the harder fresh dev questions the
+    edge gave 5% false refusals in Russian where the most accurate point gave 2.6% (bench/RESULTS.md)."""
     refusal = np.asarray([c in REFUSALS for c in classes])
     to_refuse = refusal[y]
     best: tuple[float, float, float, float] | None = None
@@ -246,7 +250,7 @@ def refusal_shift(
         if false > MAX_FALSE_REFUSAL:
             continue
         point = (shift, float(refused[to_refuse].mean()), false, float((predicted == y).mean()))
-        if best is None or (point[1], point[3]) > (best[1], best[3]):
+        if best is None or (point[3], point[1]) > (best[3], best[1]):
             best = point
     if best is None:  # even the most answering shift refuses too much: the most answering one
         return refusal_shift(logits, y, np.zeros_like(answerable), classes)
