@@ -24,6 +24,14 @@ LEARNING_TEXTS: dict[str, dict[str, str]] = {
         "ru": "Каких заметок не хватает ({n:тема|темы|тем}):",
         "en": "Notes people want ({n:topic|topics}):",
     },
+    "wanted_topic": {
+        "ru": "  Тема без заметки: {topic}",
+        "en": "  Topic without a note: {topic}",
+    },
+    "wanted_topic_near": {
+        "ru": "  Тема без заметки: {topic} (ближе всего: {near})",
+        "en": "  Topic without a note: {topic} (closest: {near})",
+    },
     "wanted_cluster": {
         "ru": "№{id}: {users:человек|человека|человек}, {asks:вопрос|вопроса|вопросов} — {why}",
         "en": "#{id}: {users:person|people}, {asks:question|questions} — {why}",

@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from bot.analytics.digest import render_wanted
 from bot.analytics.drafting import propose
 from bot.analytics.identity import UserHasher, load_or_create_key
 from bot.analytics.loop import LearningLoop
@@ -32,6 +33,7 @@ from bot.analytics.wanted import make_clusters
 from bot.config import ConfigError, load_settings
 from bot.storage import AuditEntry, Database, Outcome, Submission, Vote, open_database, utcnow
 from indexer.notes import NoteCatalog
+from indexer.uncovered import TopicMatch
 from tests.test_storage import database_url  # noqa: F401  (the SQLite/PostgreSQL fixture)
 
 KEY = b"k" * 32
@@ -400,6 +402,37 @@ def test_a_draft_is_named_after_what_people_asked(make_notes) -> None:
     assert [q["id"] for q in proposal.questions] == [10, 11, 12, 13, 14, 15]
     acronym = make_clusters([_question(1, "what is onnx", "a", lang="en")], [0])[0]
     assert propose(acronym, catalog, set()).title_en == "ONNX"
+
+
+def _glossary(text: str) -> list[TopicMatch]:
+    """A glossary that knows one topic without a note."""
+    found = "dbscan" in text.lower() or "дбскан" in text.lower()
+    return [TopicMatch("DBSCAN", "DBSCAN", "k-means")] if found else []
+
+
+def test_a_cluster_most_of_whose_questions_name_a_topic_without_a_note_is_labelled_with_it(
+    make_notes,
+) -> None:
+    """The wanted list says which topic lacks a note, and the draft takes the glossary's name for it
+    (a note with that name takes the topic off the glossary at the next build)."""
+    asked = [
+        _question(1, "как работает dbscan", "a"),
+        _question(2, "дбскан vs k-means что лучше", "b"),
+        _question(3, "кластеры произвольной формы как найти", "c"),
+    ]
+    cluster = make_clusters(asked, [0, 0, 0], _glossary)[0]
+    assert cluster.topic is not None and (cluster.topic.topic, cluster.topic.near) == ("DBSCAN", "k-means")
+    assert propose(cluster, NoteCatalog.scan(make_notes()), set()).title_en == "DBSCAN"
+    text = render_wanted([cluster], "ru")
+    assert "Тема без заметки: DBSCAN (ближе всего: k-means)" in text
+    # one question of three names it: no label
+    assert (
+        make_clusters([asked[0], asked[2], _question(4, "кластеры без k", "d")], [0, 0, 0], _glossary)[
+            0
+        ].topic
+        is None
+    )
+    assert make_clusters(asked, [0, 0, 0])[0].topic is None  # no glossary
 
 
 def test_core_phrase_drops_the_frame_of_a_question() -> None:

@@ -43,6 +43,10 @@ def render_wanted(clusters: Sequence[WantedCluster], lang: str, top: int = TOP) 
                 why=_why(cluster, lang),
             )
         )
+        if cluster.topic is not None:
+            topic = cluster.topic
+            key = "wanted_topic_near" if topic.near else "wanted_topic"
+            lines.append(t(key, lang, topic=topic.name(lang), near=topic.near or ""))
         for example in cluster.examples[:3]:
             shown = example if len(example) <= EXAMPLE_CHARS else example[: EXAMPLE_CHARS - 1] + "…"
             lines.append(f"  «{shown}»")

@@ -66,7 +66,9 @@ def candidates(cluster: WantedCluster) -> list[str]:
 
 def propose(cluster: WantedCluster, catalog: NoteCatalog, taken: set[str]) -> DraftProposal:
     """Titles (Russian and English), aliases and a free slug for a note answering ``cluster``."""
-    free = [name for name in candidates(cluster) if catalog.owner(name) is None]
+    # a topic the glossary knows gives the names first: a note with them takes it off the glossary
+    known = [cluster.topic.topic_ru, cluster.topic.topic] if cluster.topic is not None else []
+    free = list(dict.fromkeys(name for name in [*known, *candidates(cluster)] if catalog.owner(name) is None))
     russian = [n for n in free if has_cyrillic(n)]
     english = [n for n in free if not has_cyrillic(n)]
     fallback = core_phrase(cluster.questions[0].query) or cluster.questions[0].query

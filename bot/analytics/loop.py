@@ -26,7 +26,7 @@ from bot.analytics.recorder import OutcomeRecorder
 from bot.analytics.regressions import append_cases
 from bot.analytics.stats import Stats, compute
 from bot.analytics.store import LearningStore
-from bot.analytics.wanted import WantedNotes
+from bot.analytics.wanted import TopicNamer, WantedNotes
 from bot.community.errors import NotAllowed
 from bot.community.model import NOTE, SubmissionView
 from bot.community.service import SubmissionService
@@ -49,18 +49,26 @@ class LearningLoop:
         regressions_file: Path,
         retention_days: int,
         encoder: Callable[[], Encoder],
+        topics: TopicNamer | None = None,
     ):
         self.store = LearningStore(db)
         self.hasher = hasher
         self.recorder = OutcomeRecorder(self.store.write)
-        self.wanted = WantedNotes(self.store, encoder, days=retention_days)
+        self.wanted = WantedNotes(self.store, encoder, days=retention_days, topics=topics)
         self.regressions_file = regressions_file
         self.retention_days = retention_days
 
     @classmethod
-    def from_settings(cls, settings: Settings, db: Database, encoder: Callable[[], Encoder]) -> LearningLoop:
+    def from_settings(
+        cls,
+        settings: Settings,
+        db: Database,
+        encoder: Callable[[], Encoder],
+        topics: TopicNamer | None = None,
+    ) -> LearningLoop:
+        """``topics`` labels wanted clusters with the topic without a note they ask about."""
         key = load_or_create_key(settings.user_hash_key, settings.user_hash_key_file)
-        return cls(db, UserHasher(key), settings.regressions_file, settings.retention_days, encoder)
+        return cls(db, UserHasher(key), settings.regressions_file, settings.retention_days, encoder, topics)
 
     # ------------------------------------------------------------------ recording (never blocks)
 

@@ -8,6 +8,7 @@ the cluster after more questions arrive. An id that names no wanted question is 
 from __future__ import annotations
 
 import logging
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -18,6 +19,10 @@ from bot.storage import utcnow
 from common.errors import UserError
 from common.textnorm import name_key
 from indexer.encoders import Encoder
+from indexer.uncovered import TopicMatch
+
+# names the topics without a note a question names (Retriever.uncovered_topics, or the glossary alone)
+TopicNamer = Callable[[str], list[TopicMatch]]
 
 logger = logging.getLogger(__name__)
 
@@ -47,6 +52,8 @@ class WantedCluster:
     guessed: int
     downvoted: int
     last_asked: datetime
+    # the topic without a note that at least half of the questions name (indexer.uncovered), if any
+    topic: TopicMatch | None = None
 
     @property
     def examples(self) -> list[str]:
@@ -61,8 +68,28 @@ class WantedCluster:
         return [first[k] for k in ranked]
 
 
-def make_clusters(questions: list[WantedQuestion], labels: list[int]) -> list[WantedCluster]:
-    """Group questions by label; rank by distinct people, then asks, then the newest."""
+def cluster_topic(members: list[WantedQuestion], topics: TopicNamer | None) -> TopicMatch | None:
+    """The glossary topic at least half of ``members`` name (the most named one), else None."""
+    if topics is None:
+        return None
+    named: Counter[str] = Counter()
+    first: dict[str, TopicMatch] = {}
+    for question in members:
+        for match in topics(question.query):
+            named[match.topic] += 1
+            first.setdefault(match.topic, match)
+    if not named:
+        return None
+    topic, count = max(named.items(), key=lambda item: (item[1], item[0]))
+    return first[topic] if 2 * count >= len(members) else None
+
+
+def make_clusters(
+    questions: list[WantedQuestion], labels: list[int], topics: TopicNamer | None = None
+) -> list[WantedCluster]:
+    """Group questions by label; rank by distinct people, then asks, then the newest. ``topics``
+    names the glossary topics in a question (``Retriever.uncovered_topics``): a cluster most of whose
+    questions name one is labelled with it."""
     groups: dict[int, list[WantedQuestion]] = {}
     for question, label in zip(questions, labels, strict=True):
         groups.setdefault(label, []).append(question)
@@ -79,6 +106,7 @@ def make_clusters(questions: list[WantedQuestion], labels: list[int]) -> list[Wa
                 guessed=sum(q.status != "unknown" and not q.downvoted for q in members),
                 downvoted=sum(q.downvoted for q in members),
                 last_asked=max(q.created_at for q in members),
+                topic=cluster_topic(members, topics),
             )
         )
     return sorted(clusters, key=lambda c: (-c.users, -c.asks, -c.last_asked.timestamp(), c.id))
@@ -93,9 +121,11 @@ class WantedNotes:
         encoder: Callable[[], Encoder],
         days: int = 90,
         max_questions: int = MAX_QUESTIONS,
+        topics: TopicNamer | None = None,
     ):
         self.store = store
         self._encoder = encoder
+        self._topics = topics
         self.days = days
         self.max_questions = max_questions
         self._clusterer: QuestionClusterer | None = None
@@ -111,7 +141,7 @@ class WantedNotes:
         since = utcnow() - timedelta(days=days or self.days)
         questions = self.store.wanted(since, self.max_questions)
         labels = self.clusterer().labels([q.query for q in questions])
-        return make_clusters(questions, labels)
+        return make_clusters(questions, labels, self._topics)
 
     def cluster(self, cluster_id: int) -> WantedCluster:
         """The wanted cluster holding question ``cluster_id`` (its id, or any of its questions')."""

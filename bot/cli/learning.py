@@ -21,26 +21,40 @@ from bot.analytics.clustering import CLUSTER_ENCODER
 from bot.analytics.digest import TOP, render_wanted
 from bot.analytics.loop import LearningLoop
 from bot.analytics.stats import Stats, render
+from bot.analytics.wanted import TopicNamer
 from bot.cli.admin import actor, open_db, service_and_loop
 from bot.cli.context import pass_settings
 from bot.config import Settings
 from common.errors import UserError
 from common.files import atomic_write
-from indexer.build import assets_dir
+from indexer.build import IndexMissingError, assets_dir, current_version_dir
 from indexer.encoders import get_encoder
+from indexer.uncovered import UNCOVERED_FILE, UncoveredMatcher
 
 
 @contextmanager
 def _loop(settings: Settings) -> Iterator[LearningLoop]:
     db = open_db(settings)
     loop = LearningLoop.from_settings(
-        settings, db, encoder=lambda: get_encoder(CLUSTER_ENCODER, assets_dir(settings.index_dir))
+        settings,
+        db,
+        encoder=lambda: get_encoder(CLUSTER_ENCODER, assets_dir(settings.index_dir)),
+        topics=_glossary_topics(settings),
     )
     try:
         yield loop
     finally:
         loop.close()
         db.dispose()
+
+
+def _glossary_topics(settings: Settings) -> TopicNamer | None:
+    """The served index's glossary of topics without a note, to label wanted clusters (None: no index)."""
+    try:
+        matcher = UncoveredMatcher(current_version_dir(settings.index_dir) / UNCOVERED_FILE)
+    except IndexMissingError:
+        return None
+    return matcher.topics_in
 
 
 def _id(raw: str, key: str) -> int:
@@ -121,6 +135,7 @@ def wanted(settings: Settings, top: int, days: int | None, as_json: bool) -> Non
                 "unknown": c.unknown,
                 "guessed": c.guessed,
                 "downvoted": c.downvoted,
+                "topic": c.topic.topic if c.topic is not None else None,
                 "examples": c.examples[:5],
             }
             for c in clusters[:top]

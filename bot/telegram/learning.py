@@ -47,7 +47,10 @@ def make_learning(settings: Settings, data: BotData) -> LearningLoop | None:
     if services is None or db is None:
         return None
     return LearningLoop.from_settings(
-        settings, db, encoder=lambda: clustering_encoder(services.retriever.encoder)
+        settings,
+        db,
+        encoder=lambda: clustering_encoder(services.retriever.encoder),
+        topics=lambda query: services.retriever.uncovered_topics(query),
     )
 
 
