@@ -165,6 +165,16 @@ async def test_off_topic_gets_honest_answer_and_what_i_can_do(start_bot) -> None
     assert "что такое дропаут" in button_data(bot.last_bot_message(RU_USER.id))
 
 
+async def test_a_topic_without_a_note_is_named_and_its_closest_note_offered(start_bot) -> None:
+    """The k-means note mentions DBSCAN, so search ranks it first; the refusal says DBSCAN has no note
+    and offers k-means as a button."""
+    bot = await start_bot()
+    (reply,) = await bot.say(EN_USER, "how does dbscan find clusters of arbitrary shape")
+    assert reply.params["text"].startswith("I have no note on DBSCAN yet. Closest:")
+    buttons = button_data(bot.last_bot_message(EN_USER.id))
+    assert any("k-means" in data for data in buttons.values()), buttons
+
+
 async def test_rate_limit_answers_politely_once(start_bot) -> None:
     bot = await start_bot(rate_limit_per_minute=3)
     for _ in range(3):
