@@ -23,6 +23,7 @@ from pathlib import Path
 import yaml
 
 from common.i18n import CYRILLIC_RE
+from indexer.notes import NoteProblem
 from indexer.text import stems
 
 logger = logging.getLogger(__name__)
@@ -94,6 +95,48 @@ def load_glossary(notes_dir: Path) -> list[UncoveredTopic]:
             UncoveredTopic(str(entry["topic"]), tuple(str(n) for n in names), str(near) if near else None)
         )
     return topics
+
+
+def glossary_problems(notes_dir: Path, note_names: Mapping[str, Iterable[str]]) -> list[NoteProblem]:
+    """What ``memebot notes check`` reports about the glossary, as ``path:line: message``: a file
+    that does not parse, a topic a note names now (take it off the list), a closest note that does
+    not exist, a name under 3 characters."""
+    path = glossary_path(notes_dir)
+    try:
+        topics = load_glossary(notes_dir)
+    except ValueError as exc:
+        return [NoteProblem(path, 1, str(exc))]
+    if not topics:
+        return []
+    lines = path.read_text(encoding="utf-8").splitlines()
+
+    def line_of(topic: str) -> int:
+        return next((i for i, line in enumerate(lines, 1) if line.strip() == f"- topic: {topic}"), 1)
+
+    owner = {stem_key(name): slug for slug, names in note_names.items() for name in names}
+    problems: list[NoteProblem] = []
+    for topic in topics:
+        line = line_of(topic.topic)
+        taken = [(name, owner[stem_key(name)]) for name in topic.names if stem_key(name) in owner]
+        if taken:
+            name, slug = taken[0]
+            problems.append(
+                NoteProblem(
+                    path,
+                    line,
+                    f"topic {topic.topic!r}: note {slug} is named {name!r}; take the topic off the list",
+                )
+            )
+        if topic.near and topic.near not in note_names:
+            problems.append(
+                NoteProblem(path, line, f"topic {topic.topic!r}: near {topic.near!r} is no note's slug")
+            )
+        short = [name for name in topic.names if len(name.strip()) < 3]
+        if short:
+            problems.append(
+                NoteProblem(path, line, f"topic {topic.topic!r}: names under 3 characters: {short}")
+            )
+    return problems
 
 
 def build_uncovered(

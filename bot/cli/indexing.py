@@ -14,6 +14,7 @@ from indexer.build import assets_dir, build_index, current_version_dir
 from indexer.editorial import editorial_problems
 from indexer.encoders import get_encoder
 from indexer.notes import NoteError, load_notes
+from indexer.uncovered import glossary_problems
 
 
 def demo_ids() -> set[str]:
@@ -40,12 +41,14 @@ def notes_check(settings: Settings, notes_dir: Path | None) -> None:
 
     Checked: the format, unique names, related notes and demos that exist, every slug of
     knowledge/plan.md written, «Коротко»/"In short" of 2–4 sentences and at most 60 words, both
-    languages present, no references to texts the reader never saw.
+    languages present, no references to texts the reader never saw, and the glossary of topics
+    without a note (knowledge/uncovered.yaml): no topic a note names, closest notes that exist.
     """
     folder = notes_dir or settings.knowledge_dir
     try:
         found = load_notes(folder, known_demos=demo_ids())
         problems = editorial_problems(folder, found)
+        problems += glossary_problems(folder, {n.slug: (n.title, n.title_en, *n.aliases) for n in found})
         if problems:
             raise NoteError(problems)
     except NoteError as exc:
