@@ -218,7 +218,7 @@ def _write_version(
         kinds.append(f"{part}: {kind}")
     manifest["index_kind"] = ", ".join(kinds)
     build_bm25([c.text for c in chunks], tmp / BM25_DIR)
-    names = {n.slug: (n.title, n.title_en, *n.aliases) for n in notes}
+    names = {n.slug: n.names for n in notes}
     build_names(names, tmp / NAMES_FILE)
     covered = build_uncovered(glossary, names, tmp / UNCOVERED_FILE)
     if covered:

@@ -15,10 +15,10 @@ refusal then says which topic it does not know and which note is closest.
 from __future__ import annotations
 
 import json
-import logging
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypedDict
 
 import yaml
 
@@ -26,10 +26,16 @@ from common.i18n import CYRILLIC_RE
 from indexer.notes import NoteProblem
 from indexer.text import stems
 
-logger = logging.getLogger(__name__)
-
 GLOSSARY_FILE = "uncovered.yaml"  # in the notes' directory, beside the kind folders
 UNCOVERED_FILE = "uncovered.json"  # in an index version: stem key → {"topic", "topic_ru", "near"}
+
+
+class _Entry(TypedDict):
+    """A name's row in :data:`UNCOVERED_FILE`."""
+
+    topic: str
+    topic_ru: str
+    near: str | None
 
 
 @dataclass(frozen=True)
@@ -65,6 +71,11 @@ class TopicMatch:
 def stem_key(text: str) -> str:
     """A name or phrase as compared here: the stems of all its words, space-separated."""
     return " ".join(stems(text))
+
+
+def _owners(note_names: Mapping[str, Iterable[str]]) -> dict[str, str]:
+    """Each note name's :func:`stem_key` → the note's slug (``note_names``: slug → its names)."""
+    return {stem_key(name): slug for slug, names in note_names.items() for name in names}
 
 
 def glossary_path(notes_dir: Path) -> Path:
@@ -113,7 +124,7 @@ def glossary_problems(notes_dir: Path, note_names: Mapping[str, Iterable[str]]) 
     def line_of(topic: str) -> int:
         return next((i for i, line in enumerate(lines, 1) if line.strip() == f"- topic: {topic}"), 1)
 
-    owner = {stem_key(name): slug for slug, names in note_names.items() for name in names}
+    owner = _owners(note_names)
     problems: list[NoteProblem] = []
     for topic in topics:
         line = line_of(topic.topic)
@@ -148,12 +159,12 @@ def build_uncovered(
     note's name (stem for stem) has a note now and is left out; a ``near`` slug that is no note's
     is dropped.
     """
-    named = {stem_key(name) for names in note_names.values() for name in names}
-    table: dict[str, dict[str, str | None]] = {}
+    named = _owners(note_names)
+    table: dict[str, _Entry] = {}
     covered: list[str] = []
     for topic in topics:
         keys = {key for key in map(stem_key, topic.names) if key}
-        if keys & named:
+        if not keys.isdisjoint(named):
             covered.append(topic.topic)
             continue
         near = topic.near if topic.near in note_names else None
@@ -167,9 +178,7 @@ class UncoveredMatcher:
     """Which glossary topics a question names (their stems as a run of the question's stems)."""
 
     def __init__(self, path: Path):
-        self.table: dict[str, dict[str, str | None]] = (
-            json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
-        )
+        self.table: dict[str, _Entry] = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
         self.longest = max((len(k.split()) for k in self.table), default=0)
 
     def topics_in(self, *texts: str) -> list[TopicMatch]:
@@ -180,9 +189,8 @@ class UncoveredMatcher:
             for size in range(self.longest, 0, -1):
                 for start in range(len(words) - size + 1):
                     entry = self.table.get(" ".join(words[start : start + size]))
-                    if entry is not None and entry["topic"] is not None:
-                        topic = entry["topic"]
+                    if entry is not None:
                         found.setdefault(
-                            topic, TopicMatch(topic, entry.get("topic_ru") or topic, entry["near"])
+                            entry["topic"], TopicMatch(entry["topic"], entry["topic_ru"], entry["near"])
                         )
         return list(found.values())

@@ -102,7 +102,7 @@ def test_the_shipped_glossary_names_no_topic_a_note_covers(retriever) -> None:
     topics = load_glossary(KNOWLEDGE)
     assert len(topics) >= 200
     notes = retriever.notes
-    names = {n.slug: (n.title, n.title_en, *n.aliases) for n in notes.values()}
+    names = {n.slug: n.names for n in notes.values()}
     assert build_uncovered(topics, names, Path("/dev/null")) == []
     assert glossary_problems(KNOWLEDGE, names) == []
 

@@ -48,7 +48,7 @@ def notes_check(settings: Settings, notes_dir: Path | None) -> None:
     try:
         found = load_notes(folder, known_demos=demo_ids())
         problems = editorial_problems(folder, found)
-        problems += glossary_problems(folder, {n.slug: (n.title, n.title_en, *n.aliases) for n in found})
+        problems += glossary_problems(folder, {n.slug: n.names for n in found})
         if problems:
             raise NoteError(problems)
     except NoteError as exc:
