@@ -81,7 +81,7 @@ def main() -> None:
         "query encoding, USE (1 BLAS thread)": lambda q: use.encode([q]),
         "query encoding, e5 (onnxruntime int8, 1 thread)": lambda q: e5.encode([q]),
         "search (vector given, reranked)": lambda q: retriever.search(q, 5, vector=vectors[q]),
-        "router (MiniLM int8 + head, vector given)": lambda q: router.route(q, vector=vectors[q]),
+        "router (e5 top layers int8 + head, vector given)": lambda q: router.route(q, vector=vectors[q]),
         "whole answer, warm (encode once + search + route + compose)": pipeline.answer,
     }
     print(f"questions: {len(questions)} (dev set, ru + en); load average now {os.getloadavg()[0]:.2f}\n")

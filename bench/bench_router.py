@@ -1,6 +1,6 @@
-"""Router design comparison on the same held-out split: the shipped model (MiniLM fine-tuned with
-the USE and e5 vectors in its head) against plain fine-tuned MiniLM, logistic regression on frozen USE
-vectors and keyword rules; plus training time.
+"""Router design comparison on the same held-out split: the shipped model (e5's top layers fine-tuned
+with the USE and e5 vectors in its head) against the same without the vectors, logistic regression on
+the frozen vectors and keyword rules; plus training time.
 
     MEMEBOT_HOME=var python bench/bench_router.py
 """
@@ -53,7 +53,7 @@ def main() -> None:
     )
     print(format_side_by_side(reports))
     print(
-        f"\ntraining time: shipped model {meta['train_seconds']:.0f} s (recorded when trained), plain MiniLM {ablation_s:.0f} s (now)"
+        f"\ntraining time: shipped model {meta['train_seconds']:.0f} s (recorded when trained), without the vectors {ablation_s:.0f} s (now)"
     )
 
 

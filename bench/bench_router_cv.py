@@ -1,5 +1,5 @@
 """Router designs compared by stratified k-fold cross-validation on the whole training data
-(router/data/intents.yaml), not one split: the fine-tuned MiniLM with the frozen [USE | e5] vectors
+(router/data/intents.yaml), not one split: e5's fine-tuned top layers with the frozen [USE | e5] vectors
 in its head, its probabilities blended half and half with logistic regression on the same vectors
 (the shipped design, ``TrainConfig.logreg_share``), the same without the vectors, and logistic
 regression on frozen vectors (USE, e5, both). Training data only; the test set is never read.
@@ -47,18 +47,18 @@ def main() -> None:
     from router.metrics import classification_report
     from router.training.baselines import LogRegBaseline
     from router.training.features import Featurizer
-    from router.training.model import quiet_transformers
     from router.training.train import TrainConfig, fit_classifier, predict_proba
 
     parser = argparse.ArgumentParser()
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--epochs", type=int, default=TrainConfig().epochs)
     parser.add_argument("--seeds", type=int, nargs="+", default=[0], help="Fine-tuning seeds per fold.")
-    parser.add_argument("--no-ablation", action="store_true", help="Skip MiniLM without the vectors.")
+    parser.add_argument(
+        "--no-ablation", action="store_true", help="Skip the transformer without the vectors."
+    )
     parser.add_argument("--no-finetune", action="store_true", help="Only the logistic regressions (fast).")
     args = parser.parse_args()
     configure_threads(1)
-    quiet_transformers()
     torch.set_num_threads(2)
     encoder = get_encoder(DEFAULT_ENCODER, load_settings().index_dir / "assets")
     featurizer = Featurizer(encoder)
@@ -95,8 +95,8 @@ def main() -> None:
         for seed in args.seeds:
             tag = f", seed {seed}" if len(args.seeds) > 1 else ""
             for name, with_vectors in (
-                ("fine-tuned MiniLM+USE+e5", True),
-                *(() if args.no_ablation else (("fine-tuned MiniLM alone", False),)),
+                ("fine-tuned e5 top+USE+e5", True),
+                *(() if args.no_ablation else (("fine-tuned e5 top alone", False),)),
             ):
                 started = time.perf_counter()
                 config = TrainConfig(seed=seed, epochs=args.epochs, use_sentence_vectors=with_vectors)

@@ -33,7 +33,11 @@ from indexer.sessions import open_session
 QK = 32
 BLOCK_BYTES = 2 + QK // 2
 META = "\u2581"  # SentencePiece's metaspace
-ASSET_VERSION = 2  # 2: tokenizer in a bucket table with prefixes (was one pickled dict)
+ASSET_VERSION = 3  # 3: the graph also outputs the token states after STATES_AFTER layers
+# The graph's second output: each token's state after this many of the 12 layers. The router's
+# fine-tuned copy of the layers above starts from it (router.training.model), so a question goes
+# through the shared lower layers once for search and routing.
+STATES_AFTER = 8
 
 
 def model_file() -> Path:
@@ -113,11 +117,19 @@ def dequantize_q4(raw: np.ndarray, rows: int, cols: int) -> np.ndarray:
 def build_assets(out_dir: Path, source: Path | None = None) -> Path:
     """Write the mapped arrays and tokenizer tables for the model under ``out_dir`` (idempotent)."""
     model = source or model_file()
-    stamp = {"asset_version": ASSET_VERSION, "source": str(model), "size": model.stat().st_size}
+    stamp = {
+        "asset_version": ASSET_VERSION,
+        "states_after": STATES_AFTER,
+        "source": str(model),
+        "size": model.stat().st_size,
+    }
     return build_once(out_dir, stamp, lambda out: _write_assets(out, model))
 
 
-def _write_assets(out_dir: Path, source: Path) -> None:
+def read_weights(source: Path) -> tuple[dict[str, Any], dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """The model file's header (config and vocabulary), its transformer layers' weights dequantised to
+    float32 (``l{i}.qkv.wt`` is ``(H, 3H)``: one GEMM for Q, K, V; every ``.wt`` is transposed for
+    ``x @ wt``) and the embedding arrays other than the word table."""
     data = memoryview(source.read_bytes())
     header, tensors = _parse(data)
     cfg = header["config"]
@@ -129,15 +141,10 @@ def _write_assets(out_dir: Path, source: Path) -> None:
             return np.frombuffer(data, np.float32, t.n, t.offset)
         return np.frombuffer(data, np.uint8, t.n // QK * BLOCK_BYTES, t.offset)
 
-    arrays: dict[str, np.ndarray] = {
-        "emb.pos": raw("emb.pos").reshape(-1, h),
-        "emb.type0": raw("emb.type")[:h],
-        "emb.ln.w": raw("emb.ln.w"),
-        "emb.ln.b": raw("emb.ln.b"),
-    }
+    arrays: dict[str, np.ndarray] = {}
     for layer in range(cfg["NL"]):
         q, k, v = (dequantize_q4(raw(f"l{layer}.{n}.w"), h, h) for n in ("q", "k", "v"))
-        arrays[f"l{layer}.qkv.wt"] = np.concatenate([q, k, v], axis=0).T  # (H, 3H): one GEMM for Q, K, V
+        arrays[f"l{layer}.qkv.wt"] = np.concatenate([q, k, v], axis=0).T
         arrays[f"l{layer}.qkv.b"] = np.concatenate([raw(f"l{layer}.{n}.b") for n in ("q", "k", "v")])
         arrays[f"l{layer}.ao.wt"] = dequantize_q4(raw(f"l{layer}.ao.w"), h, h).T
         arrays[f"l{layer}.fi.wt"] = dequantize_q4(raw(f"l{layer}.fi.w"), ff, h).T
@@ -145,17 +152,26 @@ def _write_assets(out_dir: Path, source: Path) -> None:
         for name in ("ao.b", "aln.w", "aln.b", "fi.b", "fo.b", "oln.w", "oln.b"):
             arrays[f"l{layer}.{name}"] = raw(f"l{layer}.{name}")
     front = {
-        k: np.ascontiguousarray(arrays.pop(k), dtype=np.float32)
-        for k in ("emb.pos", "emb.type0", "emb.ln.w", "emb.ln.b")
+        "emb.pos": raw("emb.pos").reshape(-1, h),
+        "emb.type0": raw("emb.type")[:h],
+        "emb.ln.w": raw("emb.ln.w"),
+        "emb.ln.b": raw("emb.ln.b"),
     }
+    front = {k: np.ascontiguousarray(v, dtype=np.float32) for k, v in front.items()}
+    header["word_offset"] = tensors["emb.word"].offset
+    return header, arrays, front
+
+
+def _write_assets(out_dir: Path, source: Path) -> None:
+    header, arrays, front = read_weights(source)
+    cfg = header["config"]
     np.savez(out_dir / "embeddings.npz", **front)  # type: ignore[arg-type]
     from indexer.e5_onnx import build_onnx
 
-    build_onnx(arrays, cfg, out_dir / "e5-int8.onnx")
-    word = tensors["emb.word"]
+    build_onnx(arrays, cfg, out_dir / "e5-int8.onnx", states_after=STATES_AFTER)
     write_tokenizer(header["vocab"], out_dir)
     (out_dir / "tokenizer.pkl").unlink(missing_ok=True)  # asset version 1's tokenizer
-    meta = {**cfg, "word_offset": word.offset, "source": str(source)}
+    meta = {**cfg, "word_offset": header["word_offset"], "source": str(source), "states_after": STATES_AFTER}
     (out_dir / "model.json").write_text(json.dumps(meta))
 
 
@@ -277,8 +293,9 @@ class E5Model:
         self.tokenizer = E5Tokenizer(assets)
         self.session = open_session(assets / "e5-int8.onnx", threads)
 
-    def forward(self, batch: list[list[int]]) -> np.ndarray:
-        """Mean-pooled, L2-normalised vectors for token id lists (padded into one batch)."""
+    def forward(self, batch: list[list[int]], states: bool = False) -> Any:
+        """Mean-pooled, L2-normalised vectors for token id lists (padded into one batch); with
+        ``states=True`` also each token's state after :data:`STATES_AFTER` layers, ``(n, tokens, H)``."""
         n, length = len(batch), max(map(len, batch))
         ids = np.zeros((n, length), dtype=np.int64)
         mask = np.zeros((n, length), dtype=np.float32)
@@ -287,13 +304,20 @@ class E5Model:
             mask[i, : len(row)] = 1.0
         words = dequantize_q4(np.asarray(self.word[ids.ravel()]), ids.size, self.h).reshape(n, length, self.h)
         x = _layernorm(words + self.pos[:length] + self.type0, self.ln_w, self.ln_b, self.eps)
-        return self.session.run(["vectors"], {"x": x.astype(np.float32, copy=False), "mask": mask})[0]
+        feeds = {"x": x.astype(np.float32, copy=False), "mask": mask}
+        if not states:
+            return self.session.run(["vectors"], feeds)[0]
+        return tuple(self.session.run(["vectors", "states"], feeds))
 
-    def encode(self, texts: list[str], query: bool, batch_tokens: int = 2048) -> np.ndarray:
-        """Embed texts with the ``query: `` or ``passage: `` prefix (long texts are cut at 512 tokens)."""
+    def encode(self, texts: list[str], query: bool, batch_tokens: int = 2048, states: bool = False) -> Any:
+        """Embed texts with the ``query: `` or ``passage: `` prefix (long texts are cut at 512 tokens).
+
+        ``states=True``: ``(vectors, token_states)``, the second a list of ``(tokens_i, H)`` arrays
+        (see :meth:`forward`)."""
         prefix = "query: " if query else "passage: "
         tokens = [self.tokenizer.encode(prefix + t, self.max_tokens) for t in texts]
         out = np.zeros((len(texts), self.h), dtype=np.float32)
+        token_states: list[np.ndarray] = [np.zeros((0, self.h), np.float32)] * len(texts)
         order = sorted(range(len(texts)), key=lambda i: len(tokens[i]))
         start = 0
         while start < len(order):  # batches of similar length, about batch_tokens tokens each
@@ -301,6 +325,11 @@ class E5Model:
             while end < len(order) and (end - start + 1) * len(tokens[order[end]]) <= batch_tokens:
                 end += 1
             group = order[start:end]
-            out[group] = self.forward([tokens[i] for i in group])
+            if states:
+                out[group], hidden = self.forward([tokens[i] for i in group], states=True)
+                for row, i in enumerate(group):
+                    token_states[i] = hidden[row, : len(tokens[i])].copy()
+            else:
+                out[group] = self.forward([tokens[i] for i in group])
             start = end
-        return out
+        return (out, token_states) if states else out

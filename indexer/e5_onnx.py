@@ -16,8 +16,14 @@ from typing import Any
 import numpy as np
 
 
-def build_onnx(weights: dict[str, np.ndarray], config: dict, out: Path) -> Path:
-    """Write the float graph to ``out`` with int8 weights (``out`` is replaced atomically)."""
+def build_onnx(
+    weights: dict[str, np.ndarray], config: dict, out: Path, states_after: int | None = None
+) -> Path:
+    """Write the float graph to ``out`` with int8 weights (``out`` is replaced atomically).
+
+    ``states_after``: also output ``states`` ``(batch, tokens, H)``, each token's state after that many
+    layers (what the router's own top layers read).
+    """
     import onnx
     from onnx import TensorProto, helper, numpy_helper
     from onnxruntime.quantization import QuantType, quantize_dynamic
@@ -90,6 +96,10 @@ def build_onnx(weights: dict[str, np.ndarray], config: dict, out: Path) -> Path:
             axis=-1,
             epsilon=eps,
         )
+    outputs = []
+    if states_after is not None:
+        node("Identity", [f"l{states_after - 1}.ln2"], "states")
+        outputs.append(helper.make_tensor_value_info("states", TensorProto.FLOAT, ["batch", "tokens", h]))
     # mean pooling over the mask, then L2 normalisation
     node("Unsqueeze", ["mask", "axes_m1"], "mask3")
     node("Mul", [x, "mask3"], "masked")
@@ -104,7 +114,7 @@ def build_onnx(weights: dict[str, np.ndarray], config: dict, out: Path) -> Path:
             helper.make_tensor_value_info("x", TensorProto.FLOAT, ["batch", "tokens", h]),
             helper.make_tensor_value_info("mask", TensorProto.FLOAT, ["batch", "tokens"]),
         ],
-        [helper.make_tensor_value_info("vectors", TensorProto.FLOAT, ["batch", h])],
+        [helper.make_tensor_value_info("vectors", TensorProto.FLOAT, ["batch", h]), *outputs],
         initializer=inits,
     )
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 20)], producer_name="memebot")

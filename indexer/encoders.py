@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections import OrderedDict
 from functools import cache
 from pathlib import Path
 from typing import Protocol
@@ -30,6 +31,7 @@ from common.pools import pool
 logger = logging.getLogger(__name__)
 
 DEFAULT_ENCODER = "use+e5"
+STATES_KEPT = 64  # questions whose e5 token states are kept after encoding (the router reads them next)
 
 
 class EncoderError(UserError):
@@ -116,12 +118,35 @@ class E5Encoder:
         except (ImportError, FileNotFoundError) as exc:  # pragma: no cover - install problem
             raise EncoderError(f"e5 encoder unavailable: {exc}") from exc
         self._lock = threading.Lock()
+        self._states: OrderedDict[str, np.ndarray] = OrderedDict()
 
     def encode(self, texts: list[str]) -> np.ndarray:
+        """Query vectors; each question's token states are kept for :meth:`token_states`."""
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
         with self._lock:
-            return self._model.encode(list(texts), query=True)
+            vectors, states = self._model.encode(list(texts), query=True, states=True)
+            self._keep(texts, states)
+            return vectors
+
+    def token_states(self, texts: list[str]) -> list[np.ndarray]:
+        """Each question's token states after the lower layers, ``(tokens_i, 384)`` (the router's
+        input): kept from :meth:`encode` when the question was just encoded, else computed."""
+        with self._lock:
+            known = {t: self._states[t] for t in texts if t in self._states}
+            missing = [t for t in dict.fromkeys(texts) if t not in known]
+            if missing:
+                computed = self._model.encode(missing, query=True, states=True)[1]
+                known.update(zip(missing, computed, strict=True))
+                self._keep(missing, computed)
+        return [known[t] for t in texts]
+
+    def _keep(self, texts: list[str], states: list[np.ndarray]) -> None:
+        for text, state in zip(texts, states, strict=True):
+            self._states[text] = state
+            self._states.move_to_end(text)
+        while len(self._states) > STATES_KEPT:
+            self._states.popitem(last=False)
 
     def encode_passages(self, texts: list[str]) -> np.ndarray:
         if not texts:
@@ -163,6 +188,10 @@ class MultiEncoder:
 
     def part(self, name: str) -> Encoder:
         return next(p for p in self.parts if p.name == name)
+
+    def token_states(self, texts: list[str]) -> list[np.ndarray]:
+        """The e5 part's token states (see :meth:`E5Encoder.token_states`)."""
+        return self.part("e5").token_states(texts)  # type: ignore[attr-defined]
 
     def split(self, vectors: np.ndarray, name: str) -> np.ndarray:
         start, end = self.offsets[name]

@@ -136,6 +136,10 @@ class QueryEncoder:
     def encode_passages(self, texts: list[str]) -> np.ndarray:
         return encode_passages(self.inner, texts)
 
+    def token_states(self, texts: list[str]) -> list[np.ndarray]:
+        """The e5 token states of the questions as :meth:`encode` reads them (normalised)."""
+        return self.inner.token_states([self._normalise(t) for t in texts])  # type: ignore[attr-defined]
+
 
 def note_runs(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
     """(first row of each note's run, that note) when ``rows`` (row → note) go note by note, as the

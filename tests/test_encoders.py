@@ -54,6 +54,40 @@ def test_the_default_encoder_concatenates_its_parts(encoder) -> None:
     )
 
 
+def test_a_question_goes_through_e5_once_for_search_and_routing(encoder) -> None:
+    """The token states the router reads are kept from the search's encoding (no second pass), are
+    the lower layers' states of the same tokens, and only the last questions are kept."""
+    from indexer.encoders import STATES_KEPT
+
+    e5 = encoder.part("e5")
+    question = "зачем нужен дропаут в нейросетях"
+    encoder.encode([question])
+    runs = 0
+    forward = e5._model.forward
+
+    def counting(*args, **kwargs):
+        nonlocal runs
+        runs += 1
+        return forward(*args, **kwargs)
+
+    e5._model.forward = counting
+    try:
+        (kept,) = encoder.token_states([question])
+        assert runs == 0
+        tokens = e5._model.tokenizer.encode("query: " + question, 512)
+        assert kept.shape == (len(tokens), 384)
+        (fresh,) = e5._model.encode([question], query=True, states=True)[1]
+        np.testing.assert_allclose(kept, fresh, atol=1e-4)
+        other = "a question nobody encoded before"
+        assert encoder.token_states([other])[0].shape[1] == 384 and runs == 2
+        encoder.encode([f"question number {i}" for i in range(STATES_KEPT + 1)])
+        runs = 0
+        encoder.token_states([question])
+        assert runs == 1  # pushed out by newer questions: computed again
+    finally:
+        e5._model.forward = forward
+
+
 def test_empty_input_gives_empty_matrix(use_encoder, encoder) -> None:
     assert use_encoder.encode([]).shape == (0, 512)
     assert encoder.encode([]).shape == (0, 896)

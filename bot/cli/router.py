@@ -12,13 +12,7 @@ from bot.config import Settings
 
 @click.group(cls=UserFacingGroup)
 def router() -> None:
-    """The intent router (fine-tuned MiniLM + frozen USE and e5 vectors; served by onnxruntime)."""
-
-
-def _quiet_transformers() -> None:
-    from router.training.model import quiet_transformers
-
-    quiet_transformers()
+    """The intent router (e5's top layers fine-tuned + frozen USE and e5 vectors; served by onnxruntime)."""
 
 
 @router.command("train")
@@ -52,8 +46,7 @@ def router_train(
     progress: bool | None,
 ) -> None:
     """Train on the stratified split, report held-out metrics and baselines, save under MEMEBOT_HOME."""
-    # Imported here, not at the top: training pulls in torch and transformers, which `router eval` needs too
-    # but the group's --help should not pay for.
+    # Imported here, not at the top: training pulls in torch, which the group's --help should not pay for.
     from router.metrics import format_side_by_side
     from router.training.train import TrainConfig, needs_training, train_router
 
@@ -65,7 +58,6 @@ def router_train(
             click.echo(f"router model is up to date ({router_dir})")
             return
         click.echo(f"training router: {reason}")
-    _quiet_transformers()
     config = TrainConfig(seed=seed)
     if epochs:
         config.epochs = epochs
@@ -96,7 +88,6 @@ def router_eval(settings: Settings, as_json: bool) -> None:
     from router.training.features import Featurizer
     from router.training.train import evaluate_baselines
 
-    _quiet_transformers()
     model = load_router(settings.router_dir)
     cfg = model.meta["config"]
     train, test = stratified_split(load_examples(), cfg["test_fraction"], cfg["seed"])

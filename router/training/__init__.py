@@ -1,1 +1,1 @@
-"""Router training: fine-tuning, baselines and export. Imports torch, transformers and sklearn; serving never imports this package."""
+"""Router training: fine-tuning, baselines and export. Imports torch and sklearn; serving never imports this package."""

@@ -1,8 +1,8 @@
 """Export the trained classifier to ONNX with int8 linear layers, for onnxruntime at serving.
 
-Inputs of the graph: ``input_ids`` and ``attention_mask`` (int64, MiniLM's tokenizer, at most
-:data:`router.training.model.MAX_TOKENS` tokens) and ``sentence_vectors`` (float32, the frozen
-``[use | e5]`` vectors); output ``probs`` (softmax over the intents, blended with a linear classifier
+Inputs of the graph: ``states`` (float32 ``(batch, tokens, 384)``, e5's token states after its shared
+lower layers, at most :data:`router.infer.MAX_TOKENS` tokens), ``attention_mask`` (int64) and
+``sentence_vectors`` (float32, the frozen ``[use | e5]`` vectors); output ``probs`` (softmax over the intents, blended with a linear classifier
 on the sentence vectors when one is given).
 """
 
@@ -48,9 +48,9 @@ class _WithSoftmax(torch.nn.Module):
                 self.linear.bias.copy_(torch.as_tensor(blend.bias, dtype=torch.float32))
 
     def forward(
-        self, input_ids: torch.Tensor, attention_mask: torch.Tensor, sentence_vectors: torch.Tensor
+        self, states: torch.Tensor, attention_mask: torch.Tensor, sentence_vectors: torch.Tensor
     ) -> torch.Tensor:
-        probs = torch.softmax(self.model(input_ids, attention_mask, sentence_vectors), dim=-1)
+        probs = torch.softmax(self.model(states, attention_mask, sentence_vectors), dim=-1)
         if self.linear is None:
             return probs
         return (1.0 - self.share) * probs + self.share * torch.softmax(self.linear(sentence_vectors), dim=-1)
@@ -72,12 +72,16 @@ def export_onnx(
 
     model.eval()
     wrapped = _WithSoftmax(model, blend).eval()
-    ids = torch.tensor([[101, 2054, 2003, 4530, 102]], dtype=torch.long)
-    example = (ids, torch.ones_like(ids), torch.zeros((1, max(sentence_dim, 1)), dtype=torch.float32))
+    states = torch.zeros((1, 5, 384), dtype=torch.float32)
+    example = (
+        states,
+        torch.ones((1, 5), dtype=torch.long),
+        torch.zeros((1, max(sentence_dim, 1)), dtype=torch.float32),
+    )
     tmp_float = out.with_name(f".{out.stem}.{os.getpid()}.f32.onnx")
     tmp_final = out.with_name(f".{out.stem}.{os.getpid()}.onnx")
     axes = {
-        "input_ids": {0: "batch", 1: "tokens"},
+        "states": {0: "batch", 1: "tokens"},
         "attention_mask": {0: "batch", 1: "tokens"},
         "sentence_vectors": {0: "batch"},
         "probs": {0: "batch"},
@@ -88,7 +92,7 @@ def export_onnx(
             wrapped,
             example,
             str(tmp_float),
-            input_names=["input_ids", "attention_mask", "sentence_vectors"],
+            input_names=["states", "attention_mask", "sentence_vectors"],
             output_names=["probs"],
             dynamic_axes=axes,
             opset_version=17,
@@ -102,7 +106,7 @@ def export_onnx(
                     str(tmp_float),
                     str(tmp_final),
                     weight_type=QuantType.QInt8,
-                    op_types_to_quantize=["MatMul", "Gemm", "Gather"],
+                    op_types_to_quantize=["MatMul", "Gemm"],
                 )
             finally:
                 logging.disable(logging.NOTSET)
