@@ -121,10 +121,13 @@ class E5Encoder:
         self._states: OrderedDict[str, np.ndarray] = OrderedDict()
 
     def encode(self, texts: list[str]) -> np.ndarray:
-        """Query vectors; each question's token states are kept for :meth:`token_states`."""
+        """Query vectors; the token states of up to :data:`STATES_KEPT` questions encoded together are
+        kept for :meth:`token_states` (a larger batch would only push its own first ones out)."""
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
         with self._lock:
+            if len(texts) > STATES_KEPT:
+                return self._model.encode(list(texts), query=True)
             vectors, states = self._model.encode(list(texts), query=True, states=True)
             self._keep(texts, states)
             return vectors

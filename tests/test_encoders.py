@@ -80,10 +80,14 @@ def test_a_question_goes_through_e5_once_for_search_and_routing(encoder) -> None
         np.testing.assert_allclose(kept, fresh, atol=1e-4)
         other = "a question nobody encoded before"
         assert encoder.token_states([other])[0].shape[1] == 384 and runs == 2
-        encoder.encode([f"question number {i}" for i in range(STATES_KEPT + 1)])
+        encoder.encode([f"question number {i}" for i in range(STATES_KEPT)])
         runs = 0
         encoder.token_states([question])
         assert runs == 1  # pushed out by newer questions: computed again
+        encoder.encode([f"batch question {i}" for i in range(STATES_KEPT + 1)])
+        runs = 0
+        encoder.token_states([question, "batch question 0"])
+        assert runs == 1  # a batch larger than what is kept keeps nothing, and pushes nothing out
     finally:
         e5._model.forward = forward
 
