@@ -1,5 +1,10 @@
 """The intent router: data, training on a subset, the real model's held-out metrics, confidence,
-parameter extraction and validation."""
+parameter extraction and validation.
+
+The training code (torch, scikit-learn: ~3.7 s to import) is imported by the tests that use it, not by
+the module: every pytest-xdist worker of every phase of `make test` imports every test module to
+collect it, and most of them never run these tests.
+"""
 
 from __future__ import annotations
 
@@ -9,23 +14,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-import torch
 
 from demos.errors import DemoParamError
 from demos.registry import get_demo, list_demos, validate_params
 from indexer.e5 import STATES_AFTER
+from indexer.encoders import STATES_KEPT
 from router.data import INTENTS, IntentDataError, load_examples, stratified_split
 from router.params import extract_demo_request, extract_params, find_demo_id
-from router.training.baselines import keyword_intent
-from router.training.train import (
-    POOL_BATCHES,
-    TrainConfig,
-    batches_per_epoch,
-    choose_thresholds,
-    length_batches,
-    needs_training,
-    train_router,
-)
 
 
 def test_training_data_is_large_bilingual_and_unique() -> None:
@@ -59,6 +54,7 @@ def test_bad_intent_file_is_a_clear_error(tmp_path: Path) -> None:
 @pytest.mark.slow
 def test_training_on_a_subset_writes_the_onnx_model_and_metadata(tmp_path: Path, encoder) -> None:
     from router.infer import load_router
+    from router.training.train import TrainConfig, needs_training, train_router
 
     out = tmp_path / "router"
     result = train_router(
@@ -83,26 +79,26 @@ def test_training_on_a_subset_writes_the_onnx_model_and_metadata(tmp_path: Path,
     assert route.intent in INTENTS and sum(route.scores.values()) == pytest.approx(1.0, abs=1e-4)
 
 
-class _FixedLogits(torch.nn.Module):
-    """Stands in for the transformer in the export test: logits from the sentence vectors' first columns."""
-
-    def forward(
-        self, states: torch.Tensor, attention_mask: torch.Tensor, sentence_vectors: torch.Tensor
-    ) -> torch.Tensor:
-        return sentence_vectors[:, :3] * 2.0
-
-
 @pytest.mark.parametrize("quantize", [False, True])
 def test_the_exported_graph_blends_the_two_classifiers(tmp_path: Path, quantize: bool) -> None:
     """probs = (1 - share) × softmax(transformer) + share × softmax(linear on the sentence vectors)."""
     import onnxruntime as ort
+    import torch
 
     from router.training.export import LinearBlend, export_onnx
+
+    class FixedLogits(torch.nn.Module):
+        """Stands in for the transformer: logits from the sentence vectors' first columns."""
+
+        def forward(
+            self, states: torch.Tensor, attention_mask: torch.Tensor, sentence_vectors: torch.Tensor
+        ) -> torch.Tensor:
+            return sentence_vectors[:, :3] * 2.0
 
     rng = np.random.default_rng(0)
     weight, bias = rng.normal(size=(3, 6)), rng.normal(size=3)
     out = export_onnx(
-        _FixedLogits(), tmp_path / "m.onnx", 6, quantize=quantize, blend=LinearBlend(weight, bias, 0.3)
+        FixedLogits(), tmp_path / "m.onnx", 6, quantize=quantize, blend=LinearBlend(weight, bias, 0.3)
     )
     vectors = rng.normal(size=(5, 6)).astype(np.float32)
     states = rng.normal(size=(5, 3, 384)).astype(np.float32)
@@ -135,7 +131,15 @@ def test_real_model_meets_the_targets_on_held_out_data(intent_router) -> None:
     _, test = stratified_split(load_examples(), meta["config"]["test_fraction"], meta["config"]["seed"])
     texts = [e.text for e in test]
     raw = getattr(intent_router.sentence_encoder, "inner", intent_router.sentence_encoder)  # as in training
-    predicted = [INTENTS[i] for i in intent_router.scores(texts, raw.encode(texts)).argmax(1)]
+    # In batches of STATES_KEPT, whose token states the encoder keeps: routing reuses the e5 pass that
+    # made the vectors, as in the pipeline, instead of running e5 over the 461 questions a second time.
+    probs = np.vstack(
+        [
+            intent_router.scores(texts[i : i + STATES_KEPT], raw.encode(texts[i : i + STATES_KEPT]))
+            for i in range(0, len(texts), STATES_KEPT)
+        ]
+    )
+    predicted = [INTENTS[i] for i in probs.argmax(1)]
     accuracy = np.mean([p == e.intent for p, e in zip(predicted, test, strict=True)])
     assert accuracy == pytest.approx(meta["metrics"]["accuracy"], abs=0.01)
 
@@ -177,6 +181,8 @@ def test_unsure_route_falls_back_to_retrieval_with_suggestions(intent_router, re
 
 
 def test_thresholds_are_chosen_from_held_out_predictions() -> None:
+    from router.training.train import choose_thresholds
+
     confidences = np.array([0.99, 0.95, 0.9, 0.6, 0.55, 0.4])
     margins = np.array([0.98, 0.9, 0.8, 0.2, 0.1, 0.05])
     correct = np.array([True, True, True, False, True, False])
@@ -188,6 +194,8 @@ def test_thresholds_are_chosen_from_held_out_predictions() -> None:
 
 def test_length_batches_cover_every_example_once_and_pad_less_than_random_batches() -> None:
     import torch
+
+    from router.training.train import POOL_BATCHES, batches_per_epoch, length_batches
 
     rng = np.random.default_rng(0)
     lengths = rng.integers(4, 49, size=1000).tolist()
@@ -214,6 +222,8 @@ def test_length_batches_cover_every_example_once_and_pad_less_than_random_batche
 
 
 def test_keyword_baseline_rules() -> None:
+    from router.training.baselines import keyword_intent
+
     assert keyword_intent("покажи дропаут") == "run_demo"
     assert keyword_intent("как предложить мем") == "submit_meme"
     assert keyword_intent("рецепт борща") == "off_topic"
