@@ -134,28 +134,28 @@ def evaluate_retrieval(
         raise EvalDataError(f"the eval file names slugs the index does not have: {', '.join(unknown)}")
     vectors = retriever.encoder.encode([item.query for item in items])
     result = RetrievalEvaluation()
+    sums: dict[str, dict[str, list[float]]] = {mode: {} for mode in modes}
+    misses: dict[str, list[tuple[str, list[str], str]]] = {mode: [] for mode in modes}
     hybrid_hits: list[list[Hit]] = []  # kept for the answerability judgement below
-    for mode in modes:
-        sums: dict[str, list[float]] = {}
-        misses = []
-        for item, vector in zip(items, vectors, strict=True):
-            hits = retriever.search(item.query, k=10, mode=mode, vector=vector)
+    for item, vector in zip(items, vectors, strict=True):
+        for mode, hits in retriever.search_modes(item.query, modes, k=10, vector=vector).items():
             if mode == "hybrid":
                 hybrid_hits.append(hits)
             ranked = [h.slug for h in hits]
             rank = next((i + 1 for i, slug in enumerate(ranked) if slug in item.slugs), None)
             values = [float(rank == 1), float(rank is not None and rank <= 3), 1.0 / rank if rank else 0.0]
             for lang in (item.lang, "all"):
-                acc = sums.setdefault(lang, [0.0, 0.0, 0.0, 0.0])
+                acc = sums[mode].setdefault(lang, [0.0, 0.0, 0.0, 0.0])
                 acc[0] += 1
                 for i, v in enumerate(values):
                     acc[i + 1] += v
             if rank != 1:
-                misses.append((item.query, ranked[:3], item.slugs[0]))
+                misses[mode].append((item.query, ranked[:3], item.slugs[0]))
+    for mode in modes:
         result.table[mode] = {
-            lang: Metrics(int(n), r1 / n, r3 / n, mrr / n) for lang, (n, r1, r3, mrr) in sums.items()
+            lang: Metrics(int(n), r1 / n, r3 / n, mrr / n) for lang, (n, r1, r3, mrr) in sums[mode].items()
         }
-        result.misses[mode] = misses
+        result.misses[mode] = misses[mode]
     # answerable() reads the first few hits, the same in a search for ten as in one for five (one
     # total order), so the hybrid run above serves here instead of searching every question again.
     top = hybrid_hits or [

@@ -432,21 +432,44 @@ class Retriever:
         ``vector`` may pass the query's embedding (``self.encoder.encode([query])[0]``) to avoid
         encoding twice.
         """
+        return self.search_modes(query, (mode,), k, vector)[mode]
+
+    def search_modes(
+        self, query: str, modes: tuple[str, ...], k: int = 5, vector: np.ndarray | None = None
+    ) -> dict[str, list[Hit]]:
+        """:meth:`search` in each of ``modes``: ``{mode: top k hits}``, each channel's list scored once
+        for all of them (an evaluation compares six modes on every question)."""
         names = [ch.name for ch in self.channels]
-        if mode not in (*MODES, "rrf", *names):
-            raise ValueError(f"mode must be one of {(*MODES, 'rrf', *names)}, got {mode!r}")
-        if vector is None and mode != "bm25":
+        for mode in modes:
+            if mode not in (*MODES, "rrf", *names):
+                raise ValueError(f"mode must be one of {(*MODES, 'rrf', *names)}, got {mode!r}")
+        if vector is None and any(mode != "bm25" for mode in modes):
             vector = self.encoder.encode([query])[0]
         dense = self._dense(np.asarray(vector).ravel()) if vector is not None else {n: {} for n in names}
-        sparse = self.bm25_scores(query) if mode in ("hybrid", "rrf", "bm25") else {}
+        lexical = any(mode in ("hybrid", "rrf", "bm25") for mode in modes)
+        sparse = self.bm25_scores(query) if lexical else {}
         lists = {**dense, "bm25": sparse}
+        ranked = {n: sorted(lists[n], key=lambda s, d=lists[n]: (-d[s], s)) for n in lists}  # type: ignore[misc]
+        ranks = {n: {s: i for i, s in enumerate(r, 1)} for n, r in ranked.items()}
+        named = self.names_in(query)
+        return {mode: self._mode_hits(query, mode, k, lists, ranked, ranks, named) for mode in modes}
+
+    def _mode_hits(
+        self,
+        query: str,
+        mode: str,
+        k: int,
+        lists: dict[str, dict[str, float]],
+        ranked: dict[str, list[str]],
+        ranks: dict[str, dict[str, int]],
+        named: set[str],
+    ) -> list[Hit]:
+        """One mode's top ``k`` from the channels' scored lists (see :meth:`search`)."""
+        names = [ch.name for ch in self.channels]
         used = {"hybrid": [*names, "bm25"], "rrf": [*names, "bm25"], "dense": names, "bm25": ["bm25"]}.get(
             mode, [mode]
         )
-        ranked = {n: sorted(lists[n], key=lambda s, d=lists[n]: (-d[s], s)) for n in lists}  # type: ignore[misc]
-        ranks = {n: {s: i for i, s in enumerate(r, 1)} for n, r in ranked.items()}
         active = [n for n in used if lists[n]]
-        named = self.names_in(query)
         if len(active) == 1:
             fused = dict(lists[active[0]])
         else:
@@ -460,11 +483,14 @@ class Retriever:
                 query, {n: lists[n] for n in used}, named, fused, {n: ranks[n] for n in used}
             )
         primary = names[0] if names else "bm25"
+        lexical = mode in ("hybrid", "rrf", "bm25")  # the other modes neither use nor show BM25
+        sparse = lists["bm25"] if lexical else {}
         order = heapq.nsmallest(
             k, fused, key=lambda s: (-fused[s], -lists[primary].get(s, 0.0), -sparse.get(s, 0.0), s)
         )
         hits = []
         notes = self.notes
+        use, e5 = lists.get("use", {}), lists.get("e5", {})
         for slug in order:
             note = notes[slug]
             hits.append(
@@ -474,12 +500,12 @@ class Retriever:
                     title=note.title,
                     title_en=note.title_en,
                     score=round(fused[slug], 6),
-                    dense=round(dense.get("use", {}).get(slug, 0.0), 4),
+                    dense=round(use.get(slug, 0.0), 4),
                     bm25=round(sparse.get(slug, 0.0), 4),
                     dense_rank=ranks.get("use", {}).get(slug, 0),
-                    bm25_rank=ranks["bm25"].get(slug, 0),
+                    bm25_rank=ranks["bm25"].get(slug, 0) if lexical else 0,
                     named=slug in named,
-                    e5=round(dense.get("e5", {}).get(slug, 0.0), 4),
+                    e5=round(e5.get(slug, 0.0), 4),
                     e5_rank=ranks.get("e5", {}).get(slug, 0),
                     agree=sum(ranks[n].get(slug) == 1 for n in used if n in ranks),
                     judged=judged.get(slug) if judged else None,
