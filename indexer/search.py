@@ -466,6 +466,9 @@ class Retriever:
     ) -> list[Hit]:
         """One mode's top ``k`` from the channels' scored lists (see :meth:`search`)."""
         names = [ch.name for ch in self.channels]
+        if mode == "bm25":  # as a search of BM25 alone, which encodes nothing: no dense scores to show
+            lists = {**{n: {} for n in names}, "bm25": lists["bm25"]}
+            ranks = {**{n: {} for n in names}, "bm25": ranks["bm25"]}
         used = {"hybrid": [*names, "bm25"], "rrf": [*names, "bm25"], "dense": names, "bm25": ["bm25"]}.get(
             mode, [mode]
         )

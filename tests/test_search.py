@@ -226,3 +226,13 @@ def test_the_words_that_frame_a_question_do_not_rank_the_notes(retriever) -> Non
     assert retriever.search("what does dropout do", k=1, mode="bm25")[0].slug == "dropout"
     assert retriever.search("what does dropout actually do", k=1)[0].slug == "dropout"
     assert retriever.bm25_scores("what do you do")  # only frame words: they are all it has
+
+
+@pytest.mark.slow
+def test_search_modes_equals_one_search_per_mode(retriever) -> None:
+    modes = ("hybrid", "rrf", "use", "e5", "dense", "bm25")
+    for query in ("что такое дропаут", "why is the torch.log example all nan", "стек мор лейерс"):
+        together = retriever.search_modes(query, modes, k=10)
+        assert list(together) == list(modes)
+        for mode in modes:
+            assert together[mode] == retriever.search(query, k=10, mode=mode), (query, mode)
