@@ -443,9 +443,14 @@ class Retriever:
         for mode in modes:
             if mode not in (*MODES, "rrf", *names):
                 raise ValueError(f"mode must be one of {(*MODES, 'rrf', *names)}, got {mode!r}")
-        if vector is None and any(mode != "bm25" for mode in modes):
+        dense_modes = any(mode != "bm25" for mode in modes)
+        if vector is None and dense_modes:
             vector = self.encoder.encode([query])[0]
-        dense = self._dense(np.asarray(vector).ravel()) if vector is not None else {n: {} for n in names}
+        dense = (
+            self._dense(np.asarray(vector).ravel())
+            if vector is not None and dense_modes
+            else {n: {} for n in names}
+        )
         lexical = any(mode in ("hybrid", "rrf", "bm25") for mode in modes)
         sparse = self.bm25_scores(query) if lexical else {}
         lists = {**dense, "bm25": sparse}
