@@ -1,7 +1,7 @@
 """The intent router: data, training on a subset, the real model's held-out metrics, confidence,
 parameter extraction and validation.
 
-The training code (torch, scikit-learn: ~3.7 s to import) is imported by the tests that use it, not by
+The training code (torch, scikit-learn: ~6 s of CPU to import) is imported by the tests that use it, not by
 the module: every pytest-xdist worker of every phase of `make test` imports every test module to
 collect it, and most of them never run these tests.
 """
