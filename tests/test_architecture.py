@@ -192,3 +192,17 @@ def test_no_file_is_too_long(package: str) -> None:
         if len(code) > 420:
             long[str(path.relative_to(REPO))] = len(code)
     assert long == {}
+
+
+def test_collecting_the_tests_imports_no_training_library() -> None:
+    """Every pytest-xdist worker of every phase of `make test` imports every test module to collect it
+    (eight workers): torch and scikit-learn at a test module's top cost each of them ~6 s of CPU.
+    Tests that train import them inside (bench/RESULTS.md, round 3, ninth session)."""
+    modules = sorted(_module_name(p) for p in (REPO / "tests").rglob("test_*.py"))
+    loaded = json.loads(
+        _run(
+            f"import importlib, json, sys\nfor n in {modules!r}: importlib.import_module(n)\n"
+            "print(json.dumps(sorted({m.split('.')[0] for m in sys.modules} & {'torch', 'sklearn'})))"
+        )
+    )
+    assert loaded == []
