@@ -59,7 +59,7 @@ index_ready=$(mktemp -u)
 step "models in the background: the index and the router side by side (logs: $index_log, $router_log)"
 # Started together, the router no longer waits ~1-2 minutes for the index: it was the suite's
 # critical path (index, then router, then the tests that need it). The router is fine-tuned with the
-# product's recipe (4 epochs of e5's top four layers, ~2.5 minutes on one idle core); ROUTER_EPOCHS overrides it.
+# product's recipe (4 epochs of e5's top four layers, ~3.5 minutes of one core, 211 s of CPU measured); ROUTER_EPOCHS overrides it.
 (time make --no-print-directory index && touch "$index_ready") >"$index_log" 2>&1 &
 indexing=$!
 (time .venv/bin/memebot router train --if-needed --threads 1 ${ROUTER_EPOCHS:+--epochs "$ROUTER_EPOCHS"}) >"$router_log" 2>&1 &
