@@ -18,7 +18,7 @@ import numpy as np
 
 from common.errors import UserError
 from indexer.e5 import STATES_AFTER
-from indexer.encoders import Encoder, get_encoder
+from indexer.encoders import E5Encoder, Encoder, get_encoder
 
 logger = logging.getLogger(__name__)
 
@@ -58,7 +58,7 @@ def pad_states(states: list[np.ndarray], max_tokens: int = MAX_TOKENS) -> tuple[
     """Token state arrays ``(tokens_i, H)`` → one zero-padded batch ``(n, T, H)`` (float32) and its
     mask ``(n, T)`` (int64); each is cut to its first ``max_tokens`` tokens."""
     lengths = [min(len(s), max_tokens) for s in states]
-    hidden = states[0].shape[1] if states else 384
+    hidden = states[0].shape[1] if states else E5Encoder.dim
     batch = np.zeros((len(states), max(lengths, default=1) or 1, hidden), dtype=np.float32)
     mask = np.zeros(batch.shape[:2], dtype=np.int64)
     for i, (s, n) in enumerate(zip(states, lengths, strict=True)):

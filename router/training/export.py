@@ -17,6 +17,8 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from indexer.encoders import E5Encoder
+
 logger = logging.getLogger(__name__)
 
 
@@ -72,7 +74,7 @@ def export_onnx(
 
     model.eval()
     wrapped = _WithSoftmax(model, blend).eval()
-    states = torch.zeros((1, 5, 384), dtype=torch.float32)
+    states = torch.zeros((1, 5, E5Encoder.dim), dtype=torch.float32)
     example = (
         states,
         torch.ones((1, 5), dtype=torch.long),
