@@ -17,6 +17,7 @@ Example::
 
 from __future__ import annotations
 
+import functools
 import os
 import socket
 import uuid
@@ -24,7 +25,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import Table, and_, delete, exists, func, or_, select, update
+from sqlalchemy import Integer, Table, and_, bindparam, delete, exists, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -57,10 +58,27 @@ def claim(
     s: Session, model: type[Base], owner: str, lease_s: float, limit: int, now: datetime | None = None
 ) -> list[Any]:
     """Claim up to ``limit`` rows that are due, oldest first; returns them (``attempts`` already counts this one)."""
+    now = now or utcnow()
+    claimed = s.execute(
+        _claim_statement(model),
+        {
+            "claim_now": now,
+            "claim_limit": limit,
+            "claim_owner": owner,
+            "claim_lease_until": now + timedelta(seconds=lease_s),
+        },
+    )
+    return sorted(claimed.all(), key=lambda row: row.id)
+
+
+@functools.cache
+def _claim_statement(model: type[Base]) -> Any:
+    """The claim's UPDATE, built once per table with its values as bound parameters: building it per
+    call (an alias of the table, the subqueries) cost more CPU than running it (bench/RESULTS.md)."""
     table = table_of(model)
     c = table.c
     earlier = table.alias("earlier")
-    now = now or utcnow()
+    now = bindparam("claim_now", type_=c.available_at.type)
     eligible = and_(
         or_(c.state == PENDING, and_(c.state == CLAIMED, c.lease_until < now)),
         c.available_at <= now,
@@ -68,19 +86,26 @@ def claim(
             earlier.c.chat_key == c.chat_key, earlier.c.id < c.id, earlier.c.state.in_(UNFINISHED)
         ),
     )
-    ids = select(c.id).where(eligible).order_by(c.id).limit(limit).with_for_update(skip_locked=True)
-    claimed = s.execute(
+    ids = (
+        select(c.id)
+        .where(eligible)
+        .order_by(c.id)
+        .limit(bindparam("claim_limit", type_=Integer))
+        .with_for_update(skip_locked=True)
+    )
+    return (
         update(table)
         .where(c.id.in_(ids.scalar_subquery()))
         .values(
-            state=CLAIMED, owner=owner, lease_until=now + timedelta(seconds=lease_s), attempts=c.attempts + 1
+            state=CLAIMED,
+            owner=bindparam("claim_owner", type_=c.owner.type),
+            lease_until=bindparam("claim_lease_until", type_=c.lease_until.type),
+            attempts=c.attempts + 1,
         )
-        .returning(c.id)
+        # The claimed rows come back whole from the UPDATE itself (SQLite ≥ 3.35, PostgreSQL): no
+        # second SELECT per claim.
+        .returning(*c)
     )
-    chosen = sorted(row[0] for row in claimed)
-    if not chosen:
-        return []
-    return list(s.execute(select(table).where(c.id.in_(chosen)).order_by(c.id)).all())
 
 
 def _mine(model: type[Base], row_id: int, owner: str) -> Any:
