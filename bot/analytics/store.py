@@ -11,10 +11,10 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import case, delete, func, insert, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 
 from bot.analytics.outcomes import LOW_CONFIDENCE, NOTE_STATUSES, QUESTION, UNKNOWN, OutcomeRecord
 from bot.storage import AnswerRecord, AuditEntry, Database, Feedback, Outcome, Submission, Vote, utcnow
+from bot.storage.database import upsert_insert
 
 logger = logging.getLogger(__name__)
 
@@ -78,7 +78,7 @@ class LearningStore:
     def vote(self, outcome_id: int, user_hash: str, vote: int) -> int | None:
         """Set this voter's vote on the outcome (insert or replace); returns the previous vote, if any."""
         now = utcnow()
-        upsert = postgresql.insert if self.db.engine.dialect.name == "postgresql" else sqlite.insert
+        upsert = upsert_insert(self.db.engine.dialect.name)
         with self.db.session() as s:
             before = s.scalar(
                 select(Vote.vote).where(Vote.outcome_id == outcome_id, Vote.user_hash == user_hash)

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import Engine
@@ -36,6 +37,19 @@ def _sqlite_pragmas(engine: Engine) -> None:
         cursor.execute("PRAGMA busy_timeout=5000")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
+
+
+def upsert_insert(dialect: str) -> Callable[..., Any]:
+    """The ``insert`` whose statements take ``on_conflict_do_nothing/update`` for the ``dialect`` named
+    (``"postgresql"`` or ``"sqlite"``). PostgreSQL's dialect is imported only for a PostgreSQL
+    database: on SQLite its import was ~0.1 s of every bot start."""
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+
+        return postgresql_insert
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+    return sqlite_insert
 
 
 def head_revision() -> str | None:

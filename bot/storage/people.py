@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from sqlalchemy import select
-from sqlalchemy.dialects import postgresql, sqlite
 
-from bot.storage.database import Database
+from bot.storage.database import Database, upsert_insert
 from bot.storage.models import Person, utcnow
 from bot.storage.queue import table_of
 
@@ -26,7 +25,7 @@ class PeopleStore:
         if self._known.get(user_id) == value:
             return
         with self.db.session() as s:
-            insert = postgresql.insert if s.get_bind().dialect.name == "postgresql" else sqlite.insert
+            insert = upsert_insert(s.get_bind().dialect.name)
             now = utcnow()
             statement = insert(table_of(Person)).values(
                 user_id=user_id, name=value[0], lang=lang, updated_at=now

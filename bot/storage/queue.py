@@ -26,9 +26,9 @@ from datetime import datetime, timedelta
 from typing import Any, cast
 
 from sqlalchemy import Integer, Table, and_, bindparam, delete, exists, func, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from bot.storage.database import upsert_insert
 from bot.storage.models import Base, utcnow
 
 PENDING, CLAIMED, DONE, FAILED = "pending", "claimed", "done", "failed"
@@ -48,8 +48,7 @@ def insert_ignoring_duplicates(s: Session, model: type[Base], rows: Sequence[dic
     """``INSERT … ON CONFLICT DO NOTHING``; returns how many rows were new."""
     if not rows:
         return 0
-    dialect = s.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    insert = upsert_insert(s.get_bind().dialect.name)
     result = s.execute(insert(table_of(model)).values(list(rows)).on_conflict_do_nothing())
     return max(int(getattr(result, "rowcount", 0) or 0), 0)
 

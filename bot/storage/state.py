@@ -14,10 +14,9 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from sqlalchemy import and_, delete, or_, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from bot.storage.database import Database
+from bot.storage.database import Database, upsert_insert
 from bot.storage.models import BotState, utcnow
 from bot.storage.queue import table_of
 
@@ -86,8 +85,7 @@ class StateStore:
             with self.db.session() as s:
                 self.write(changes, writer, s)
             return
-        dialect = session.get_bind().dialect.name
-        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        insert = upsert_insert(session.get_bind().dialect.name)
         now = utcnow()
         for (kind, key), value in changes.items():
             if value is DELETE:
