@@ -12,6 +12,7 @@ form-encoded parameters, multipart when files are sent, :class:`~telegram.error.
 from __future__ import annotations
 
 import logging
+from urllib.parse import urlencode
 
 import aiohttp
 from telegram._utils.defaultvalue import DefaultValue
@@ -20,6 +21,8 @@ from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
 
 logger = logging.getLogger(__name__)
+
+FORM_HEADERS = {"Content-Type": "application/x-www-form-urlencoded"}
 
 
 class AiohttpRequest(BaseRequest):
@@ -75,13 +78,16 @@ class AiohttpRequest(BaseRequest):
         return aiohttp.ClientTimeout(total=None, connect=waiting, sock_connect=connect, sock_read=read)
 
     @staticmethod
-    def _body(request_data: RequestData | None) -> aiohttp.FormData | dict[str, str] | None:
+    def _body(request_data: RequestData | None) -> aiohttp.FormData | bytes | None:
+        """Multipart when files are sent; otherwise the parameters form-encoded here: handed a dict,
+        aiohttp builds a multipart writer (a uuid4 boundary) for every request before choosing
+        urlencoding (~1.5% of the bot's own CPU per answer in a py-spy profile)."""
         if request_data is None:
             return None
         fields = request_data.json_parameters
         files = request_data.multipart_data
         if not files:
-            return fields
+            return urlencode(fields).encode()
         form = aiohttp.FormData(quote_fields=False)
         for name, value in fields.items():
             form.add_field(name, value)
@@ -107,7 +113,10 @@ class AiohttpRequest(BaseRequest):
             read_timeout, connect_timeout, pool_timeout, isinstance(body, aiohttp.FormData)
         )
         try:
-            async with self._session.request(method, url, data=body, timeout=timeout) as response:
+            headers = FORM_HEADERS if isinstance(body, bytes) else None
+            async with self._session.request(
+                method, url, data=body, timeout=timeout, headers=headers
+            ) as response:
                 return response.status, await response.read()
         except TimeoutError as err:  # aiohttp.ServerTimeoutError is one too
             raise TimedOut from err
