@@ -35,8 +35,10 @@ from tests.test_storage import database_url, db, notes_dir, png  # noqa: F401 - 
 
 def test_two_workers_never_claim_the_same_update_and_a_chat_goes_in_order(db: Database) -> None:
     first, second = InboxStore(db, "a"), InboxStore(db, "b")
-    first.record([(n, n % 3, {"update_id": n}) for n in range(1, 13)])
+    assert first.record([(n, n % 3, {"update_id": n}) for n in range(1, 12)]) == 11
+    assert first.record([(12, 0, {"update_id": 12})]) == 1
     assert first.record([(1, 1, {"update_id": 1})]) == 0, "a redelivered update is stored once"
+    assert first.record([(1, 1, {"update_id": 1}), (2, 2, {"update_id": 2})]) == 0
     with ThreadPoolExecutor(2) as pool:
         got = list(pool.map(lambda store: store.claim(12), [first, second]))
     ids = [c.update_id for batch in got for c in batch]

@@ -48,9 +48,19 @@ def insert_ignoring_duplicates(s: Session, model: type[Base], rows: Sequence[dic
     """``INSERT … ON CONFLICT DO NOTHING``; returns how many rows were new."""
     if not rows:
         return 0
-    insert = upsert_insert(s.get_bind().dialect.name)
-    result = s.execute(insert(table_of(model)).values(list(rows)).on_conflict_do_nothing())
+    statement = _insert_ignoring(model, s.get_bind().dialect.name)
+    # SQLAlchemy keeps an INSERT's row count only when asked (PostgreSQL otherwise reports -1).
+    counted = {"preserve_rowcount": True}
+    if len(rows) == 1:  # a reply, an update, an owed message: the statement as built, the row as values
+        result = s.execute(statement, dict(rows[0]), execution_options=counted)
+    else:
+        result = s.execute(statement.values(list(rows)), execution_options=counted)
     return max(int(getattr(result, "rowcount", 0) or 0), 0)
+
+
+@functools.cache
+def _insert_ignoring(model: type[Base], dialect: str) -> Any:
+    return upsert_insert(dialect)(table_of(model)).on_conflict_do_nothing()
 
 
 def claim(
@@ -114,12 +124,31 @@ def _mine(model: type[Base], row_id: int, owner: str) -> Any:
 
 def finish(s: Session, model: type[Base], row_id: int, owner: str, state: str = DONE, **values: Any) -> bool:
     """Mark a claimed row done (or failed; ``owner`` stays to say who finished it); False if the claim was lost meanwhile."""
-    result = s.execute(
-        update(table_of(model))
-        .where(_mine(model, row_id, owner))
-        .values(state=state, lease_until=None, finished_at=utcnow(), **values)
-    )
+    if state == DONE and not values:  # every answer's: the statement built once
+        result = s.execute(
+            _finish_statement(model), {"finish_id": row_id, "finish_owner": owner, "finish_at": utcnow()}
+        )
+    else:
+        result = s.execute(
+            update(table_of(model))
+            .where(_mine(model, row_id, owner))
+            .values(state=state, lease_until=None, finished_at=utcnow(), **values)
+        )
     return bool(getattr(result, "rowcount", 0))
+
+
+@functools.cache
+def _finish_statement(model: type[Base]) -> Any:
+    c = table_of(model).c
+    return (
+        update(table_of(model))
+        .where(
+            c.id == bindparam("finish_id", type_=c.id.type),
+            c.owner == bindparam("finish_owner", type_=c.owner.type),
+            c.state == CLAIMED,
+        )
+        .values(state=DONE, lease_until=None, finished_at=bindparam("finish_at", type_=c.finished_at.type))
+    )
 
 
 def retry_later(s: Session, model: type[Base], row_id: int, owner: str, delay_s: float, error: str) -> bool:
