@@ -33,6 +33,8 @@ from bot.storage.models import Base, utcnow
 
 PENDING, CLAIMED, DONE, FAILED = "pending", "claimed", "done", "failed"
 UNFINISHED = (PENDING, CLAIMED)
+# SQLAlchemy keeps an INSERT's row count only when asked (PostgreSQL otherwise reports -1).
+_COUNTED = {"preserve_rowcount": True}
 
 
 def worker_id() -> str:
@@ -49,12 +51,10 @@ def insert_ignoring_duplicates(s: Session, model: type[Base], rows: Sequence[dic
     if not rows:
         return 0
     statement = _insert_ignoring(model, s.get_bind().dialect.name)
-    # SQLAlchemy keeps an INSERT's row count only when asked (PostgreSQL otherwise reports -1).
-    counted = {"preserve_rowcount": True}
     if len(rows) == 1:  # a reply, an update, an owed message: the statement as built, the row as values
-        result = s.execute(statement, dict(rows[0]), execution_options=counted)
+        result = s.execute(statement, dict(rows[0]), execution_options=_COUNTED)
     else:
-        result = s.execute(statement.values(list(rows)), execution_options=counted)
+        result = s.execute(statement.values(list(rows)), execution_options=_COUNTED)
     return max(int(getattr(result, "rowcount", 0) or 0), 0)
 
 
@@ -124,22 +124,18 @@ def _mine(model: type[Base], row_id: int, owner: str) -> Any:
 
 def finish(s: Session, model: type[Base], row_id: int, owner: str, state: str = DONE, **values: Any) -> bool:
     """Mark a claimed row done (or failed; ``owner`` stays to say who finished it); False if the claim was lost meanwhile."""
-    if state == DONE and not values:  # every answer's: the statement built once
-        result = s.execute(
-            _finish_statement(model), {"finish_id": row_id, "finish_owner": owner, "finish_at": utcnow()}
-        )
-    else:
-        result = s.execute(
-            update(table_of(model))
-            .where(_mine(model, row_id, owner))
-            .values(state=state, lease_until=None, finished_at=utcnow(), **values)
-        )
+    params = {"finish_id": row_id, "finish_owner": owner, "finish_at": utcnow()}
+    params.update({f"finish_{name}": value for name, value in values.items()})
+    result = s.execute(_finish_statement(model, state, tuple(sorted(values))), params)
     return bool(getattr(result, "rowcount", 0))
 
 
 @functools.cache
-def _finish_statement(model: type[Base]) -> Any:
+def _finish_statement(model: type[Base], state: str, names: tuple[str, ...]) -> Any:
+    """The finish's UPDATE for one table, final state and set of extra columns, built once (every
+    answer finishes an update); the row, the owner, the time and the ``names``' values are bound."""
     c = table_of(model).c
+    extra = {name: bindparam(f"finish_{name}", type_=c[name].type) for name in names}
     return (
         update(table_of(model))
         .where(
@@ -147,7 +143,12 @@ def _finish_statement(model: type[Base]) -> Any:
             c.owner == bindparam("finish_owner", type_=c.owner.type),
             c.state == CLAIMED,
         )
-        .values(state=DONE, lease_until=None, finished_at=bindparam("finish_at", type_=c.finished_at.type))
+        .values(
+            state=state,
+            lease_until=None,
+            finished_at=bindparam("finish_at", type_=c.finished_at.type),
+            **extra,
+        )
     )
 
 
